@@ -1,0 +1,1 @@
+"""The open platform for the THRIVE Framework."""

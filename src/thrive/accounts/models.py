@@ -1,0 +1,68 @@
+"""Agencies, their teams, and the people who sign in."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        NHS = "nhs", "NHS service"
+        SCHOOL = "school", "School or college"
+        COUNCIL = "council", "Local authority"
+        CHARITY = "charity", "Voluntary sector"
+        YOUTH_JUSTICE = "youth_justice", "Youth justice"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ods_code = models.CharField("ODS code", max_length=10, blank=True)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="team_unique_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.agency.name})"
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    AGENCY_ADMIN = "agency_admin", "Agency administrator"
+    ANALYST = "analyst", "Commissioner or analyst"
+    PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+
+
+# Roles whose work is with individual young people's records.
+CLINICAL_ROLES = {Role.PRACTITIONER, Role.TEAM_MANAGER}
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def works_with_records(self) -> bool:
+        return self.role in CLINICAL_ROLES

@@ -1,0 +1,210 @@
+"""Domain operations on episodes. Each is one transaction, checks the rules THRIVE and the data
+set need, writes the audit log, and either does everything or nothing."""
+
+from datetime import date
+
+from django.db import transaction
+
+from thrive.core import audit
+from thrive.core.models import AuditEvent
+from thrive.core.rules import STALE, RuleBroken
+
+from .groupings import LABELS, Grouping
+from .models import Contact, Ending, Episode, Goal, GoalRating, GroupingDecision
+
+
+def _locked(episode: Episode) -> Episode:
+    """Re-read the episode under a row lock so concurrent changes queue behind each other."""
+    return Episode.objects.select_for_update().get(pk=episode.pk)
+
+
+def _require_open(episode: Episode) -> None:
+    if episode.declined_on:
+        raise RuleBroken("This referral was declined, so nothing more can be recorded in it.")
+    if Ending.objects.filter(episode=episode).exists():
+        raise RuleBroken("This episode has ended, so nothing more can be recorded in it.")
+
+
+def _not_before_referral(episode: Episode, day: date | None, field: str, what: str) -> None:
+    if day and day < episode.referral_received_on:
+        raise RuleBroken(
+            f"{what} must be on or after the referral was received "
+            f"({episode.referral_received_on:%-d %B %Y})",
+            field,
+        )
+
+
+def _bump(episode: Episode) -> None:
+    Episode.objects.filter(pk=episode.pk).update(version=episode.version + 1)
+    episode.version += 1
+
+
+def current_decision(episode: Episode) -> GroupingDecision | None:
+    return episode.grouping_decisions.filter(is_current=True).first()
+
+
+def record_grouping_decision(request, episode: Episode, *, replaces_id: int | None,
+                             practitioners=(), **fields) -> GroupingDecision:
+    """Agree a grouping. The new decision becomes current; the one it replaces stays as history.
+
+    `replaces_id` is the current decision the user saw when they opened the form (None if there
+    was none). If that is no longer current, someone else decided in between: refuse.
+    """
+    with transaction.atomic():
+        episode = _locked(episode)
+        _require_open(episode)
+        current = current_decision(episode)
+        if current is not None and replaces_id is None:
+            raise RuleBroken(
+                f"This episode already has a current grouping ({current.grouping_label}, agreed "
+                f"{current.decided_on:%-d %B %Y}). Open the form again to record a new decision "
+                "that replaces it."
+            )
+        if (current.pk if current else None) != replaces_id:
+            raise RuleBroken(STALE)
+        _not_before_referral(episode, fields["decided_on"], "decided_on", "Date agreed")
+        if current and fields["decided_on"] < current.decided_on:
+            raise RuleBroken(
+                f"Date agreed must be on or after the current decision "
+                f"({current.decided_on:%-d %B %Y})",
+                "decided_on",
+            )
+        if fields["review_on"] <= fields["decided_on"]:
+            raise RuleBroken("Review date must be after the date agreed", "review_on")
+        Grouping(fields["grouping"])  # an unknown code is a programming error, not user input
+        if current:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        decision = GroupingDecision.objects.create(
+            episode=episode, recorded_by=request.user, is_current=True, **fields
+        )
+        decision.practitioners.set(practitioners)
+        _bump(episode)
+        audit.record(request, AuditEvent.Action.CREATE, obj=decision,
+                     young_person=episode.young_person, detail=f"grouping {decision.grouping}")
+    return decision
+
+
+def add_goal(request, episode: Episode, **fields) -> Goal:
+    with transaction.atomic():
+        episode = _locked(episode)
+        _require_open(episode)
+        _not_before_referral(episode, fields["agreed_on"], "agreed_on", "Date agreed")
+        if fields["expected_by"] <= fields["agreed_on"]:
+            raise RuleBroken("Likely to be reached by must be after the date agreed", "expected_by")
+        number = (episode.goals.order_by("-number").values_list("number", flat=True).first() or 0)
+        goal = Goal.objects.create(
+            episode=episode, number=number + 1, recorded_by=request.user, **fields
+        )
+        _bump(episode)
+        audit.record(request, AuditEvent.Action.CREATE, obj=goal, young_person=episode.young_person)
+    return goal
+
+
+def rate_goal(request, goal: Goal, *, rated_on: date, rating: int, rated_by: str) -> GoalRating:
+    if not 0 <= rating <= 10:
+        raise RuleBroken("Rating must be a whole number from 0 to 10", "rating")
+    with transaction.atomic():
+        episode = _locked(goal.episode)
+        _require_open(episode)
+        if rated_on < goal.agreed_on:
+            raise RuleBroken(
+                f"Date rated must be on or after the goal was agreed ({goal.agreed_on:%-d %B %Y})",
+                "rated_on",
+            )
+        result = GoalRating.objects.create(
+            goal=goal, rated_on=rated_on, rating=rating, rated_by=rated_by, recorded_by=request.user
+        )
+        _bump(episode)
+        audit.record(request, AuditEvent.Action.CREATE, obj=result,
+                     young_person=episode.young_person, detail=f"goal {goal.number}")
+    return result
+
+
+def record_contact(request, episode: Episode, **fields) -> Contact:
+    with transaction.atomic():
+        episode = _locked(episode)
+        _require_open(episode)
+        _not_before_referral(episode, fields["date"], "date", "Date of contact")
+        contact = Contact.objects.create(episode=episode, **fields)
+        _bump(episode)
+        audit.record(request, AuditEvent.Action.CREATE, obj=contact,
+                     young_person=episode.young_person)
+    return contact
+
+
+def record_ending(request, episode: Episode, *, version: int, **fields) -> Ending:
+    with transaction.atomic():
+        episode = _locked(episode)
+        if episode.version != version:
+            raise RuleBroken(STALE)
+        _require_open(episode)
+        ended_on = fields["ended_on"]
+        if ended_on < episode.referral_received_on:
+            raise RuleBroken(
+                "Date ended must be on or after the episode began "
+                f"({episode.referral_received_on:%-d %B %Y})",
+                "ended_on",
+            )
+        last_contact = episode.contacts.order_by("-date").values_list("date", flat=True).first()
+        if last_contact and ended_on < last_contact:
+            raise RuleBroken(
+                f"Date ended must be on or after the last contact ({last_contact:%-d %B %Y})",
+                "ended_on",
+            )
+        ending = Ending.objects.create(episode=episode, recorded_by=request.user, **fields)
+        # The grouping in force at the end stays as the last decision; it is no longer current.
+        episode.grouping_decisions.filter(is_current=True).update(is_current=False)
+        _bump(episode)
+        audit.record(request, AuditEvent.Action.CREATE, obj=ending,
+                     young_person=episode.young_person, detail=f"ending {ending.reason}")
+    return ending
+
+
+KEY_DATES = ("triaged_on", "accepted_on", "declined_on", "assessed_on", "first_help_on")
+KEY_DATE_NAMES = {
+    "triaged_on": "Triage date", "accepted_on": "Date accepted", "declined_on": "Date declined",
+    "assessed_on": "Assessment date", "first_help_on": "First help date",
+}
+
+
+def update_key_dates(request, episode: Episode, *, version: int, **fields) -> Episode:
+    with transaction.atomic():
+        episode = _locked(episode)
+        if episode.version != version:
+            raise RuleBroken(STALE)
+        _require_open(episode)
+        for name in KEY_DATES:
+            _not_before_referral(episode, fields.get(name), name, KEY_DATE_NAMES[name])
+        if fields.get("accepted_on") and fields.get("declined_on"):
+            raise RuleBroken("A referral is either accepted or declined, not both", "declined_on")
+        if fields.get("declined_on") and not fields.get("declined_reason", "").strip():
+            raise RuleBroken("Enter why the referral was declined", "declined_reason")
+        if fields.get("first_help_on") and not fields.get("accepted_on"):
+            raise RuleBroken("Record the date accepted before the first help date", "accepted_on")
+        for name, value in fields.items():
+            setattr(episode, name, value)
+        episode.version += 1
+        episode.save()
+        audit.record(request, AuditEvent.Action.CHANGE, obj=episode,
+                     young_person=episode.young_person, detail="key dates")
+    return episode
+
+
+def grouping_label(code: str) -> str:
+    return LABELS[Grouping(code)]
+
+
+def open_referral(request, young_person, **fields) -> Episode:
+    """A new episode at the user's own agency and team, led by the user."""
+    user = request.user
+    with transaction.atomic():
+        if fields["referral_received_on"] < young_person.date_of_birth:
+            raise RuleBroken("Date referral received must be after the date of birth",
+                             "referral_received_on")
+        episode = Episode.objects.create(
+            young_person=young_person, agency_id=user.agency_id, team_id=user.team_id,
+            lead_practitioner=user, **fields,
+        )
+        audit.record(request, AuditEvent.Action.CREATE, obj=episode, young_person=young_person)
+    return episode

@@ -1,0 +1,171 @@
+"""Caseload and episode pages. Thin: access through the policy, rules in services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from thrive.accounts.models import User
+from thrive.core import audit
+from thrive.core.models import AuditEvent
+from thrive.core.views import apply, form_page
+from thrive.sharing import policy
+
+from . import caseload as caseload_queries
+from . import forms, services
+from .groupings import LABELS, Grouping
+
+
+def _require_clinical(user):
+    if not user.works_with_records:
+        raise PermissionDenied("Caseloads and records are for practitioners and team managers.")
+
+
+def caseload(request):
+    _require_clinical(request.user)
+    grouping = request.GET.get("grouping") or None
+    review = request.GET.get("review") or None
+    if grouping not in (None, caseload_queries.NO_GROUPING, *[g.value for g in Grouping]):
+        grouping = None
+    if review not in (None, "due", "overdue"):
+        review = None
+    groups = caseload_queries.caseload_groups(request.user, grouping=grouping, review=review)
+    total = sum(len(g.rows) for g in groups)
+    audit.record(request, AuditEvent.Action.VIEW, detail=f"caseload ({total} episodes)")
+    return render(request, "care/caseload.html", {
+        "page_title": "My caseload", "active_nav": "caseload", "groups": groups, "total": total,
+        "grouping_filter": grouping, "review_filter": review,
+        "grouping_choices": [(g.value, LABELS[g]) for g in Grouping],
+        "is_team_view": request.user.role == "team_manager",
+    })
+
+
+def _episode_for_change(request, episode_id):
+    episode = policy.episode_or_404(request.user, episode_id)
+    if not policy.can_edit_episode(request.user, episode):
+        raise PermissionDenied("This episode is closed or belongs to another agency.")
+    return episode
+
+
+def _episode_url(episode):
+    return reverse("care:episode", args=[episode.public_id])
+
+
+def _caption(episode):
+    return f"{episode.young_person.full_name} – {episode.team.name}"
+
+
+def episode_detail(request, episode_id):
+    episode = policy.episode_or_404(request.user, episode_id)
+    decisions = list(
+        episode.grouping_decisions.select_related("recorded_by").prefetch_related("practitioners")
+    )
+    goals = list(episode.goals.prefetch_related("ratings"))
+    contacts = list(episode.contacts.select_related("practitioner").order_by("-date", "-time"))
+    audit.record(request, AuditEvent.Action.VIEW, obj=episode, young_person=episode.young_person)
+    attended = sorted(c.date for c in contacts if c.attendance == "attended")
+    return render(request, "care/episode.html", {
+        "page_title": str(episode), "episode": episode, "person": episode.young_person,
+        "decisions": decisions, "current": next((d for d in decisions if d.is_current), None),
+        "goals": goals, "contacts": contacts,
+        "first_contact": attended[0] if attended else None,
+        "second_contact": attended[1] if len(attended) > 1 else None,
+        "can_edit": policy.can_edit_episode(request.user, episode),
+        "back_url": reverse("people:record", args=[episode.young_person.public_id]),
+        "option_labels": forms.OPTION_LABELS,
+    })
+
+
+def new_grouping_decision(request, episode_id):
+    episode = _episode_for_change(request, episode_id)
+    colleagues = User.objects.filter(agency_id=request.user.agency_id, is_active=True,
+                                     role__in=["practitioner", "team_manager"]).order_by(
+        "last_name", "first_name")
+    current = services.current_decision(episode)
+    if request.method == "POST":
+        form = forms.GroupingDecisionForm(request.POST, practitioners=colleagues)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            replaces = data.pop("replaces")
+            practitioners = data.pop("practitioners")
+            if apply(form, lambda: services.record_grouping_decision(
+                    request, episode, replaces_id=replaces, practitioners=practitioners, **data)):
+                messages.success(request, f"Grouping agreed: {LABELS[Grouping(data['grouping'])]}")
+                return redirect(_episode_url(episode))
+    else:
+        form = forms.GroupingDecisionForm(
+            initial={"replaces": current.pk if current else None,
+                     "practitioners": [request.user.pk]},
+            practitioners=colleagues,
+        )
+    intro = (f"The current grouping is {current.grouping_label}, agreed "
+             f"{current.decided_on:%-d %B %Y}. A new decision replaces it; the old one stays in "
+             "the history." if current else
+             "Agree the grouping with the young person and family. Scores can inform the "
+             "conversation; they never decide it.")
+    return form_page(request, form, title="Record a grouping decision", caption=_caption(episode),
+                     back_url=_episode_url(episode), submit_text="Save decision", intro=intro)
+
+
+def new_goal(request, episode_id):
+    episode = _episode_for_change(request, episode_id)
+    form = forms.GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.add_goal(request, episode, **form.cleaned_data)):
+            messages.success(request, "Goal agreed")
+            return redirect(_episode_url(episode))
+    return form_page(request, form, title="Agree a goal", caption=_caption(episode),
+                     back_url=_episode_url(episode), submit_text="Save goal")
+
+
+def new_goal_rating(request, episode_id, number):
+    episode = _episode_for_change(request, episode_id)
+    goal = episode.goals.filter(number=number).first()
+    if goal is None:
+        raise Http404("No such goal")
+    form = forms.GoalRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.rate_goal(request, goal, **form.cleaned_data)):
+            messages.success(request, f"Rating saved for goal {goal.number}")
+            return redirect(_episode_url(episode))
+    return form_page(request, form, title=f"Rate progress on goal {goal.number}",
+                     caption=_caption(episode), intro=f"Goal: {goal.description}",
+                     back_url=_episode_url(episode), submit_text="Save rating")
+
+
+def new_contact(request, episode_id):
+    episode = _episode_for_change(request, episode_id)
+    form = forms.ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.record_contact(
+                request, episode, practitioner=request.user, **form.cleaned_data)):
+            messages.success(request, "Contact recorded")
+            return redirect(_episode_url(episode))
+    return form_page(request, form, title="Record a contact", caption=_caption(episode),
+                     back_url=_episode_url(episode), submit_text="Save contact")
+
+
+def new_ending(request, episode_id):
+    episode = _episode_for_change(request, episode_id)
+    form = forms.EndingForm(request.POST or None, initial={"version": episode.version})
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.record_ending(request, episode, **form.cleaned_data)):
+            messages.success(request, "Ending recorded. The episode is closed.")
+            return redirect("care:caseload")
+    return form_page(request, form, title="Record the ending", caption=_caption(episode),
+                     back_url=_episode_url(episode), submit_text="Save ending",
+                     intro="Talk about the ending with the young person and family first.")
+
+
+def edit_key_dates(request, episode_id):
+    episode = _episode_for_change(request, episode_id)
+    initial = {name: getattr(episode, name) for name in services.KEY_DATES}
+    initial.update(declined_reason=episode.declined_reason, version=episode.version)
+    form = forms.KeyDatesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.update_key_dates(request, episode, **form.cleaned_data)):
+            messages.success(request, "Key dates saved")
+            return redirect(_episode_url(episode))
+    return form_page(request, form, title="Key dates", caption=_caption(episode),
+                     back_url=_episode_url(episode), submit_text="Save dates")

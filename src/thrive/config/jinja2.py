@@ -1,0 +1,34 @@
+"""The Jinja2 environment: our templates first, then the NHS.UK frontend macros."""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+
+def url(name: str, *args, **kwargs) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def nice_date(value) -> str:
+    """NHS style: 3 March 2026. Empty for no date."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    return f"{value.day} {value:%B %Y}"
+
+
+def environment(**options) -> Environment:
+    options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
+    options["undefined"] = ChainableUndefined
+    env = Environment(**options)
+    env.globals.update(
+        {"url": url, "static": static, "today": date.today, "settings_debug": settings.DEBUG}
+    )
+    env.filters["nice_date"] = nice_date
+    return env

@@ -1,0 +1,8 @@
+"""The test suite: SQLite unless DATABASE_URL says otherwise; fast hashing is NOT used, so
+sign-in tests exercise Argon2 exactly as production does."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-not-secret"
+# Argon2 stays, with cheap parameters only in tests, so sign-ins in tests are quick.
+PASSWORD_HASHERS = ["thrive.accounts.hashers.FastArgon2PasswordHasher"]

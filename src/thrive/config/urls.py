@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("thrive.care.urls")),
+    path("account/", include("thrive.accounts.urls")),
+    path("young-people/", include("thrive.people.urls")),
+]

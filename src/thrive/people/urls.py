@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("find/", views.find, name="find"),
+    path("new/", views.register, name="register"),
+    path("<uuid:person_id>/", views.record, name="record"),
+    path("<uuid:person_id>/details/", views.edit_details, name="edit-details"),
+    path("<uuid:person_id>/parents-carers/new/", views.new_parent_carer, name="new-parent-carer"),
+    path("<uuid:person_id>/referrals/new/", views.new_referral, name="new-referral"),
+]

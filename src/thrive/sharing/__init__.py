@@ -1,0 +1,1 @@
+"""Who may see and change which young person's record."""
