@@ -10,7 +10,7 @@ from django.db.models import Q
 from thrive.accounts.models import Agency, Team
 from thrive.people.models import YoungPerson
 
-from .groupings import LABELS, Grouping
+from .groupings import LABELS, OPTION_LABELS, Grouping, SupportOption
 
 GROUPING_CHOICES = [(g.value, LABELS[g]) for g in Grouping]
 
@@ -145,6 +145,14 @@ class GroupingDecision(models.Model):
     @property
     def grouping_label(self) -> str:
         return LABELS[Grouping(self.grouping)]
+
+    @property
+    def options_discussed_text(self) -> str:
+        return ", ".join(OPTION_LABELS[SupportOption(o)] for o in self.options_discussed)
+
+    @property
+    def options_preferred_text(self) -> str:
+        return ", ".join(OPTION_LABELS[SupportOption(o)] for o in self.options_preferred)
 
 
 class Goal(models.Model):

@@ -73,7 +73,6 @@ def episode_detail(request, episode_id):
         "second_contact": attended[1] if len(attended) > 1 else None,
         "can_edit": policy.can_edit_episode(request.user, episode),
         "back_url": reverse("people:record", args=[episode.young_person.public_id]),
-        "option_labels": forms.OPTION_LABELS,
     })
 
 

@@ -38,6 +38,14 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries are append-only.")
+
     def canonical(self) -> str:
         return json.dumps(
             {
@@ -58,11 +66,3 @@ class AuditEvent(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit entries are append-only.")
