@@ -4,7 +4,8 @@ from . import views
 
 app_name = "care"
 urlpatterns = [
-    path("", views.caseload, name="caseload"),
+    path("", views.home, name="home"),
+    path("caseload/", views.caseload, name="caseload"),
     path("episodes/<uuid:episode_id>/", views.episode_detail, name="episode"),
     path("episodes/<uuid:episode_id>/key-dates/", views.edit_key_dates, name="key-dates"),
     path("episodes/<uuid:episode_id>/grouping/", views.new_grouping_decision, name="grouping"),

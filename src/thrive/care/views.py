@@ -22,6 +22,13 @@ def _require_clinical(user):
         raise PermissionDenied("Caseloads and records are for practitioners and team managers.")
 
 
+def home(request):
+    """Practitioners start at their caseload; other roles at a page saying what is theirs."""
+    if request.user.works_with_records:
+        return redirect("care:caseload")
+    return render(request, "care/home.html", {"page_title": "Home"})
+
+
 def caseload(request):
     _require_clinical(request.user)
     grouping = request.GET.get("grouping") or None

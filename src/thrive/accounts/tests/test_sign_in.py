@@ -17,8 +17,10 @@ def test_passwords_are_stored_as_argon2_hashes(practitioner):
 
 
 def test_signing_in_takes_a_practitioner_to_their_caseload_and_is_audited(client, practitioner):
-    response = client.post(SIGN_IN, {"username": "pat.practitioner", "password": PASSWORD})
-    assert response.status_code == 302 and response.url == reverse("care:caseload")
+    response = client.post(SIGN_IN, {"username": "pat.practitioner", "password": PASSWORD},
+                           follow=True)
+    assert response.redirect_chain[-1][0] == reverse("care:caseload")
+    assert "My caseload" in response.content.decode()
     assert AuditEvent.objects.filter(action="sign_in", user=practitioner).count() == 1
 
 
@@ -69,3 +71,13 @@ def test_personal_pages_are_not_cached_by_browsers(signed_in):
     response = signed_in.get(reverse("care:caseload"))
     assert response["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_a_role_without_records_lands_on_a_page_that_says_so(client, camhs_team):
+    from thrive.accounts.models import Role
+    from thrive.conftest import make_user
+
+    make_user("ana.analyst", camhs_team, Role.ANALYST)
+    response = client.post(SIGN_IN, {"username": "ana.analyst", "password": PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert "does not work with individual young people's records" in response.content.decode()
