@@ -54,3 +54,12 @@ def episode_or_404(user, public_id) -> Episode:
 def can_edit_episode(user, episode: Episode) -> bool:
     """Open episodes of the user's own agency can be added to; ended or declined ones cannot."""
     return episode.agency_id == user.agency_id and episode.is_open
+
+
+def can_edit_record(user, person: YoungPerson) -> bool:
+    """May this user add to the young person's shared record (plans, notes, care team)?
+
+    Anyone with a legitimate relationship may; the person must already have been fetched
+    through `young_person_or_404`, so this only refuses roles that never edit.
+    """
+    return user.works_with_records and visible_young_people(user).filter(pk=person.pk).exists()
