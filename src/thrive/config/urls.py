@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("thrive.care.urls")),
     path("account/", include("thrive.accounts.urls")),
     path("young-people/", include("thrive.people.urls")),
+    path("risk/", include("thrive.risk.urls")),
 ]

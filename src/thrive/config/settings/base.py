@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "thrive.accounts",
     "thrive.people",
     "thrive.care",
+    "thrive.risk",
     "thrive.demo",
 ]
 
