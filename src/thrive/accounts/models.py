@@ -58,6 +58,9 @@ class User(AbstractUser):
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     job_title = models.CharField(max_length=120, blank=True)
+    # Named safeguarding leads may share without consent (with a reason) and read safeguarding
+    # notes; team managers may too.
+    is_safeguarding_lead = models.BooleanField(default=False)
 
     @property
     def display_name(self) -> str:

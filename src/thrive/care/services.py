@@ -8,6 +8,7 @@ from django.db import transaction
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
+from thrive.sharing.models import AgencyReferral
 
 from .groupings import LABELS, Grouping
 from .models import Contact, Ending, Episode, Goal, GoalRating, GroupingDecision
@@ -155,6 +156,9 @@ def record_ending(request, episode: Episode, *, version: int, **fields) -> Endin
         ending = Ending.objects.create(episode=episode, recorded_by=request.user, **fields)
         # The grouping in force at the end stays as the last decision; it is no longer current.
         episode.grouping_decisions.filter(is_current=True).update(is_current=False)
+        # An inter-agency referral this episode answered is complete: access ends with it.
+        AgencyReferral.objects.filter(episode=episode, status=AgencyReferral.Status.ACCEPTED
+                                      ).update(status=AgencyReferral.Status.COMPLETED)
         _bump(episode)
         audit.record(request, AuditEvent.Action.CREATE, obj=ending,
                      young_person=episode.young_person, detail=f"ending {ending.reason}")

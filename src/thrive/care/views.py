@@ -52,6 +52,9 @@ def _episode_for_change(request, episode_id):
     episode = policy.episode_or_404(request.user, episode_id)
     if not policy.can_edit_episode(request.user, episode):
         raise PermissionDenied("This episode is closed or belongs to another agency.")
+    if request.method == "GET":  # the form page shows whose episode it is: a view
+        audit.record(request, AuditEvent.Action.VIEW, obj=episode,
+                     young_person=episode.young_person, detail=request.resolver_match.url_name)
     return episode
 
 

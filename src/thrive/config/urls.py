@@ -5,4 +5,5 @@ urlpatterns = [
     path("account/", include("thrive.accounts.urls")),
     path("young-people/", include("thrive.people.urls")),
     path("risk/", include("thrive.risk.urls")),
+    path("sharing/", include("thrive.sharing.urls")),
 ]

@@ -17,6 +17,7 @@ class AuditEvent(models.Model):
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
         SIGN_OUT = "sign_out", "Signed out"
+        BREAK_GLASS = "break_glass", "Broke glass"
 
     at = models.DateTimeField(db_index=True)
     user = models.ForeignKey(

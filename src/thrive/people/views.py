@@ -12,6 +12,8 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
+from thrive.sharing import services as sharing_services
+from thrive.sharing.guards import person_for_change
 
 from . import forms, services, timeline
 
@@ -48,10 +50,19 @@ def record(request, person_id):
     episodes, entries = timeline.build(policy.visible_episodes(request.user).filter(
         young_person=person))
     carers = list(person.parents_carers.all())
-    audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person)
+    sharing_services.note_record_viewed(request, person)
+    user = request.user
     return render(request, "people/record.html", {
         "page_title": person.full_name, "person": person, "episodes": episodes,
         "entries": entries, "carers": carers,
+        "via_break_glass": policy.is_break_glass(user, person),
+        "can_edit": policy.can_edit_record(user, person),
+        "care_team": list(person.care_team.filter(removed_at__isnull=True)
+                          .select_related("user__agency")),
+        "consents": list(person.consents.select_related("with_agency")),
+        "notes": policy.notes_for(user, person),
+        "agency_referrals": list(person.agency_referrals.select_related(
+            "from_agency", "to_agency")),
     })
 
 
@@ -73,7 +84,7 @@ def register(request):
 
 
 def edit_details(request, person_id):
-    person = policy.young_person_or_404(request.user, person_id)
+    person = person_for_change(request, person_id)
     initial = {name: getattr(person, name) for name in forms.DemographicsForm.base_fields}
     initial["version"] = person.version
     form = forms.EditDemographicsForm(request.POST or None, initial=initial)
@@ -86,7 +97,7 @@ def edit_details(request, person_id):
 
 
 def new_parent_carer(request, person_id):
-    person = policy.young_person_or_404(request.user, person_id)
+    person = person_for_change(request, person_id)
     form = forms.ParentCarerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if apply(form, lambda: services.add_parent_carer(request, person, **form.cleaned_data)):
@@ -97,7 +108,7 @@ def new_parent_carer(request, person_id):
 
 
 def new_referral(request, person_id):
-    person = policy.young_person_or_404(request.user, person_id)
+    person = person_for_change(request, person_id)
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         episode = apply(form, lambda: open_referral(request, person, **form.cleaned_data))

@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "thrive.people",
     "thrive.care",
     "thrive.risk",
+    "thrive.directory",
+    "thrive.sharing",
     "thrive.demo",
 ]
 

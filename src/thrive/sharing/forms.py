@@ -1,0 +1,93 @@
+from django import forms
+
+from thrive.accounts.models import Agency, Team, User
+from thrive.core.fields import NhsDateField, YesNoField
+
+from .models import Consent, Sensitivity
+
+
+class CareTeamMemberForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=User.objects.none(), label="Practitioner",
+                                    empty_label="Choose a practitioner")
+    role = forms.CharField(max_length=120, label="Their role in the care team",
+                           help_text="For example, CAMHS clinician, school mental health "
+                           "practitioner, social worker")
+    is_keyworker = YesNoField(label="Are they the keyworker?")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = User.objects.filter(
+            is_active=True, role__in=["practitioner", "team_manager"]
+        ).select_related("agency").order_by("agency__name", "last_name", "first_name")
+        self.fields["member"].label_from_instance = (
+            lambda u: f"{u.display_name}, {u.job_title or u.get_role_display()} "
+                      f"({u.agency.name if u.agency else 'no agency'})")
+
+
+class ConsentForm(forms.Form):
+    given_by = forms.ChoiceField(choices=Consent.GivenBy.choices, widget=forms.RadioSelect,
+                                 label="Who gave consent?")
+    given_by_name = forms.CharField(max_length=200, label="Their name")
+    with_agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label="Share with",
+                                         empty_label="Choose an agency")
+    purpose = forms.ChoiceField(choices=Consent.Purpose.choices, widget=forms.RadioSelect,
+                                label="For what purpose?")
+    given_on = NhsDateField(label="Date consent was given")
+    expires_on = NhsDateField(label="Valid until", allow_future=True)
+
+
+class ReferralForm(forms.Form):
+    to_agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label="Refer to",
+                                       empty_label="Choose an agency")
+    reason = forms.CharField(widget=forms.Textarea, label="Why you are referring",
+                             help_text="What the young person and family want help with")
+    is_transfer = YesNoField(label="Is this a transfer (your agency's help is ending)?")
+    override_reason = forms.CharField(
+        widget=forms.Textarea, required=False, label="Safeguarding reason to share without consent",
+        help_text="Only if there is no current consent. Team managers and safeguarding leads only.")
+
+    def __init__(self, *args, own_agency_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = Agency.objects.exclude(pk=own_agency_id)
+
+
+class AcceptReferralForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Which team will help?",
+                                  empty_label="Choose a team")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, agency_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(agency_id=agency_id)
+
+
+class DeclineReferralForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea, label="Why are you declining?",
+                             help_text="The referring agency and the family will see this")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class BreakGlassForm(forms.Form):
+    nhs_number = forms.CharField(label="NHS number", max_length=13,
+                                 widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10",
+                                                               "inputmode": "numeric"}))
+    date_of_birth = NhsDateField(label="Date of birth")
+    reason = forms.CharField(widget=forms.Textarea, label="Why you need to see this record now",
+                             help_text="The privacy officer will review this")
+
+
+class CloseAlertForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea, label="What you found and did")
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea, label="Note", max_length=4000)
+    sensitivity = forms.ChoiceField(
+        choices=[("none", "Not sensitive")] + [c for c in Sensitivity.choices if c[0]],
+        widget=forms.RadioSelect, label="Is this note sensitive?",
+        help_text="Sensitive notes are shown only to the roles allowed to see them; others see "
+                  "that something is withheld")
+
+    def clean_sensitivity(self):
+        value = self.cleaned_data["sensitivity"]
+        return "" if value == "none" else value

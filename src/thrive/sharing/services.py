@@ -1,0 +1,247 @@
+"""Sharing operations: care teams, consent, referrals between agencies, break-glass, notes and
+the privacy officer's alerts. Each is one transaction and writes the audit log."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from thrive.accounts.models import Agency, Team, User
+from thrive.care.models import Episode, ReferralReason, ReferralSource
+from thrive.core import audit
+from thrive.core.models import AuditEvent
+from thrive.core.rules import STALE, RuleBroken
+from thrive.people import nhs_number
+from thrive.people.models import YoungPerson
+
+from . import policy
+from .models import (
+    AccessAlert,
+    AgencyReferral,
+    BreakGlassGrant,
+    CareTeamMember,
+    Consent,
+    RecordNote,
+)
+
+BREAK_GLASS_HOURS = 4
+UNUSUAL_WINDOW = timedelta(minutes=10)
+UNUSUAL_RECORD_COUNT = 20
+
+# Where a referral from another agency comes from, in the episode's own coding.
+SOURCE_FOR_AGENCY_KIND = {
+    Agency.Kind.NHS: ReferralSource.OTHER_MENTAL_HEALTH,
+    Agency.Kind.SCHOOL: ReferralSource.SCHOOL,
+    Agency.Kind.COUNCIL: ReferralSource.SOCIAL_CARE,
+    Agency.Kind.CHARITY: ReferralSource.VOLUNTARY_SECTOR,
+    Agency.Kind.YOUTH_JUSTICE: ReferralSource.YOUTH_JUSTICE,
+}
+
+
+def add_care_team_member(request, person: YoungPerson, *, member: User, role: str,
+                         is_keyworker: bool) -> CareTeamMember:
+    if not member.works_with_records:
+        raise RuleBroken("Only practitioners and team managers can join a care team", "member")
+    with transaction.atomic():
+        YoungPerson.objects.select_for_update().get(pk=person.pk)
+        if person.care_team.filter(user=member, removed_at__isnull=True).exists():
+            raise RuleBroken(f"{member.display_name} is already on the care team", "member")
+        if is_keyworker:
+            person.care_team.filter(removed_at__isnull=True, is_keyworker=True).update(
+                is_keyworker=False)
+        membership = CareTeamMember.objects.create(
+            young_person=person, user=member, role=role, is_keyworker=is_keyworker,
+            added_by=request.user)
+        audit.record(request, AuditEvent.Action.CREATE, obj=membership, young_person=person,
+                     detail=f"care team: user {member.pk}")
+    return membership
+
+
+def remove_care_team_member(request, membership: CareTeamMember) -> None:
+    with transaction.atomic():
+        CareTeamMember.objects.filter(pk=membership.pk, removed_at__isnull=True).update(
+            removed_at=timezone.now(), is_keyworker=False)
+        audit.record(request, AuditEvent.Action.CHANGE, obj=membership,
+                     young_person=membership.young_person, detail="removed from care team")
+
+
+def record_consent(request, person: YoungPerson, **fields) -> Consent:
+    if fields["expires_on"] < fields["given_on"]:
+        raise RuleBroken("Valid until must be on or after the date consent was given",
+                         "expires_on")
+    with transaction.atomic():
+        consent = Consent.objects.create(young_person=person, recorded_by=request.user, **fields)
+        audit.record(request, AuditEvent.Action.CREATE, obj=consent, young_person=person)
+    return consent
+
+
+def valid_referral_consents(person: YoungPerson, to_agency_id: int, today: date | None = None):
+    today = today or date.today()
+    return [c for c in person.consents.filter(with_agency_id=to_agency_id,
+                                              purpose=Consent.Purpose.REFERRAL)
+            if c.is_valid_on(today)]
+
+
+def send_referral(request, person: YoungPerson, *, to_agency: Agency, reason: str,
+                  is_transfer: bool = False, override_reason: str = "") -> AgencyReferral:
+    user = request.user
+    if not policy.can_refer(user, person):
+        raise RuleBroken("You can refer only young people your agency is working with")
+    if to_agency.pk == user.agency_id:
+        raise RuleBroken("Choose another agency: this is your own", "to_agency")
+    consents = valid_referral_consents(person, to_agency.pk)
+    override_reason = override_reason.strip()
+    if not consents:
+        if not override_reason:
+            raise RuleBroken(
+                f"There is no current consent to refer to {to_agency.name}. Record consent "
+                "first, or, if there is a safeguarding reason to share without it, a team "
+                "manager or safeguarding lead can give that reason.", "override_reason")
+        if not policy.can_override_consent(user):
+            raise RuleBroken("Only a team manager or safeguarding lead can refer without "
+                             "consent", "override_reason")
+    with transaction.atomic():
+        if AgencyReferral.objects.filter(
+                young_person=person, to_agency=to_agency,
+                status__in=[AgencyReferral.Status.SENT, AgencyReferral.Status.ACCEPTED]).exists():
+            raise RuleBroken(f"{to_agency.name} already has a referral for this young person",
+                             "to_agency")
+        referral = AgencyReferral.objects.create(
+            young_person=person, from_agency_id=user.agency_id, to_agency=to_agency,
+            sent_by=user, reason=reason, is_transfer=is_transfer,
+            consent=consents[0] if consents else None,
+            consent_override_reason="" if consents else override_reason)
+        audit.record(request, AuditEvent.Action.CREATE, obj=referral, young_person=person,
+                     detail=f"referral to agency {to_agency.pk}",
+                     reason=referral.consent_override_reason)
+    return referral
+
+
+def _decide(request, referral: AgencyReferral, version: int) -> AgencyReferral:
+    locked = AgencyReferral.objects.select_for_update().get(pk=referral.pk)
+    if locked.version != version:
+        raise RuleBroken(STALE)
+    if locked.status != AgencyReferral.Status.SENT:
+        raise RuleBroken(f"This referral has already been {locked.get_status_display().lower()}")
+    if request.user.agency_id != locked.to_agency_id:
+        raise RuleBroken("Only the agency the referral was sent to can decide on it")
+    return locked
+
+
+def accept_referral(request, referral: AgencyReferral, *, team: Team, version: int,
+                    referral_reason: str = ReferralReason.OTHER) -> Episode:
+    """Accepting opens an episode at the receiving team: that is what gives it access."""
+    if team.agency_id != request.user.agency_id:
+        raise RuleBroken("Choose one of your agency's teams", "team")
+    with transaction.atomic():
+        referral = _decide(request, referral, version)
+        today = timezone.localdate()
+        episode = Episode.objects.create(
+            young_person=referral.young_person, agency_id=referral.to_agency_id, team=team,
+            lead_practitioner=request.user,
+            referral_received_on=timezone.localdate(referral.sent_at),
+            referral_source=SOURCE_FOR_AGENCY_KIND.get(referral.from_agency.kind,
+                                                       ReferralSource.OTHER),
+            referral_reason=referral_reason, referral_detail=referral.reason, accepted_on=today)
+        referral.status = AgencyReferral.Status.ACCEPTED
+        referral.decided_by, referral.decided_at = request.user, timezone.now()
+        referral.receiving_team, referral.episode = team, episode
+        referral.version += 1
+        referral.save()
+        audit.record(request, AuditEvent.Action.CHANGE, obj=referral,
+                     young_person=referral.young_person, detail="referral accepted")
+    return episode
+
+
+def decline_referral(request, referral: AgencyReferral, *, reason: str, version: int):
+    if not reason.strip():
+        raise RuleBroken("Enter why the referral is declined", "reason")
+    with transaction.atomic():
+        referral = _decide(request, referral, version)
+        referral.status = AgencyReferral.Status.DECLINED
+        referral.decided_by, referral.decided_at = request.user, timezone.now()
+        referral.decline_reason = reason
+        referral.version += 1
+        referral.save()
+        audit.record(request, AuditEvent.Action.CHANGE, obj=referral,
+                     young_person=referral.young_person, detail="referral declined")
+    return referral
+
+
+def withdraw_referral(request, referral: AgencyReferral, *, version: int):
+    with transaction.atomic():
+        locked = AgencyReferral.objects.select_for_update().get(pk=referral.pk)
+        if locked.version != version:
+            raise RuleBroken(STALE)
+        if locked.from_agency_id != request.user.agency_id:
+            raise RuleBroken("Only the agency that sent the referral can withdraw it")
+        if locked.status != AgencyReferral.Status.SENT:
+            raise RuleBroken("Only a referral still waiting for a decision can be withdrawn")
+        locked.status = AgencyReferral.Status.WITHDRAWN
+        locked.version += 1
+        locked.save()
+        audit.record(request, AuditEvent.Action.CHANGE, obj=locked,
+                     young_person=locked.young_person, detail="referral withdrawn")
+    return locked
+
+
+def break_glass(request, *, nhs_number_text: str, date_of_birth: date,
+                reason: str) -> YoungPerson:
+    """Emergency access: both identifiers must match; access lasts four hours; alerted."""
+    reason = " ".join(reason.split())
+    if len(reason) < 15:
+        raise RuleBroken("Give the reason in a sentence: who needs help and why now", "reason")
+    person = YoungPerson.objects.filter(nhs_number=nhs_number.normalise(nhs_number_text),
+                                        date_of_birth=date_of_birth).first()
+    if person is None:
+        raise RuleBroken("No young person has this NHS number and date of birth",
+                         "nhs_number")
+    with transaction.atomic():
+        now = timezone.now()
+        grant = BreakGlassGrant.objects.create(
+            user=request.user, young_person=person, reason=reason, started_at=now,
+            expires_at=now + timedelta(hours=BREAK_GLASS_HOURS))
+        AccessAlert.objects.create(
+            kind=AccessAlert.Kind.BREAK_GLASS, user=request.user, young_person=person,
+            grant=grant, raised_at=now, detail=reason)
+        audit.record(request, AuditEvent.Action.BREAK_GLASS, obj=grant, young_person=person,
+                     reason=reason)
+    return person
+
+
+def note_record_viewed(request, person: YoungPerson) -> None:
+    """Audit a record view, and raise an alert when one user opens many records quickly."""
+    audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person)
+    since = timezone.now() - UNUSUAL_WINDOW
+    opened = (AuditEvent.objects.filter(user=request.user, action=AuditEvent.Action.VIEW,
+                                        object_type="YoungPerson", at__gte=since)
+              .values("young_person_id").distinct().count())
+    if opened >= UNUSUAL_RECORD_COUNT and not AccessAlert.objects.filter(
+            user=request.user, kind=AccessAlert.Kind.UNUSUAL_VOLUME, raised_at__gte=since).exists():
+        AccessAlert.objects.create(
+            kind=AccessAlert.Kind.UNUSUAL_VOLUME, user=request.user, raised_at=timezone.now(),
+            detail=f"{opened} different records opened in {UNUSUAL_WINDOW.seconds // 60} minutes")
+
+
+def close_alert(request, alert: AccessAlert, *, note: str) -> AccessAlert:
+    if not note.strip():
+        raise RuleBroken("Write what you found before closing the alert", "note")
+    with transaction.atomic():
+        locked = AccessAlert.objects.select_for_update().get(pk=alert.pk)
+        if locked.closed_at:
+            raise RuleBroken("This alert was already closed")
+        locked.closed_by, locked.closed_at, locked.close_note = request.user, timezone.now(), note
+        locked.save()
+        audit.record(request, AuditEvent.Action.CHANGE, obj=locked,
+                     young_person=locked.young_person, detail="alert closed")
+    return locked
+
+
+def add_note(request, person: YoungPerson, *, text: str, sensitivity: str) -> RecordNote:
+    with transaction.atomic():
+        note = RecordNote.objects.create(young_person=person, author=request.user,
+                                         agency_id=request.user.agency_id, text=text,
+                                         sensitivity=sensitivity)
+        audit.record(request, AuditEvent.Action.CREATE, obj=note, young_person=person,
+                     detail=f"note ({sensitivity or 'not sensitive'})")
+    return note

@@ -1,0 +1,113 @@
+"""Every role × relationship × action, through the real pages: zero leaks."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from thrive.accounts.models import Agency, Role, Team
+from thrive.conftest import make_episode, make_user, make_young_person
+from thrive.sharing.models import (
+    AgencyReferral,
+    BreakGlassGrant,
+    CareTeamMember,
+    Consent,
+    RecordNote,
+)
+
+TODAY = date.today()
+ROLES = [r.value for r in Role]
+RELATIONSHIPS = ["none", "agency_open_episode", "agency_closed_episode", "care_team",
+                 "break_glass", "break_glass_expired"]
+CLINICAL = {Role.PRACTITIONER, Role.TEAM_MANAGER}
+
+
+def expected(role, relationship, action) -> bool:
+    if role not in CLINICAL:
+        return False
+    standing = relationship in ("agency_open_episode", "care_team")
+    can_open = standing or relationship == "break_glass"
+    return {
+        "view": can_open,
+        "search_hit": can_open,
+        "edit": standing,
+        "refer": standing,
+        # Safeguarding notes: team managers (and safeguarding leads) among those who can open.
+        "see_sensitive": can_open and role == Role.TEAM_MANAGER,
+    }[action]
+
+
+@pytest.fixture
+def world(db):
+    home = Agency.objects.create(name="Home CAMHS", kind="nhs")
+    home_team = Team.objects.create(agency=home, name="Home team")
+    other = Agency.objects.create(name="Other MHST", kind="school")
+    other_team = Team.objects.create(agency=other, name="Other team")
+    third = Agency.objects.create(name="Third charity", kind="charity")
+    author = make_user("sam.safeguarding", other_team, is_safeguarding_lead=True)
+    person = make_young_person()
+    make_episode(person, other_team, author)  # the record exists through another agency
+    RecordNote.objects.create(young_person=person, author=author, agency=other,
+                              text="Disclosure discussed with children's social care",
+                              sensitivity="safeguarding")
+    return dict(home=home, home_team=home_team, third=third, author=author, person=person)
+
+
+def build(world, role, relationship):
+    user = make_user("u.under-test", world["home_team"], role)
+    person = world["person"]
+    if relationship == "agency_open_episode":
+        make_episode(person, world["home_team"], user)
+    elif relationship == "agency_closed_episode":
+        make_episode(person, world["home_team"], user, declined_on=TODAY, accepted_on=None)
+    elif relationship == "care_team":
+        CareTeamMember.objects.create(young_person=person, user=user, role="Clinician",
+                                      added_by=world["author"])
+    elif relationship.startswith("break_glass"):
+        started = timezone.now() - timedelta(hours=5 if relationship.endswith("expired") else 1)
+        BreakGlassGrant.objects.create(user=user, young_person=person, reason="Emergency",
+                                       started_at=started,
+                                       expires_at=started + timedelta(hours=4))
+    Consent.objects.create(young_person=person, given_by="young_person", given_by_name="Amira",
+                           with_agency=world["third"], purpose="referral",
+                           given_on=TODAY, expires_on=TODAY + timedelta(days=90),
+                           recorded_by=world["author"])
+    return user
+
+
+def observe(client, world, user) -> dict:
+    person = world["person"]
+    record = client.get(reverse("people:record", args=[person.public_id]))
+    page = record.content.decode() if record.status_code == 200 else ""
+    found = client.post(reverse("people:find"), {"q": person.nhs_number}) \
+        if user.works_with_records else None
+    notes_before = RecordNote.objects.count()
+    client.post(reverse("sharing:new-note", args=[person.public_id]),
+                {"text": "Phoned mum", "sensitivity": "none"})
+    client.post(reverse("sharing:refer", args=[person.public_id]),
+                {"to_agency": world["third"].pk, "reason": "Youth club", "is_transfer": "no"})
+    return {
+        "view": record.status_code == 200,
+        "search_hit": bool(found) and person.full_name in found.content.decode(),
+        "edit": RecordNote.objects.count() > notes_before,
+        "refer": AgencyReferral.objects.filter(young_person=person).exists(),
+        "see_sensitive": "Disclosure discussed" in page,
+    }
+
+
+@pytest.mark.parametrize("relationship", RELATIONSHIPS)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_relationship_action(client, world, role, relationship):
+    user = build(world, role, relationship)
+    client.force_login(user)
+    seen = observe(client, world, user)
+    want = {action: expected(role, relationship, action) for action in seen}
+    assert seen == want
+
+
+def test_a_record_withheld_note_says_something_is_withheld(client, world):
+    user = build(world, Role.PRACTITIONER, "care_team")
+    client.force_login(user)
+    page = client.get(reverse("people:record", args=[world["person"].public_id])).content.decode()
+    assert "1 safeguarding note is withheld" in page

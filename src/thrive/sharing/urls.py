@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sharing"
+urlpatterns = [
+    path("people/<uuid:person_id>/care-team/", views.care_team, name="care-team"),
+    path("people/<uuid:person_id>/care-team/<int:member_id>/remove/", views.remove_member,
+         name="remove-member"),
+    path("people/<uuid:person_id>/consent/new/", views.new_consent, name="new-consent"),
+    path("people/<uuid:person_id>/refer/", views.refer, name="refer"),
+    path("people/<uuid:person_id>/notes/new/", views.new_note, name="new-note"),
+    path("people/<uuid:person_id>/access-history/", views.access_history,
+         name="access-history"),
+    path("referrals/", views.referrals, name="referrals"),
+    path("referrals/<uuid:referral_id>/", views.referral_detail, name="referral"),
+    path("referrals/<uuid:referral_id>/accept/", views.accept, name="accept"),
+    path("referrals/<uuid:referral_id>/decline/", views.decline, name="decline"),
+    path("referrals/<uuid:referral_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("break-glass/", views.break_glass, name="break-glass"),
+    path("privacy/alerts/", views.alerts, name="alerts"),
+    path("privacy/alerts/<int:alert_id>/", views.alert_detail, name="alert"),
+]
