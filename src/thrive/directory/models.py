@@ -1,0 +1,176 @@
+"""The community directory, shaped as Open Referral UK (HSDS 3.0 UK profile).
+
+Every published record keeps its Open Referral id (`oruk_id`, a UUID) and the one-to-one fields
+exactly as imported (`data`), so a record published again is the record that came in. The
+columns beside `data` are copies of the fields search needs (ages, times, coordinates), filled
+by the importer; nothing edits them separately.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Taxonomy(models.Model):
+    oruk_id = models.UUIDField(unique=True)
+    name = models.CharField(max_length=200)
+    data = models.JSONField(default=dict)
+
+
+class TaxonomyTerm(models.Model):
+    oruk_id = models.UUIDField(unique=True)
+    taxonomy = models.ForeignKey(Taxonomy, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="terms")
+    name = models.CharField(max_length=300)
+    # The term's code within its vocabulary (Open Referral `term`), e.g. "getting-help".
+    code = models.CharField(max_length=200, blank=True, db_index=True)
+    data = models.JSONField(default=dict)
+
+
+class Organization(models.Model):
+    oruk_id = models.UUIDField(unique=True)
+    name = models.CharField(max_length=300)
+    data = models.JSONField(default=dict)
+    content_hash = models.CharField(max_length=64)
+
+
+class Location(models.Model):
+    oruk_id = models.UUIDField(unique=True)
+    name = models.CharField(max_length=300, blank=True)
+    location_type = models.CharField(max_length=20)
+    # Only coordinates within range are kept here; `data` keeps what the publisher sent.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    # A refuge or similar: never published, never shown, never used to place a service.
+    is_sensitive = models.BooleanField(default=False)
+    data = models.JSONField(default=dict)
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["latitude", "longitude"])]
+
+
+class Service(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DEFUNCT = "defunct", "Defunct"
+        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+    oruk_id = models.UUIDField(unique=True)
+    organization = models.ForeignKey(Organization, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
+    minimum_age = models.FloatField(null=True, blank=True)
+    maximum_age = models.FloatField(null=True, blank=True)
+    last_modified = models.DateTimeField(null=True, blank=True)
+    # Lower-case text for matching: the name; taxonomy terms and organisation; everything else.
+    search_name = models.TextField(blank=True)
+    search_terms = models.TextField(blank=True)
+    search_body = models.TextField(blank=True)
+    # The service's own one-to-one fields, and its nested parts that have no table of their own
+    # (service areas, languages, funding, cost options, contacts), as imported.
+    data = models.JSONField(default=dict)
+    content_hash = models.CharField(max_length=64)
+    imported_at = models.DateTimeField()
+    terms = models.ManyToManyField(TaxonomyTerm, through="ServiceAttribute", related_name="services")
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["status", "minimum_age", "maximum_age"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def description(self) -> str:
+        return self.data.get("description", "")
+
+
+class ServiceAttribute(models.Model):
+    """A service classified with a taxonomy term (Open Referral `attribute`)."""
+
+    oruk_id = models.UUIDField()
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="attributes")
+    term = models.ForeignKey(TaxonomyTerm, on_delete=models.PROTECT, related_name="+")
+    link_type = models.CharField(max_length=100, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "service"])]
+
+
+class ServiceAtLocation(models.Model):
+    oruk_id = models.UUIDField(unique=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE,
+                                related_name="service_at_locations")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT,
+                                 related_name="service_at_locations")
+    position = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+
+
+class Schedule(models.Model):
+    """When a service (or a service at one location) is open: RFC 5545-style weekly rules."""
+
+    oruk_id = models.UUIDField()
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    service_at_location = models.ForeignKey(ServiceAtLocation, null=True, blank=True,
+                                            on_delete=models.CASCADE, related_name="schedules")
+    # "MO,TU,WE" as in the feed; empty when the schedule names no days.
+    byday = models.CharField(max_length=40, blank=True)
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["service", "byday"])]
+
+
+class Postcode(models.Model):
+    """A postcode's centroid, from the table the service loads (`thrive load_postcodes`)."""
+
+    postcode = models.CharField(max_length=8, unique=True)  # normalised: "NV1 2AB"
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+
+class Signpost(models.Model):
+    """A young person pointed to a community service, and what happened when followed up."""
+
+    class Outcome(models.TextChoices):
+        ENGAGED = "engaged", "Engaged with the service"
+        DID_NOT_ENGAGE = "did_not_engage", "Did not engage"
+        NOT_SUITABLE = "not_suitable", "Service was not suitable"
+        STILL_WAITING = "still_waiting", "Still waiting"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey("care.Episode", on_delete=models.PROTECT, related_name="signposts")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="signposts")
+    reason = models.TextField()
+    signposted_on = models.DateField()
+    follow_up_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_recorded_on = models.DateField(null=True, blank=True)
+    outcome_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-signposted_on", "-id"]
+        indexes = [models.Index(fields=["episode", "follow_up_on"])]
+
+
+def awaiting_follow_up_q(prefix: str = "") -> Q:
+    """Signposts whose outcome is not yet settled (none recorded, or still waiting)."""
+    return Q(**{f"{prefix}outcome": ""}) | Q(**{f"{prefix}outcome": Signpost.Outcome.STILL_WAITING})
