@@ -1,0 +1,83 @@
+"""Every page that shows a young person's record writes exactly one audit entry.
+
+The routes are enumerated from the URL configuration, so a new record page is covered the day
+it is added; a route with a parameter this test does not know fails until the test learns it.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from thrive.care.models import Goal
+from thrive.core.models import AuditEvent
+from thrive.sharing.models import AgencyReferral, CareTeamMember, Consent
+
+RECORD_KWARGS = {"person_id", "episode_id", "referral_id", "plan_id", "completion_id",
+                 "number", "member_id"}
+
+
+def routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from routes(entry, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            params = set(entry.pattern.converters)
+            if params & {"person_id", "episode_id", "referral_id"}:
+                yield f"{prefix}{entry.name}", params
+
+
+ROUTES = sorted(routes())
+
+
+@pytest.fixture
+def record(signed_in, episode, practitioner, school):
+    from thrive.risk.models import RiskSupportPlan
+    from thrive.risk.tests.helpers import plan_data
+
+    person = episode.young_person
+    signed_in.post(reverse("risk:new", args=[person.public_id]),
+                   plan_data(practitioner, [episode.agency, school]))
+    plan = RiskSupportPlan.objects.get(young_person=person)
+    goal = Goal.objects.create(episode=episode, number=1, description="Sleep better",
+                               agreed_on=date.today(), expected_by=date.today() + timedelta(30),
+                               plan_if_not_met="Review", recorded_by=practitioner)
+    member = CareTeamMember.objects.create(young_person=person, user=practitioner,
+                                           role="Clinician", added_by=practitioner)
+    consent = Consent.objects.create(young_person=person, given_by="young_person",
+                                     given_by_name="Amira", with_agency=school,
+                                     purpose="referral", given_on=date.today(),
+                                     expires_on=date.today() + timedelta(30),
+                                     recorded_by=practitioner)
+    referral = AgencyReferral.objects.create(young_person=person, from_agency=episode.agency,
+                                             to_agency=school, sent_by=practitioner,
+                                             reason="School support", consent=consent)
+    return {"person_id": person.public_id, "episode_id": episode.public_id,
+            "referral_id": referral.public_id, "plan_id": plan.public_id,
+            "number": goal.number, "member_id": member.pk}, person
+
+
+def test_the_route_list_is_not_empty():
+    names = [name for name, _ in ROUTES]
+    assert "people:record" in names and "care:episode" in names
+
+
+@pytest.mark.parametrize("name, params", ROUTES, ids=[name for name, _ in ROUTES])
+def test_record_route_writes_exactly_one_audit_entry(signed_in, record, name, params):
+    values, person = record
+    unknown = params - RECORD_KWARGS
+    assert not unknown, f"{name}: teach this test how to fill {unknown}"
+    if "completion_id" in params and "completion_id" not in values:
+        pytest.fail(f"{name}: teach the record fixture to make a completion")
+    url = reverse(name, kwargs={k: values[k] for k in params})
+    before = AuditEvent.objects.count()
+    response = signed_in.get(url)
+    entries = AuditEvent.objects.filter(pk__gt=0).order_by("id")[before:]
+    if response.status_code in (302, 405):  # a redirect or a POST-only action shows nothing
+        assert not entries, f"{name} audited a view it did not show"
+        return
+    assert response.status_code == 200, f"{name} answered {response.status_code}"
+    assert [(e.action in ("view", "export"), e.young_person_id) for e in entries] == [
+        (True, person.pk)], f"{name} wrote {len(entries)} audit entries"
