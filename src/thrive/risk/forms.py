@@ -89,7 +89,7 @@ class RowForm(forms.Form):
     def __init__(self, *args, number: int, **kwargs):
         self.number = number
         super().__init__(*args, **kwargs)
-        for name, bf_field in self.fields.items():
+        for bf_field in self.fields.values():
             bf_field.required = False
             bf_field.error_messages = {**bf_field.error_messages,
                                        "max_length": f"{self.what} {number}: %(limit_value)d "
@@ -172,7 +172,10 @@ class DistributionRowForm(RowForm):
 
 class RowFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "number": index + 1}
+        # Every row is always cleaned: Django would skip a row "unchanged from its initial
+        # data", which here means dropping an existing agency or risk the user left as it was.
+        # RowForm itself treats an empty row as absent.
+        return {**super().get_form_kwargs(index), "number": index + 1, "empty_permitted": False}
 
     @property
     def filled(self) -> list:

@@ -191,7 +191,7 @@ def _check(content: PlanContent, today: date) -> None:
         seen.add(agency.pk)
     if not content.risks:
         raise RuleBroken("Add at least one risk", "risks-0-description")
-    for i, (kind, _description) in enumerate(content.risks):
+    for kind, _description in content.risks:
         PlanRisk.Kind(kind)  # an unknown kind is a programming error, not user input
     if not content.crisis_steps:
         raise RuleBroken("Add at least one crisis step: what might happen and what to do",
