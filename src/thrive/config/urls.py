@@ -4,6 +4,8 @@ urlpatterns = [
     path("", include("thrive.care.urls")),
     path("account/", include("thrive.accounts.urls")),
     path("young-people/", include("thrive.people.urls")),
+    path("directory/", include("thrive.directory.urls")),
+    path("openreferral/", include("thrive.directory.oruk_urls")),
     path("risk/", include("thrive.risk.urls")),
     path("sharing/", include("thrive.sharing.urls")),
 ]

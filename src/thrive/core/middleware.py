@@ -3,7 +3,11 @@
 from django.contrib.auth.views import redirect_to_login
 
 # Paths anyone may reach without signing in.
-PUBLIC_PREFIXES = ("/account/sign-in", "/static/", "/health")
+PUBLIC_PREFIXES = (
+    "/account/sign-in", "/static/", "/health",
+    # The community directory: public search and service pages, and the Open Referral UK API.
+    "/directory/search/", "/directory/services/", "/openreferral/",
+)
 
 
 class SecurityHeadersMiddleware:

@@ -197,6 +197,11 @@ def check(services: list) -> tuple[list[Problem], list[Problem]]:
             if isinstance(attr, dict) and isinstance(attr.get("taxonomy_term"), dict):
                 imported_terms.add(str(attr["taxonomy_term"].get("id")))
     known_orgs = {str(i) for i in Organization.objects.values_list("oruk_id", flat=True)}
+    sal_owners = {str(sal): str(service) for sal, service in
+                  ServiceAtLocation.objects.values_list("oruk_id", "service__oruk_id")}
+    in_import = {str(r.get("id")).lower() for r in services if isinstance(r, dict)}
+    # A service in this import may take over nothing that another service still holds.
+    sal_owners = {sal: owner for sal, owner in sal_owners.items() if owner not in in_import}
 
     def once(kind: str, obj: dict, label: str, where: str) -> None:
         key, digest = (kind, str(obj.get("id"))), content_hash(obj)
@@ -237,6 +242,10 @@ def check(services: list) -> tuple[list[Problem], list[Problem]]:
         sal_ids = set()
         for n, sal in enumerate(record.get("service_at_locations") or []):
             sal_ids.add(sal["id"])
+            owner = sal_owners.setdefault(sal["id"].lower(), sid)
+            if owner != sid:
+                problems.append(Problem(label, f"service_at_locations[{n}].id",
+                                        f"{sal['id']} already belongs to service {owner}"))
             location = sal.get("location")
             if location is None:
                 problems.append(Problem(label, f"service_at_locations[{n}].location",

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from . import taxonomy
+
 
 class Taxonomy(models.Model):
     oruk_id = models.UUIDField(unique=True)
@@ -27,6 +29,13 @@ class TaxonomyTerm(models.Model):
     # The term's code within its vocabulary (Open Referral `term`), e.g. "getting-help".
     code = models.CharField(max_length=200, blank=True, db_index=True)
     data = models.JSONField(default=dict)
+
+    @property
+    def thrive_branch(self) -> str:
+        """"need" or "kind" for THRIVE terms shown as tags; "" for any other term."""
+        if self.data.get("taxonomy_id") != taxonomy.TAXONOMY_ID:
+            return ""
+        return "need" if self.code in taxonomy.NEEDS else "kind" if self.code in taxonomy.KINDS else ""
 
 
 class Organization(models.Model):

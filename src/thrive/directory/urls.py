@@ -1,0 +1,18 @@
+"""Directory pages. `search/` and `services/` are public (see core.middleware.PUBLIC_PREFIXES);
+everything else needs a signed-in user with access to the episode."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+    path("services/<uuid:service_id>/", views.service_page, name="service"),
+    path("episodes/<uuid:episode_id>/signposts/", views.episode_signposts,
+         name="episode-signposts"),
+    path("episodes/<uuid:episode_id>/find/", views.episode_find, name="episode-find"),
+    path("episodes/<uuid:episode_id>/signpost/<uuid:service_id>/", views.new_signpost,
+         name="signpost"),
+    path("signposts/<uuid:signpost_id>/outcome/", views.signpost_outcome, name="outcome"),
+]

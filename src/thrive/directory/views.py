@@ -1,0 +1,144 @@
+"""Directory pages. Search and service pages are public (no sign-in, nothing about young
+people); signposting pages go through the access policy. Thin: rules live in services."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from thrive.core import audit
+from thrive.core.models import AuditEvent
+from thrive.core.views import apply, form_page
+from thrive.sharing import policy
+
+from . import search, services
+from .forms import OutcomeForm, SearchForm, SignpostForm
+from .models import Service, Signpost
+
+PER_PAGE = 10
+
+
+def _page_number(request) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+
+
+def _run_search(request):
+    bound = any(name in request.GET for name in SearchForm.base_fields)
+    form = SearchForm(request.GET if bound else None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = apply(form, lambda: search.search(form.criteria(), page=_page_number(request),
+                                                     per_page=PER_PAGE))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return form, results, query.urlencode()
+
+
+def search_page(request):
+    """Find a service: for young people, families and practitioners alike."""
+    form, results, query = _run_search(request)
+    return render(request, "directory/search.html", {
+        "page_title": "Find a community service", "form": form, "results": results,
+        "query": query, "service_url": lambda s: reverse("directory:service", args=[s.oruk_id]),
+        "action": reverse("directory:search"), "has_errors": form.is_bound and form.errors,
+    })
+
+
+def _service(service_id) -> Service:
+    service = search.display_queryset().filter(oruk_id=service_id).first()
+    if service is None or service.status == Service.Status.DEFUNCT:
+        raise Http404("No such service")
+    return service
+
+
+def service_page(request, service_id):
+    service = _service(service_id)
+    return render(request, "directory/service.html", {
+        "page_title": service.name, "service": service,
+        "back_url": request.META.get("HTTP_REFERER", "") if "/directory/search" in
+        request.META.get("HTTP_REFERER", "") else reverse("directory:search"),
+    })
+
+
+# -- Signposting (signed in, through the access policy) ---------------------------------------
+
+
+def _episode_for_change(request, episode_id):
+    episode = policy.episode_or_404(request.user, episode_id)
+    if not policy.can_edit_episode(request.user, episode):
+        raise PermissionDenied("This episode is closed or belongs to another agency.")
+    return episode
+
+
+def episode_signposts(request, episode_id):
+    episode = policy.episode_or_404(request.user, episode_id)
+    items = list(services.signposts_for(episode))
+    audit.record(request, AuditEvent.Action.VIEW, obj=episode, young_person=episode.young_person,
+                 detail="signposts")
+    return render(request, "directory/episode_signposts.html", {
+        "page_title": f"Signposting: {episode.young_person.full_name}", "episode": episode,
+        "person": episode.young_person, "signposts": items,
+        "can_edit": policy.can_edit_episode(request.user, episode),
+        "back_url": reverse("care:episode", args=[episode.public_id]),
+    })
+
+
+def episode_find(request, episode_id):
+    """The same search, from a young person's record: results lead to the signposting form."""
+    episode = _episode_for_change(request, episode_id)
+    form, results, query = _run_search(request)
+    return render(request, "directory/search.html", {
+        "page_title": "Find a service to signpost to", "form": form, "results": results,
+        "query": query, "episode": episode,
+        "caption": episode.young_person.full_name,
+        "service_url": lambda s: reverse("directory:signpost", args=[episode.public_id,
+                                                                      s.oruk_id]),
+        "action": reverse("directory:episode-find", args=[episode.public_id]),
+        "back_url": reverse("directory:episode-signposts", args=[episode.public_id]),
+        "has_errors": form.is_bound and form.errors,
+    })
+
+
+def new_signpost(request, episode_id, service_id):
+    episode = _episode_for_change(request, episode_id)
+    service = _service(service_id)
+    form = SignpostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        made = apply(form, lambda: services.signpost(request, episode, service,
+                                                     **form.cleaned_data))
+        if made is not None:
+            messages.success(request, f"Signposted to {service.name}. Follow up on "
+                                      f"{made.follow_up_on.day} {made.follow_up_on:%B %Y}.")
+            return redirect("directory:episode-signposts", episode.public_id)
+    return render(request, "directory/signpost_form.html", {
+        "page_title": f"Signpost to {service.name}", "form": form, "service": service,
+        "episode": episode, "caption": episode.young_person.full_name,
+        "has_errors": bool(form.errors),
+        "back_url": reverse("directory:episode-find", args=[episode.public_id]),
+    }, status=422 if form.errors else 200)
+
+
+def signpost_outcome(request, signpost_id):
+    item = Signpost.objects.filter(
+        public_id=signpost_id, episode__in=policy.visible_episodes(request.user)
+    ).select_related("episode", "service").first()
+    if item is None:
+        raise Http404("No such record")
+    episode = _episode_for_change(request, item.episode.public_id)
+    form = OutcomeForm(request.POST or None, initial={"version": item.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = apply(form, lambda: services.record_outcome(
+            request, item, version=data["version"], outcome=data["outcome"],
+            recorded_on=data["recorded_on"], note=data["note"],
+            next_follow_up_on=data["next_follow_up_on"]))
+        if done is not None:
+            messages.success(request, f"Follow-up recorded for {item.service.name}.")
+            return redirect("directory:episode-signposts", episode.public_id)
+    return form_page(request, form, title=f"What happened with {item.service.name}?",
+                     caption=episode.young_person.full_name, submit_text="Save follow-up",
+                     back_url=reverse("directory:episode-signposts", args=[episode.public_id]),
+                     intro=f"Signposted {item.signposted_on.day} {item.signposted_on:%B %Y}: "
+                           f"{item.reason}", status=422 if form.errors else 200)
