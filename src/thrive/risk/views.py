@@ -118,7 +118,8 @@ def new_plan(request, person_id):
             keyworkers=keyworkers, initial={"keyworker": request.user.pk},
             rows={"agencies": [own] if own else []},
         )
-        # A pre-filled first row is a suggestion: keep three rows to fill in.
+        audit.record(request, AuditEvent.Action.VIEW, young_person=person,
+                     detail="new risk support plan form")
     return _plan_forms_page(request, person, plan_forms, title="Write a Risk Support plan",
                             submit_text="Save plan", back_url=_plans_url(person))
 
@@ -169,6 +170,9 @@ def end_plan(request, person_id, plan_id):
     if not plan.is_current:
         return redirect(_plan_url(person, plan))
     form = EndPlanForm(request.POST or None, initial={"version": plan.version})
+    if request.method == "GET":
+        audit.record(request, AuditEvent.Action.VIEW, obj=plan, young_person=person,
+                     detail="risk support plan, to end it")
     if request.method == "POST" and form.is_valid():
         if apply(form, lambda: services.end_plan(request, plan, **form.cleaned_data)):
             messages.success(request, "Risk Support plan ended")

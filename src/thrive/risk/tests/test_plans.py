@@ -135,7 +135,7 @@ def test_a_plan_of_another_young_person_is_not_found_through_this_one(
 
 
 @pytest.mark.parametrize("name, action", [("plan", "view"), ("pdf", "export"),
-                                          ("edit", "view")])
+                                          ("edit", "view"), ("end", "view")])
 def test_each_view_and_export_writes_exactly_one_audit_entry(signed_in, plan, person, name,
                                                              action):
     before = AuditEvent.objects.count()
@@ -144,6 +144,13 @@ def test_each_view_and_export_writes_exactly_one_audit_entry(signed_in, plan, pe
     assert len(events) == 1
     assert (events[0].action, events[0].object_id, events[0].young_person_id) == (
         action, str(plan.public_id), person.pk)
+
+
+def test_the_new_plan_page_writes_one_audit_entry(signed_in, episode, person):
+    before = AuditEvent.objects.count()
+    assert signed_in.get(new_url(person)).status_code == 200
+    assert list(AuditEvent.objects.order_by("id")[before:].values_list(
+        "action", "young_person_id")) == [("view", person.pk)]
 
 
 def test_the_plans_page_writes_one_audit_entry(signed_in, plan, person):
