@@ -8,4 +8,5 @@ urlpatterns = [
     path("openreferral/", include("thrive.directory.oruk_urls")),
     path("risk/", include("thrive.risk.urls")),
     path("sharing/", include("thrive.sharing.urls")),
+    path("measures/", include("thrive.measures.urls")),
 ]

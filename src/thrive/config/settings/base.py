@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "thrive.risk",
     "thrive.directory",
     "thrive.sharing",
+    "thrive.measures",
     "thrive.demo",
 ]
 
@@ -37,6 +38,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "thrive.measures.middleware.HandOverMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "thrive.core.middleware.SignInRequiredMiddleware",
@@ -107,6 +109,9 @@ STATIC_ROOT = PROJECT_DIR / "staticfiles"
 STATICFILES_DIRS = [
     ("nhsuk", PROJECT_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
     ("htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vega", PROJECT_DIR / "node_modules" / "vega" / "build"),
+    ("vega-lite", PROJECT_DIR / "node_modules" / "vega-lite" / "build"),
+    ("vega-embed", PROJECT_DIR / "node_modules" / "vega-embed" / "build"),
 ]
 
 LOGGING = {

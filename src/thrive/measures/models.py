@@ -1,0 +1,78 @@
+"""Completed questionnaires and their scale scores.
+
+Scoring is pure (``engine/``); these tables keep what was answered and what it scored, written in
+one transaction, so pages and dashboards read scores without rescoring.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from thrive.care.models import Episode
+
+
+class Rater(models.TextChoices):
+    """The version of the measure that was used (the engine's rater)."""
+
+    SELF = "self", "Self-rated (young person)"
+    PARENT = "parent", "Parent- or carer-rated"
+    TEACHER = "teacher", "Teacher-rated"
+    CLINICIAN = "clinician", "Clinician-rated"
+
+
+class Source(models.TextChoices):
+    ITEMS = "items", "Item responses"
+    ENTERED_TOTAL = "entered_total", "Totals copied from a paper form"
+
+
+class Completion(models.Model):
+    """One questionnaire completed on one day by one respondent, within an episode."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="completions")
+    measure_id = models.CharField(max_length=40)
+    rater = models.CharField(max_length=20, choices=Rater.choices)
+    respondent = models.CharField(max_length=20, choices=Rater.choices)
+    completed_on = models.DateField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    responses = models.JSONField(default=dict, blank=True)  # {"1": 2, "2": null, ...}
+    entered_totals = models.JSONField(default=dict, blank=True)  # {"total": "14"}
+    risk_alerts = models.JSONField(default=list, blank=True)  # clinician-only messages
+    on_tablet = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["completed_on", "id"]
+        indexes = [models.Index(fields=["episode", "measure_id", "completed_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(rater__in=Rater.values), name="completion_rater_known"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="completion_source_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.measure_id} completed {self.completed_on}"
+
+
+class ScaleScore(models.Model):
+    """One scale of one completion, as the engine scored it. ``value`` None means missing, never 0."""
+
+    completion = models.ForeignKey(Completion, on_delete=models.CASCADE, related_name="scores")
+    scale_id = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
+    t_score = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
+    band = models.CharField(max_length=60, blank=True)
+    caseness = models.BooleanField(null=True)
+    prorated = models.BooleanField(default=False)
+    n_answered = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    missing_reason = models.CharField(max_length=300, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["completion_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["completion", "scale_id"], name="one_score_per_scale"),
+        ]

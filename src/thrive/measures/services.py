@@ -1,0 +1,308 @@
+"""Recording questionnaires and reading an episode's scores. Each change is one transaction: the
+completion and every scale score are written together, or nothing is.
+
+The scoring itself is the pure engine (``engine/``); this module turns its errors into
+``RuleBroken`` and keeps the scores so pages never rescore.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import transaction
+
+from thrive.care.models import Ending, Episode, GoalRating
+from thrive.core import audit
+from thrive.core.models import AuditEvent
+from thrive.core.rules import RuleBroken
+
+from . import engine
+from .engine.catalogue_model import Measure
+from .engine.reliable_change import Classification
+from .models import Completion, Rater, ScaleScore, Source
+
+NORM_SEX = {"1": "M", "2": "F"}  # NHS Data Dictionary person stated sex -> norm table sex
+
+CLASSIFICATION_LABELS = {
+    Classification.IMPROVEMENT: "Reliable improvement",
+    Classification.DETERIORATION: "Reliable deterioration",
+    Classification.NO_RELIABLE_CHANGE: "No reliable change",
+    Classification.NOT_CLASSIFIABLE: "Cannot be classified",
+}
+REPORTING_RATER_LABELS = {"self": "Young person (self)", "parent": "Parent, carer or teacher",
+                          "clinician": "Clinician"}
+
+
+# -- The catalogue, as the pages need it ------------------------------------------------------
+
+
+def catalogue():
+    return engine.get_catalogue()
+
+
+def recordable_measures() -> list[Measure]:
+    """Measures that produce a score (Current View describes needs; it has no scales)."""
+    return sorted((m for m in catalogue().measures.values() if m.scales), key=lambda m: m.name)
+
+
+def measure_or_none(measure_id: str | None) -> Measure | None:
+    try:
+        return catalogue().measure(measure_id or "")
+    except engine.UnknownMeasure:
+        return None
+
+
+def measure_name(measure_id: str) -> str:
+    m = measure_or_none(measure_id)
+    return m.name if m else measure_id
+
+
+@lru_cache(maxsize=4)
+def _item_text_from(path: str) -> dict[str, dict[int, str]]:
+    return engine.load_item_text(path)
+
+
+def item_text(measure_id: str) -> dict[int, str]:
+    """A service's own licensed item wording, from the JSON file named by the
+    THRIVE_MEASURE_ITEM_TEXT setting (or environment variable). None ships with the code."""
+    import os
+
+    path = getattr(settings, "THRIVE_MEASURE_ITEM_TEXT", None) or os.environ.get(
+        "THRIVE_MEASURE_ITEM_TEXT")
+    if not path:
+        return {}
+    return _item_text_from(str(path)).get(measure_id, {})
+
+
+def age_on(person, day: date) -> int:
+    return person.age_on(day)
+
+
+# -- Recording --------------------------------------------------------------------------------
+
+
+def _locked(episode: Episode) -> Episode:
+    return Episode.objects.select_for_update().get(pk=episode.pk)
+
+
+def _require_open(episode: Episode) -> None:
+    if episode.declined_on:
+        raise RuleBroken("This referral was declined, so nothing more can be recorded in it.")
+    if Ending.objects.filter(episode=episode).exists():
+        raise RuleBroken("This episode has ended, so nothing more can be recorded in it.")
+
+
+def check_date(episode: Episode, completed_on: date | None) -> None:
+    person = episode.young_person
+    if completed_on is None:
+        raise RuleBroken("Enter the date the questionnaire was completed", "completed_on")
+    if completed_on > date.today():
+        raise RuleBroken("Date completed must be today or in the past", "completed_on")
+    if completed_on < person.date_of_birth:
+        raise RuleBroken(
+            f"Date completed must be on or after the young person's date of birth "
+            f"({person.date_of_birth.day} {person.date_of_birth:%B %Y})", "completed_on")
+    if completed_on < episode.referral_received_on:
+        received = episode.referral_received_on
+        raise RuleBroken(
+            f"Date completed must be on or after the referral was received "
+            f"({received.day} {received:%B %Y})", "completed_on")
+
+
+def check_measure_and_rater(measure_id: str, rater: str) -> Measure:
+    measure = measure_or_none(measure_id)
+    if measure is None or not measure.scales:
+        raise RuleBroken("Select a questionnaire from the list", "measure_id")
+    if rater not in measure.raters:
+        versions = ", ".join(Rater(r).label.lower() for r in measure.raters)
+        asked = Rater(rater).label.lower() if rater in Rater.values else repr(rater)
+        raise RuleBroken(f"{measure.name} has no {asked} version. Choose: {versions}", "rater")
+    return measure
+
+
+def score_completion(episode: Episode, *, measure_id: str, rater: str, completed_on: date,
+                     responses: dict[int, int | None], entered_totals: dict[str, Decimal | None]):
+    """Score without saving: the engine's verdict, or RuleBroken naming the field to fix."""
+    person = episode.young_person
+    try:
+        return engine.score(
+            measure_id, responses, rater=rater, age=age_on(person, completed_on),
+            sex=NORM_SEX.get(person.sex), completed_on=completed_on,
+            entered_totals={k: v for k, v in entered_totals.items() if v is not None},
+        )
+    except engine.ResponseOutOfRange as exc:
+        raise RuleBroken(str(exc)) from None
+    except engine.EnteredTotalOutOfRange as exc:
+        raise RuleBroken(str(exc)) from None
+    except engine.MeasureError as exc:
+        raise RuleBroken(str(exc)) from None
+
+
+def record_completion(request, episode: Episode, *, measure_id: str, rater: str, completed_on: date,
+                      responses: dict[int, int | None] | None = None,
+                      entered_totals: dict[str, Decimal | None] | None = None,
+                      respondent: str | None = None, on_tablet: bool = False,
+                      recorded_by=None) -> Completion:
+    """Record one completed questionnaire and its scores, or nothing."""
+    responses = {int(k): v for k, v in (responses or {}).items()}
+    entered_totals = dict(entered_totals or {})
+    measure = check_measure_and_rater(measure_id, rater)
+    has_items = any(v is not None for v in responses.values())
+    has_totals = any(v is not None for v in entered_totals.values())
+    if not has_items and not has_totals:
+        raise RuleBroken("Enter at least one answer or score from the questionnaire")
+    if has_items and has_totals:
+        raise RuleBroken("Enter either the answers to each question or the totals from the paper "
+                         "form, not both")
+    with transaction.atomic():
+        episode = _locked(episode)
+        _require_open(episode)
+        check_date(episode, completed_on)
+        scored = score_completion(episode, measure_id=measure.id, rater=rater,
+                                  completed_on=completed_on, responses=responses,
+                                  entered_totals=entered_totals)
+        completion = Completion.objects.create(
+            episode=episode, measure_id=measure.id, rater=rater, respondent=respondent or rater,
+            completed_on=completed_on,
+            source=Source.ITEMS if has_items else Source.ENTERED_TOTAL,
+            responses={str(k): v for k, v in sorted(responses.items())},
+            entered_totals={k: str(v) for k, v in entered_totals.items() if v is not None},
+            risk_alerts=[a.message for a in scored.risk_alerts],
+            on_tablet=on_tablet, recorded_by=recorded_by or request.user,
+        )
+        ScaleScore.objects.bulk_create([
+            ScaleScore(
+                completion=completion, scale_id=r.scale_id, value=_q(r.value), t_score=_q(r.t_score),
+                band=r.band or "", caseness=r.caseness, prorated=r.prorated,
+                n_answered=r.n_answered, source=r.source, missing_reason=r.missing_reason or "",
+                notes=list(r.notes),
+            )
+            for r in scored
+        ])
+        audit.record(request, AuditEvent.Action.CREATE, obj=completion,
+                     young_person=episode.young_person,
+                     detail=f"{measure.id} {rater}{' on tablet' if on_tablet else ''}")
+    return completion
+
+
+def _q(value: Decimal | None) -> Decimal | None:
+    """Six decimal places: far beyond display precision (2 d.p.), and what the column holds."""
+    return None if value is None else value.quantize(Decimal("0.000001"))
+
+
+# -- Reading ----------------------------------------------------------------------------------
+
+
+def episode_completions(episode: Episode) -> list[Completion]:
+    """Every completion with its scores: two queries, whatever the number of completions."""
+    return list(episode.completions.prefetch_related("scores").order_by("completed_on", "id"))
+
+
+def as_result(completion: Completion, score: ScaleScore):
+    """Rebuild the engine's ScoreResult from a stored row (no rescoring)."""
+    measure = catalogue().measure(completion.measure_id)
+    scale = measure.scale(score.scale_id)
+    return engine.ScoreResult(
+        measure_id=completion.measure_id, scale_id=score.scale_id, scale_name=scale.name,
+        rater=completion.rater, reporting_rater=measure.reporting_rater(completion.rater),
+        value=score.value, n_answered=score.n_answered, prorated=score.prorated,
+        source=score.source, t_score=score.t_score, band=score.band or None,
+        caseness=score.caseness, missing_reason=score.missing_reason or None,
+        notes=tuple(score.notes), completed_on=completion.completed_on,
+        snomed_concept_id=scale.snomed.concept_id if scale.snomed else None,
+    )
+
+
+@dataclass
+class PairedScale:
+    measure_id: str
+    measure_name: str
+    scale_name: str
+    reporting_rater: str
+    first: object  # ScoreResult
+    last: object | None
+    change: object | None  # engine ChangeResult
+    has_cutoff: bool = False
+    recovery: bool | None = None  # None: no cut-off, no pair, or not a case at the start
+    reliable_recovery: bool | None = None
+    caseness_at_start: bool | None = None
+
+    @property
+    def classification_label(self) -> str:
+        if self.change is None:
+            return "Only one score so far"
+        return CLASSIFICATION_LABELS[self.change.classification]
+
+    @property
+    def rater_label(self) -> str:
+        return REPORTING_RATER_LABELS.get(self.reporting_rater, self.reporting_rater)
+
+
+@dataclass
+class EpisodeOutcome:
+    paired: list[PairedScale] = field(default_factory=list)
+    raters: list = field(default_factory=list)  # engine RaterOutcome, self/parent/clinician
+
+
+def episode_outcome(completions: list[Completion], *, direction_mode: str = "scale") -> EpisodeOutcome:
+    """First/last per scale and rater, classified by the engine; the roll-up per rater;
+    recovery and reliable recovery where the scale has a clinical cut-off."""
+    results = [as_result(c, s) for c in completions for s in c.scores.all()]
+    changes = engine.paired_changes(results, direction_mode=direction_mode)
+    by_key = {(ch.identity, ch.reporting_rater): ch for ch in changes}
+    # First and last for display, grouped exactly as the engine groups them.
+    groups: dict[tuple[str, str], list] = {}
+    cat = catalogue()
+    for r in sorted(results, key=lambda r: r.completed_on):  # stable: input order breaks ties
+        if r.value is None:
+            continue
+        scale = cat.measure(r.measure_id).scale(r.scale_id)
+        groups.setdefault((scale.identity, r.reporting_rater), []).append(r)
+    paired = []
+    for key, rs in groups.items():
+        ch = by_key[key]
+        first, last = rs[0], (rs[-1] if len(rs) > 1 else None)
+        measure = cat.measure(first.measure_id)
+        scale = measure.scale(first.scale_id)
+        row = PairedScale(first.measure_id, measure.name, scale.name, first.reporting_rater, first,
+                          last, ch.change, has_cutoff=bool(scale.caseness))
+        if scale.caseness and last is not None:
+            row.caseness_at_start = first.caseness
+            if first.caseness is True and last.caseness is not None:
+                row.recovery = last.caseness is False
+                row.reliable_recovery = row.recovery and (
+                    ch.change is not None and ch.change.classification == Classification.IMPROVEMENT)
+        paired.append(row)
+    paired.sort(key=lambda p: (engine_rater_order(p.reporting_rater), p.measure_name, p.scale_name))
+    outcome = engine.roll_up_by_rater(changes)
+    return EpisodeOutcome(paired=paired, raters=list(outcome.values()))
+
+
+def engine_rater_order(rater: str) -> int:
+    return {"self": 0, "parent": 1, "clinician": 2}.get(rater, 3)
+
+
+def episode_goal_ratings(episode: Episode) -> list[GoalRating]:
+    return list(GoalRating.objects.filter(goal__episode=episode).select_related("goal")
+                .order_by("goal__number", "rated_on", "id"))
+
+
+def completion_for(user, public_id) -> Completion:
+    """A completion the user may see (through the access policy), or 404."""
+    from django.http import Http404
+
+    from thrive.sharing import policy
+
+    try:
+        return (Completion.objects.filter(episode__in=policy.visible_episodes(user))
+                .select_related("episode", "episode__young_person", "episode__team")
+                .prefetch_related("scores").get(public_id=public_id))
+    except (Completion.DoesNotExist, ValueError):
+        raise Http404("No such record") from None
+
+
+def dumps(value) -> str:
+    return json.dumps(value, default=str)

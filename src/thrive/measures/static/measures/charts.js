@@ -1,0 +1,21 @@
+// Renders each Vega-Lite spec embedded in the page as <script type="application/json"
+// data-vega-target="ID">. The data table beside every chart is the accessible fallback and stays
+// on the page whether or not the chart renders. The CSP allows no eval, so Vega's expression
+// interpreter is used instead of compiled expressions.
+(function () {
+  "use strict";
+  if (!window.vegaEmbed || !window.vega) { return; }
+  var specs = document.querySelectorAll("script[type='application/json'][data-vega-target]");
+  Array.prototype.forEach.call(specs, function (el) {
+    var target = document.getElementById(el.getAttribute("data-vega-target"));
+    if (!target) { return; }
+    var spec;
+    try { spec = JSON.parse(el.textContent); } catch (e) { return; }
+    window.vegaEmbed(target, spec, {
+      actions: false, renderer: "svg", defaultStyle: false,
+      ast: true, expr: window.vega.expressionInterpreter
+    }).then(function () {
+      target.classList.add("measures-chart--ready");
+    }).catch(function () { target.hidden = true; });
+  });
+}());

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import fhir, views
+
+app_name = "measures"
+urlpatterns = [
+    path("episodes/<uuid:episode_id>/", views.episode_measures, name="episode"),
+    path("episodes/<uuid:episode_id>/new/", views.new_completion, name="new"),
+    path("episodes/<uuid:episode_id>/record/", views.record_completion, name="record"),
+    path("episodes/<uuid:episode_id>/hand-over/", views.start_hand_over, name="hand-over"),
+    path("young-people/<uuid:person_id>/", views.record_measures, name="record-charts"),
+    path("completions/<uuid:completion_id>/", views.completion_detail, name="completion"),
+    path("tablet/", views.tablet, name="tablet"),
+    path("tablet/hand-back/", views.hand_back, name="hand-back"),
+    path("fhir/Questionnaire", fhir.questionnaire_list, name="fhir-questionnaires"),
+    path("fhir/Questionnaire/<str:measure_id>", fhir.questionnaire, name="fhir-questionnaire"),
+    path("fhir/QuestionnaireResponse/<str:completion_id>", fhir.questionnaire_response,
+         name="fhir-questionnaire-response"),
+    path("fhir/Observation", fhir.observation_search, name="fhir-observations"),
+]

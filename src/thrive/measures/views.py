@@ -1,0 +1,247 @@
+"""Recording questionnaires, seeing their scores, change over an episode, charts, and handing a
+tablet to a young person or parent. Thin: access through the policy, rules in services."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from thrive.core import audit
+from thrive.core.models import AuditEvent
+from thrive.core.views import apply, form_page
+from thrive.sharing import policy
+
+from . import charts, forms, services
+from .models import Completion, Rater
+
+HANDOVER = "measures_handover"  # session key: the pending tablet completion
+MAX_PIN_ATTEMPTS = 5
+
+
+def _episode_url(episode):
+    return reverse("care:episode", args=[episode.public_id])
+
+
+def _measures_url(episode):
+    return reverse("measures:episode", args=[episode.public_id])
+
+
+def _caption(episode):
+    return f"{episode.young_person.full_name} – {episode.team.name}"
+
+
+def _episode_for_change(request, episode_id):
+    episode = policy.episode_or_404(request.user, episode_id)
+    if not policy.can_edit_episode(request.user, episode):
+        raise PermissionDenied("This episode is closed or belongs to another agency.")
+    return episode
+
+
+def _audit_view(request, episode, detail=""):
+    audit.record(request, AuditEvent.Action.VIEW, obj=episode, young_person=episode.young_person,
+                 detail=detail)
+
+
+# -- Per-episode outcomes page ----------------------------------------------------------------
+
+
+def episode_measures(request, episode_id):
+    """Every questionnaire in the episode, first-to-last change per scale, the roll-up per rater,
+    and a chart with its data table per measure. Query count does not grow with completions."""
+    episode = policy.episode_or_404(request.user, episode_id)
+    completions = services.episode_completions(episode)
+    outcome = services.episode_outcome(completions)
+    ratings = services.episode_goal_ratings(episode)
+    all_charts = charts.measure_charts(completions, episode.young_person)
+    goals = charts.goal_chart(ratings)
+    if goals:
+        all_charts.append(goals)
+    _audit_view(request, episode, "outcome measures")
+    return render(request, "measures/episode.html", {
+        "page_title": "Outcome measures", "episode": episode, "person": episode.young_person,
+        "completions": list(reversed(completions)), "outcome": outcome, "charts": all_charts,
+        "can_edit": policy.can_edit_episode(request.user, episode),
+        "measure_name": services.measure_name, "back_url": _episode_url(episode),
+    })
+
+
+def record_measures(request, person_id):
+    """The record's view: a chart per measure across the episodes this user may see."""
+    person = policy.young_person_or_404(request.user, person_id)
+    episodes = policy.visible_episodes(request.user).filter(young_person=person)
+    completions = list(Completion.objects.filter(episode__in=episodes)
+                       .prefetch_related("scores").order_by("completed_on", "id"))
+    from thrive.care.models import GoalRating
+
+    ratings = list(GoalRating.objects.filter(goal__episode__in=episodes).select_related("goal")
+                   .order_by("goal__number", "rated_on", "id"))
+    all_charts = charts.measure_charts(completions, person)
+    goals = charts.goal_chart(ratings)
+    if goals:
+        all_charts.append(goals)
+    audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person,
+                 detail="outcome measure charts")
+    return render(request, "measures/record.html", {
+        "page_title": "Outcome measures", "person": person, "charts": all_charts,
+        "back_url": reverse("people:record", args=[person.public_id]),
+    })
+
+
+# -- Recording --------------------------------------------------------------------------------
+
+
+def new_completion(request, episode_id):
+    """Step 1: which questionnaire, whose version, and how it will be recorded."""
+    episode = _episode_for_change(request, episode_id)
+    form = forms.ChooseMeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        query = urlencode({"measure": form.cleaned_data["measure"],
+                           "rater": form.cleaned_data["rater"], "method": form.cleaned_data["method"]})
+        name = "measures:hand-over" if form.cleaned_data["method"] == "tablet" else "measures:record"
+        return redirect(f"{reverse(name, args=[episode.public_id])}?{query}")
+    if request.method == "GET":
+        _audit_view(request, episode, "record a questionnaire")
+    return form_page(request, form, title="Record a questionnaire", caption=_caption(episode),
+                     back_url=_measures_url(episode), submit_text="Continue")
+
+
+def _chosen(request, episode):
+    """The questionnaire chosen in step 1 (from the query), checked again: a bad or tampered
+    choice shows step 1 with the error, never a half-built form."""
+    form = forms.ChooseMeasureForm({k: request.GET.get(k, "") for k in ("measure", "rater", "method")})
+    if form.is_valid():
+        return form.cleaned_data, None
+    return None, form_page(request, form, title="Record a questionnaire", caption=_caption(episode),
+                           back_url=_measures_url(episode), submit_text="Continue")
+
+
+def record_completion(request, episode_id):
+    """Step 2: the answers by item number, or the totals from paper, and the date."""
+    episode = _episode_for_change(request, episode_id)
+    chosen, refusal = _chosen(request, episode)
+    if refusal:
+        _audit_view(request, episode, "record a questionnaire")
+        return refusal
+    measure, rater = chosen["measure_obj"], chosen["rater"]
+    method = "totals" if chosen["method"] == "totals" else "items"
+    form = forms.CompletionForm(request.POST or None, measure=measure, method=method)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        completion = apply(form, lambda: services.record_completion(
+            request, episode, measure_id=measure.id, rater=rater, completed_on=data["completed_on"],
+            responses=data["responses"], entered_totals=data["entered_totals"]))
+        if completion:
+            messages.success(request, f"{measure.name} saved and scored")
+            return redirect("measures:completion", completion.public_id)
+    if request.method == "GET":
+        _audit_view(request, episode, "record a questionnaire")
+    return render(request, "measures/record_completion.html", {
+        "page_title": f"{measure.name}: {Rater(rater).label.lower()}", "form": form,
+        "measure": measure, "method": method, "caption": _caption(episode),
+        "back_url": reverse("measures:new", args=[episode.public_id]),
+        "licensed_text": bool(services.item_text(measure.id)),
+    })
+
+
+def completion_detail(request, completion_id):
+    """One completion's scores, shown at once after saving."""
+    completion = services.completion_for(request.user, completion_id)
+    episode = completion.episode
+    measure = services.catalogue().measure(completion.measure_id)
+    results = [services.as_result(completion, s) for s in completion.scores.all()]
+    audit.record(request, AuditEvent.Action.VIEW, obj=completion, young_person=episode.young_person)
+    person = episode.young_person
+    return render(request, "measures/completion.html", {
+        "page_title": measure.name, "completion": completion, "measure": measure,
+        "results": results, "episode": episode, "person": person,
+        "age": person.age_on(completion.completed_on),
+        "rater_label": Rater(completion.rater).label,
+        "back_url": _measures_url(episode),
+    })
+
+
+# -- Hand-over to a tablet --------------------------------------------------------------------
+
+
+def start_hand_over(request, episode_id):
+    """The practitioner chooses a PIN; the session then shows only the completion page."""
+    episode = _episode_for_change(request, episode_id)
+    chosen, refusal = _chosen(request, episode)
+    if refusal:
+        _audit_view(request, episode, "hand over a questionnaire")
+        return refusal
+    form = forms.StartHandOverForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[HANDOVER] = {
+            "episode": str(episode.public_id), "measure": chosen["measure"],
+            "rater": chosen["rater"], "pin": make_password(form.cleaned_data["pin"]),
+            "attempts": 0, "completion": None,
+        }
+        return redirect("measures:tablet")
+    if request.method == "GET":
+        _audit_view(request, episode, "hand over a questionnaire")
+    return render(request, "measures/hand_over.html", {
+        "page_title": "Hand the tablet over", "form": form, "caption": _caption(episode),
+        "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),
+        "back_url": reverse("measures:new", args=[episode.public_id]),
+    })
+
+
+def tablet(request):
+    """The no-distraction completion page: the questions by number, nothing from the record."""
+    state = request.session.get(HANDOVER)
+    if not state:
+        return redirect("care:home")
+    if state.get("completion"):
+        return render(request, "measures/tablet_done.html", {"page_title": "Thank you"})
+    episode = policy.episode_or_404(request.user, state["episode"])
+    measure = services.catalogue().measure(state["measure"])
+    form = forms.CompletionForm(request.POST or None, measure=measure, method="tablet", tablet=True)
+    if request.method == "POST" and form.is_valid():
+        from datetime import date
+
+        completion = apply(form, lambda: services.record_completion(
+            request, episode, measure_id=measure.id, rater=state["rater"], completed_on=date.today(),
+            responses=form.cleaned_data["responses"], entered_totals={}, on_tablet=True))
+        if completion:
+            state["completion"] = str(completion.public_id)
+            request.session[HANDOVER] = state
+            return redirect("measures:tablet")
+    if request.method == "GET":
+        _audit_view(request, episode, "tablet completion")
+    return render(request, "measures/tablet.html", {
+        "page_title": "Questionnaire", "form": form, "measure": measure,
+    })
+
+
+def hand_back(request):
+    """Ends hand-over with the PIN or the practitioner's password; 5 wrong tries sign out."""
+    state = request.session.get(HANDOVER)
+    if not state:
+        return redirect("care:home")
+    form = forms.HandBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        secret = form.cleaned_data["secret"]
+        if check_password(secret, state["pin"]) or request.user.check_password(secret):
+            del request.session[HANDOVER]
+            if state.get("completion"):
+                messages.success(request, "Questionnaire completed on the tablet and scored")
+                return redirect("measures:completion", state["completion"])
+            messages.success(request, "Hand-over ended. Nothing was saved.")
+            return redirect("measures:episode", state["episode"])
+        state["attempts"] = state.get("attempts", 0) + 1
+        if state["attempts"] >= MAX_PIN_ATTEMPTS:
+            audit.record(request, AuditEvent.Action.VIEW, detail="hand-back: 5 wrong PINs, signed out")
+            logout(request)
+            return redirect("accounts:sign-in")
+        request.session[HANDOVER] = state
+        left = MAX_PIN_ATTEMPTS - state["attempts"]
+        form = forms.HandBackForm({"secret": "-"})
+        form.is_valid()
+        form.add_error("secret", f"That PIN or password is not right. {left} "
+                                 f"{'try' if left == 1 else 'tries'} left before you are signed out.")
+    return render(request, "measures/hand_back.html", {"page_title": "Hand back", "form": form,
+                                                       "finished": bool(state.get("completion"))})
