@@ -10,7 +10,10 @@ from datetime import date, datetime, timedelta
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from thrive.accounts.models import Role
+from thrive.directory import services as directory_services
 from thrive.people import nhs_number
+from thrive.risk import rules as risk_rules
+from thrive.risk import services as risk_services
 from thrive.sharing import policy
 
 from .groupings import LABELS, Grouping
@@ -26,6 +29,16 @@ class CaseloadRow:
     grouping: str | None
     review_on: date | None
     today: date
+    plan: object = None  # risk.services.PlanSummary of the young person's current plan
+    signposts_overdue: int = 0
+
+    @property
+    def plan_gap(self) -> str | None:
+        return risk_rules.plan_gap(self.grouping, self.plan.agency_count if self.plan else None)
+
+    @property
+    def plan_review_state(self) -> str:
+        return self.plan.review_state(self.today) if self.plan else ""
 
     @property
     def review_state(self) -> str:
@@ -78,8 +91,13 @@ def caseload_groups(user, *, grouping: str | None = None, review: str | None = N
     order = [g.value for g in Grouping] + [NO_GROUPING]
     groups = {code: CaseloadGroup(code, LABELS.get(code, "No grouping agreed yet"))
               for code in order}
-    for episode in caseload_episodes(user):
-        row = CaseloadRow(episode, episode.current_grouping, episode.current_review_on, today)
+    episodes = list(caseload_episodes(user))
+    # Two more queries, whatever the caseload size: plans and overdue signposting follow-ups.
+    plans = risk_services.current_plans_for({e.young_person_id for e in episodes})
+    overdue = directory_services.overdue_follow_ups([e.pk for e in episodes], today=today)
+    for episode in episodes:
+        row = CaseloadRow(episode, episode.current_grouping, episode.current_review_on, today,
+                          plans.get(episode.young_person_id), overdue.get(episode.pk, 0))
         if review and row.review_state != review:
             continue
         groups[row.grouping or NO_GROUPING].rows.append(row)

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from .api import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("thrive.care.urls")),
     path("account/", include("thrive.accounts.urls")),
     path("young-people/", include("thrive.people.urls")),

@@ -2,9 +2,10 @@
 
 from django.contrib.auth.views import redirect_to_login
 
-# Paths anyone may reach without signing in.
+# Paths anyone may reach without signing in. The JSON API answers 401 itself rather than
+# redirecting to a page.
 PUBLIC_PREFIXES = (
-    "/account/sign-in", "/static/", "/health",
+    "/account/sign-in", "/static/", "/health", "/api/",
     # The community directory: public search and service pages, and the Open Referral UK API.
     "/directory/search/", "/directory/services/", "/openreferral/",
 )

@@ -11,6 +11,7 @@ from thrive.care.services import open_referral
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
+from thrive.risk import services as risk_services
 from thrive.sharing import policy
 from thrive.sharing import services as sharing_services
 from thrive.sharing.guards import person_for_change
@@ -56,6 +57,7 @@ def record(request, person_id):
         "page_title": person.full_name, "person": person, "episodes": episodes,
         "entries": entries, "carers": carers,
         "via_break_glass": policy.is_break_glass(user, person),
+        "risk_banner": risk_services.risk_banner(person),
         "can_edit": policy.can_edit_record(user, person),
         "care_team": list(person.care_team.filter(removed_at__isnull=True)
                           .select_related("user__agency")),

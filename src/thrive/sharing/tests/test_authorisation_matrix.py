@@ -30,7 +30,9 @@ def expected(role, relationship, action) -> bool:
     can_open = standing or relationship == "break_glass"
     return {
         "view": can_open,
+        "api_view": can_open,
         "search_hit": can_open,
+        "api_search_hit": can_open,
         "edit": standing,
         "refer": standing,
         # Safeguarding notes: team managers (and safeguarding leads) among those who can open.
@@ -82,6 +84,10 @@ def observe(client, world, user) -> dict:
     page = record.content.decode() if record.status_code == 200 else ""
     found = client.post(reverse("people:find"), {"q": person.nhs_number}) \
         if user.works_with_records else None
+    api_record = client.get(f"/api/v1/young-people/{person.public_id}")
+    api_found = client.post("/api/v1/search/young-people", {"q": person.nhs_number},
+                            content_type="application/json")
+    assert api_record.status_code in (200, 403, 404) and api_found.status_code in (200, 403)
     notes_before = RecordNote.objects.count()
     client.post(reverse("sharing:new-note", args=[person.public_id]),
                 {"text": "Phoned mum", "sensitivity": "none"})
@@ -89,7 +95,10 @@ def observe(client, world, user) -> dict:
                 {"to_agency": world["third"].pk, "reason": "Youth club", "is_transfer": "no"})
     return {
         "view": record.status_code == 200,
+        "api_view": api_record.status_code == 200 and person.nhs_number in api_record.content.decode(),
         "search_hit": bool(found) and person.full_name in found.content.decode(),
+        "api_search_hit": (api_found.status_code == 200
+                           and str(person.public_id) in api_found.content.decode()),
         "edit": RecordNote.objects.count() > notes_before,
         "refer": AgencyReferral.objects.filter(young_person=person).exists(),
         "see_sensitive": "Disclosure discussed" in page,
