@@ -28,8 +28,8 @@ def _person(request, person_id):
 def _person_for_change(request, person_id):
     person = _person(request, person_id)
     if not policy.can_edit_record(request.user, person):
-        raise PermissionDenied("Only practitioners working with this young person can change "
-                               "their Risk Support plan.")
+        raise PermissionDenied("Only practitioners working with this young person can change or "
+                               "export their Risk Support plan.")
     return person
 
 
@@ -67,13 +67,14 @@ def plan_detail(request, person_id, plan_id):
     person = _person(request, person_id)
     plan = services.plan_or_404(person, plan_id)
     today = date.today()
+    may_change = policy.can_edit_record(request.user, person)
     audit.record(request, AuditEvent.Action.VIEW, obj=plan, young_person=person)
     return render(request, "risk/plan.html", {
         "page_title": "Risk Support plan", "person": person, "plan": plan,
         "caption": _caption(person),
         "review_state": rules.review_state(plan.review_on, today) if plan.is_current else "",
         "gap": services.plan_gap_for(person, services._summary(plan)) if plan.is_current else None,
-        "can_edit": plan.is_current and policy.can_edit_record(request.user, person),
+        "can_edit": plan.is_current and may_change, "can_export": may_change,
         "back_url": _plans_url(person),
     })
 
@@ -185,7 +186,9 @@ def end_plan(request, person_id, plan_id):
 
 @require_GET
 def plan_pdf(request, person_id, plan_id):
-    person = _person(request, person_id)
+    # Exporting takes the record out of the platform: the same standing relationship as changing
+    # it (break-glass readers may read, not export). Switch to policy.can_export when it lands.
+    person = _person_for_change(request, person_id)
     plan = services.plan_or_404(person, plan_id)
     pdf = services.plan_pdf(plan, person=person, generated_by=request.user.display_name)
     audit.record(request, AuditEvent.Action.EXPORT, obj=plan, young_person=person,
