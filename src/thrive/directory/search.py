@@ -206,15 +206,18 @@ def origin_for(postcode: str) -> tuple[float, float]:
     return point
 
 
-def nearest(service_ids, origin, radius_km: float | None) -> dict[int, float | None]:
+def nearest(service_ids, origin, radius_km: float | None,
+            services_qs=None) -> dict[int, float | None]:
     """Each service's distance to its nearest published, placed location (None: no placed
     location, e.g. online only). Services with places but none within the radius are dropped."""
+    scope = ({"service__in": services_qs.values("pk")} if services_qs is not None
+             else {"service_id__in": service_ids})
     placed = ServiceAtLocation.objects.filter(
-        service_id__in=service_ids, location__is_sensitive=False,
+        **scope, location__is_sensitive=False,
         location__latitude__isnull=False)
     if radius_km is not None:
         lat_lo, lat_hi, lon_lo, lon_hi = bounding_box(*origin, radius_km)
-        has_places = set(placed.values_list("service_id", flat=True))
+        has_places = set(placed.values_list("service_id", flat=True).distinct())
         placed = placed.filter(location__latitude__range=(lat_lo, lat_hi),
                                location__longitude__range=(lon_lo, lon_hi))
     else:
@@ -264,7 +267,7 @@ def search(criteria: Criteria, *, page: int = 1, per_page: int = 10,
     distances: dict[int, float | None] = {}
     if origin is not None:
         radius = criteria.within_miles * KM_PER_MILE if criteria.within_miles else None
-        distances = nearest(list(names), origin, radius)
+        distances = nearest(list(names), origin, radius, services_qs=qs)
         names = {sid: n for sid, n in names.items() if sid in distances}
     inf = float("inf")
 
