@@ -13,6 +13,7 @@
     try { spec = JSON.parse(el.textContent); } catch (e) { return; }
     window.vegaEmbed(target, spec, {
       actions: false, renderer: "svg", defaultStyle: false,
+      tooltip: { disableDefaultStyle: true },
       ast: true, expr: window.vega.expressionInterpreter
     }).then(function () {
       target.classList.add("measures-chart--ready");
