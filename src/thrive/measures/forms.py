@@ -72,7 +72,8 @@ class CompletionForm(forms.Form):
         self.measure, self.method, self.tablet = measure, method, tablet
         if not tablet:
             self.fields["completed_on"] = NhsDateField(
-                label="Date completed", help_text="For example, 15 3 2026")
+                label="Date completed", help_text="For example, 15 3 2026",
+                error_messages={"required": "Enter the date the questionnaire was completed"})
         if method in ("items", "tablet"):
             wording = services.item_text(measure.id)
             for number in sorted(measure.items):

@@ -166,6 +166,12 @@ def test_date_before_birth_or_in_future_is_refused(signed_in, episode, person):
     assert not Completion.objects.exists()
 
 
+def test_missing_date_is_refused(signed_in, episode):
+    response = signed_in.post(record_url(episode, "phq9", "self"), phq9_all(1))
+    assert "Enter the date the questionnaire was completed" in response.content.decode()
+    assert not Completion.objects.exists()
+
+
 def test_service_refuses_whole_when_engine_refuses(episode, practitioner, rf):
     """Nothing half-saved: a bad response found by the engine leaves no completion or score."""
     from thrive.core.rules import RuleBroken
