@@ -216,8 +216,23 @@ class PlanForms:
                 absolute_max=MAX_ROWS, validate_max=True)
             self.sets[prefix] = formset_cls(data, prefix=prefix, initial=existing or None)
 
+    # The order of the page, so the error summary lists problems top to bottom.
+    PAGE = (["keyworker"], "agencies", "risks", ["what_helps", "preventive_actions"], "crisis",
+            ["informal_network", "agreed_with_young_person", "agreed_with_family", "agreed_on",
+             "review_on"], "distribution")
+
     def all_forms(self) -> list:
-        return [self.main] + [f for fs in self.sets.values() for f in fs.forms]
+        return [f for fs in self.sets.values() for f in fs.forms] + [self.main]
+
+    def in_page_order(self) -> list:
+        """Forms (or parts of the main form) for the error summary, in the order shown."""
+        parts = [_Part(self.main, [], first=True)]
+        for item in self.PAGE:
+            if isinstance(item, list):
+                parts.append(_Part(self.main, item))
+            else:
+                parts.extend(self.sets[item].forms)
+        return parts
 
     def is_valid(self) -> bool:
         valid = self.main.is_valid()
@@ -257,3 +272,19 @@ class PlanForms:
             distribution=[(f.cleaned_data["recipient"].strip(), f.cleaned_data["how_sent"])
                           for f in rows["distribution"]],
         )
+
+
+class _Part:
+    """Some fields of a form, looking enough like a form for the error summary macro."""
+
+    def __init__(self, form, names, first=False):
+        self.form, self.names, self.first = form, names, first
+
+    def non_field_errors(self):
+        return self.form.non_field_errors() if self.first else []
+
+    def visible_fields(self):
+        return [self.form[name] for name in self.names]
+
+    def hidden_fields(self):
+        return self.form.hidden_fields() if self.first else []

@@ -83,7 +83,7 @@ def _plan_forms_page(request, person, plan_forms, *, title, submit_text, back_ur
     return render(request, "risk/plan_form.html", {
         "page_title": title, "person": person, "caption": _caption(person),
         "forms": plan_forms, "main": plan_forms.main, "sets": plan_forms.sets,
-        "all_forms": plan_forms.all_forms(), "has_errors": any(f.errors for f in
+        "summary_parts": plan_forms.in_page_order(), "has_errors": any(f.errors for f in
                                                                plan_forms.all_forms()),
         "submit_text": submit_text, "back_url": back_url,
     }, status=status)

@@ -337,3 +337,16 @@ def test_a_colleague_at_another_agency_in_the_plan_can_see_it(client, plan, pers
     make_episode(person, school_team, school_worker)
     client.force_login(school_worker)
     assert client.get(plan_urls(person, plan)["plan"]).status_code == 200
+
+
+def test_the_error_summary_lists_problems_in_the_order_of_the_page(signed_in, episode, person,
+                                                                   practitioner, agencies):
+    data = plan_data(practitioner, agencies, what_helps="",
+                     risks=[{"kind": "to_self", "description": ""}],
+                     review_on=TODAY - timedelta(days=3))
+    page = signed_in.post(new_url(person), data).content.decode()
+    summary = page[page.index("There is a problem"):page.index("</h1>")]
+    positions = [summary.index(m) for m in (
+        "Risk 1: describe the risk", "Enter what helps", "Review date must be in the future")]
+    assert positions == sorted(positions)
+    assert 'href="#id_risks-0-description"' in summary
