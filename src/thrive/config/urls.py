@@ -12,4 +12,5 @@ urlpatterns = [
     path("risk/", include("thrive.risk.urls")),
     path("sharing/", include("thrive.sharing.urls")),
     path("measures/", include("thrive.measures.urls")),
+    path("analytics/", include("thrive.analytics.urls")),
 ]

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "thrive.sharing",
     "thrive.measures",
     "thrive.demo",
+    "thrive.analytics",
 ]
 
 MIDDLEWARE = [

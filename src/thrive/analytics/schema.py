@@ -1,0 +1,139 @@
+"""The canonical extract: one Parquet file per table, the same whichever source it came from.
+
+An extract is a directory holding ``people.parquet``, ``referrals.parquet``, ``contacts.parquet``,
+``scores.parquet``, ``groupings.parquet`` and ``manifest.json``. Both ``import_mhsds`` (an MHSDS-style
+CSV extract) and ``build_extract`` (the platform's own records) write it through ``write_extract``;
+everything downstream (metrics, dashboards) reads only this. Column names are ours; each is
+documented with the MHSDS field it carries.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = 1
+
+TABLES: dict[str, pa.Schema] = {
+    # MHS001MPI: one row per person.
+    "people": pa.schema([
+        ("person_id", pa.string()),          # Person_ID
+        ("sex", pa.string()),                # Gender: 1 male, 2 female, 9, X
+        ("gender_identity", pa.string()),    # GenderIDCode
+        ("ethnic_category", pa.string()),    # EthnicCategory
+        ("lsoa", pa.string()),               # LSOA2011
+        ("imd_decile", pa.int8()),           # IMD_Decile 1-10
+        ("la_code", pa.string()),            # LADistrictAuth
+    ]),
+    # MHS101Referral: one row per referral (service request).
+    "referrals": pa.schema([
+        ("referral_id", pa.string()),        # UniqServReqID
+        ("person_id", pa.string()),          # Person_ID
+        ("provider", pa.string()),           # OrgIDProv
+        ("received_on", pa.date32()),        # ReferralRequestReceivedDate
+        ("age_at_referral", pa.int16()),     # AgeServReferRecDate
+        ("source", pa.string()),             # SourceOfReferralMH
+        ("reason", pa.string()),             # PrimReasonReferralMH
+        ("team_type", pa.string()),          # ServTeamTypeRefToMH
+        ("rejected_on", pa.date32()),        # ReferRejectionDate
+        ("discharged_on", pa.date32()),      # ServDischDate
+    ]),
+    # MHS201CareContact (kind 'direct') and MHS204IndirectActivity (kind 'indirect').
+    "contacts": pa.schema([
+        ("contact_id", pa.string()),         # UniqCareContID / MHS204UniqID
+        ("kind", pa.string()),               # 'direct' or 'indirect'
+        ("person_id", pa.string()),
+        ("referral_id", pa.string()),
+        ("contact_date", pa.date32()),       # CareContDate / IndirectActDate
+        ("contact_time", pa.time32("s")),    # CareContTime / IndirectActTime
+        ("attend_status", pa.string()),      # AttendStatus (direct only)
+        ("mechanism", pa.string()),          # ConsMechanismMH, two digits (direct only)
+    ]),
+    # MHS606CodedScoreAssessmentRefer.
+    "scores": pa.schema([
+        ("score_id", pa.string()),           # MHS606UniqID
+        ("person_id", pa.string()),
+        ("referral_id", pa.string()),
+        ("concept_id", pa.string()),         # CodedAssToolType (SNOMED)
+        ("score", pa.string()),              # PersScore as recorded (validity is the metric's call)
+        ("completed_on", pa.date32()),       # AssToolCompDate
+    ]),
+    # THRIVEGrouping (our extension).
+    "groupings": pa.schema([
+        ("person_id", pa.string()),
+        ("referral_id", pa.string()),
+        ("grouping", pa.string()),           # canonical code, e.g. getting_help
+        ("start_on", pa.date32()),
+        ("end_on", pa.date32()),
+        ("shared_decision", pa.bool_()),
+    ]),
+}
+
+
+def empty_table(name: str) -> pa.Table:
+    return TABLES[name].empty_table()
+
+
+def conform(name: str, table: pa.Table) -> pa.Table:
+    """The table with exactly the canonical columns, in order, cast to the canonical types."""
+    schema = TABLES[name]
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def write_extract(out_dir: str | os.PathLike, tables: dict[str, pa.Table], *, source: str) -> dict:
+    """Write every canonical table (missing ones empty) and a manifest, all or nothing.
+
+    The files go to a temporary directory beside ``out_dir`` and are moved into place only when
+    all are written, so a failure never leaves a half-written extract.
+    """
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        counts = {}
+        for name in TABLES:
+            table = conform(name, tables.get(name, empty_table(name)))
+            pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+            counts[name] = table.num_rows
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "source": source,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "rows": counts,
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+        return manifest
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def table_path(extract_dir: str | os.PathLike, name: str) -> Path:
+    return Path(extract_dir) / f"{name}.parquet"
+
+
+def attach_extract(con, extract_dir: str | os.PathLike) -> None:
+    """Create one DuckDB view per canonical table over the extract's Parquet files."""
+    for name in TABLES:
+        path = table_path(extract_dir, name)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: not a complete extract")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{_sql_str(path)}')")
+
+
+def _sql_str(path) -> str:
+    return str(path).replace("'", "''")
