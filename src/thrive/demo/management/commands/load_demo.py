@@ -1,0 +1,62 @@
+"""thrive load_demo [--seed 2026] [--young-people 2000] [--if-empty | --flush-first]"""
+
+import time
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from thrive.demo import signins, writer
+from thrive.demo.generator import DEFAULT_SEED, DEFAULT_YOUNG_PEOPLE, generate
+
+
+class Command(BaseCommand):
+    help = "Load the synthetic Northvale locality: staff, young people and four years of history."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                            help="Same seed (on the same day), same demo. Default %(default)s.")
+        parser.add_argument("--young-people", type=int, default=DEFAULT_YOUNG_PEOPLE,
+                            help="How many young people. Default %(default)s.")
+        existing = parser.add_mutually_exclusive_group()
+        existing.add_argument("--if-empty", action="store_true",
+                              help="Do nothing (successfully) if there are young people already.")
+        existing.add_argument("--flush-first", action="store_true",
+                              help="Delete the young people, their records and the demo staff "
+                                   "first.")
+
+    def handle(self, *args, seed, young_people, if_empty, flush_first, **options):
+        if young_people < 1:
+            raise CommandError("--young-people must be at least 1")
+        if writer.has_young_people():
+            if if_empty:
+                self.stdout.write("There are young people in the database already: skipping the "
+                                  "demo load.")
+                return
+            if not flush_first:
+                raise CommandError(
+                    "There are young people in the database already. Use --flush-first to "
+                    "replace them with the demo, or --if-empty to skip quietly."
+                )
+        if flush_first:
+            self.stdout.write("Deleting existing young people, their records and demo staff...")
+            try:
+                writer.flush()
+            except writer.NotDemoData as problem:
+                raise CommandError(str(problem)) from None
+
+        started = time.perf_counter()
+        self.stdout.write(f"Generating Northvale: {young_people:,} young people, seed {seed}.")
+        demo = generate(seed, young_people, today=date.today())
+
+        def progress(done: int, total: int) -> None:
+            seconds = time.perf_counter() - started
+            self.stdout.write(f"  {done:>9,} / {total:,} young people  ({seconds:.1f}s)")
+
+        counts = writer.write(demo, progress=progress)
+        seconds = time.perf_counter() - started
+        total = sum(counts.values())
+        self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))
+        for table, n in counts.items():
+            self.stdout.write(f"  {table:<32} {n:>10,}")
+        self.stdout.write("\nDemo sign-ins:\n")
+        self.stdout.write(signins.table(signins.rows()))

@@ -1,0 +1,99 @@
+"""Loading the demo into the database, and the commands around it."""
+
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+
+from thrive.accounts.models import User
+from thrive.care.models import (
+    Contact,
+    Ending,
+    Episode,
+    Goal,
+    GoalRating,
+    GroupingDecision,
+    open_episodes_q,
+)
+from thrive.conftest import make_young_person
+from thrive.demo import locality, writer
+from thrive.demo.generator import DEMO_PASSWORD, generate
+from thrive.people.models import ParentCarer, YoungPerson
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    demo = generate(2026, 150, today=date.today())
+    counts = writer.write(demo)
+    return demo, counts
+
+
+def test_load_passes_model_validation_and_constraints(loaded):
+    _, counts = loaded
+    assert YoungPerson.objects.count() == counts["people_youngperson"] == 150
+    # Every row passes the model's own validation too (choices, lengths, NHS number check);
+    # foreign keys are left to the database, which checked them at commit.
+    for model in (YoungPerson, ParentCarer, Episode, GroupingDecision, Goal, GoalRating,
+                  Contact, Ending):
+        links = [f.name for f in model._meta.fields if f.is_relation]
+        for row in model.objects.all():
+            row.full_clean(exclude=links, validate_unique=False)
+
+
+def test_one_current_grouping_per_open_episode(loaded):
+    open_episodes = Episode.objects.filter(open_episodes_q())
+    assert open_episodes.exists()
+    counted = open_episodes.annotate(
+        current=Count("grouping_decisions", filter=Q(grouping_decisions__is_current=True)))
+    assert set(counted.values_list("current", flat=True)) == {1}
+    assert not GroupingDecision.objects.filter(is_current=True).exclude(
+        episode__in=open_episodes).exists()
+
+
+def test_each_demo_practitioner_leads_open_episodes_in_their_team(loaded):
+    for username, *_ in locality.DEMO_PRACTITIONERS:
+        user = User.objects.get(username=username)
+        leads = Episode.objects.filter(open_episodes_q(), lead_practitioner=user)
+        assert leads.exists(), username
+        assert not leads.exclude(team=user.team).exists()
+
+
+def test_every_demo_user_has_the_demo_password(loaded):
+    assert User.objects.get(username="camhs.practitioner").check_password(DEMO_PASSWORD)
+    passwords = set(User.objects.values_list("password", flat=True))
+    assert len(passwords) == 1  # hashed once, shared
+
+
+def test_load_demo_refuses_when_young_people_exist_unless_asked(capsys):
+    make_young_person()
+    with pytest.raises(CommandError, match="already"):
+        call_command("load_demo", "--young-people", "20")
+    call_command("load_demo", "--young-people", "20", "--if-empty")
+    assert "skipping" in capsys.readouterr().out
+    assert YoungPerson.objects.count() == 1
+
+    call_command("load_demo", "--young-people", "20", "--flush-first", "--seed", "3")
+    out = capsys.readouterr().out
+    assert YoungPerson.objects.count() == 20
+    assert "camhs.practitioner" in out and DEMO_PASSWORD in out
+
+    call_command("demo_signins")
+    table = capsys.readouterr().out
+    assert all(name in table for name in locality.SIGNIN_USERNAMES)
+
+
+def test_flush_refuses_real_looking_nhs_numbers():
+    make_young_person(nhs_number="9434765919")  # valid, but not from the 999 test range
+    with pytest.raises(writer.NotDemoData):
+        writer.flush()
+    assert YoungPerson.objects.count() == 1
+
+
+def test_reload_after_flush_reuses_staff(loaded):
+    writer.flush()
+    assert not YoungPerson.objects.exists() and not Episode.objects.exists()
+    writer.write(generate(2026, 30, today=date.today()))
+    assert User.objects.filter(username="camhs.practitioner", is_active=True).count() == 1
