@@ -187,7 +187,7 @@ def end_plan(request, person_id, plan_id):
 @require_GET
 def plan_pdf(request, person_id, plan_id):
     # Exporting takes the record out of the platform: the same standing relationship as changing
-    # it (break-glass readers may read, not export). Switch to policy.can_export when it lands.
+    # it (break-glass readers may read, not export) — policy.can_export, checked in here.
     person = _person_for_change(request, person_id)
     plan = services.plan_or_404(person, plan_id)
     pdf = services.plan_pdf(plan, person=person, generated_by=request.user.display_name)

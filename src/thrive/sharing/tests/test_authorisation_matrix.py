@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from thrive.accounts.models import Agency, Role, Team
 from thrive.conftest import make_episode, make_user, make_young_person
+from thrive.risk.models import RiskSupportPlan
 from thrive.sharing.models import (
     AgencyReferral,
     BreakGlassGrant,
@@ -34,6 +35,7 @@ def expected(role, relationship, action) -> bool:
         "search_hit": can_open,
         "api_search_hit": can_open,
         "edit": standing,
+        "export": standing,
         "refer": standing,
         # Safeguarding notes: team managers (and safeguarding leads) among those who can open.
         "see_sensitive": can_open and role == Role.TEAM_MANAGER,
@@ -53,7 +55,12 @@ def world(db):
     RecordNote.objects.create(young_person=person, author=author, agency=other,
                               text="Disclosure discussed with children's social care",
                               sensitivity="safeguarding")
-    return dict(home=home, home_team=home_team, third=third, author=author, person=person)
+    plan = RiskSupportPlan.objects.create(
+        young_person=person, keyworker=author, what_helps="Her dog", preventive_actions="Check-ins",
+        agreed_with_young_person=True, agreed_on=TODAY, review_on=TODAY + timedelta(days=30),
+        created_by=author, updated_by=author)
+    return dict(home=home, home_team=home_team, third=third, author=author, person=person,
+                plan=plan)
 
 
 def build(world, role, relationship):
@@ -88,6 +95,7 @@ def observe(client, world, user) -> dict:
     api_found = client.post("/api/v1/search/young-people", {"q": person.nhs_number},
                             content_type="application/json")
     assert api_record.status_code in (200, 403, 404) and api_found.status_code in (200, 403)
+    pdf = client.get(reverse("risk:pdf", args=[person.public_id, world["plan"].public_id]))
     notes_before = RecordNote.objects.count()
     client.post(reverse("sharing:new-note", args=[person.public_id]),
                 {"text": "Phoned mum", "sensitivity": "none"})
@@ -100,6 +108,7 @@ def observe(client, world, user) -> dict:
         "api_search_hit": (api_found.status_code == 200
                            and str(person.public_id) in api_found.content.decode()),
         "edit": RecordNote.objects.count() > notes_before,
+        "export": pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf",
         "refer": AgencyReferral.objects.filter(young_person=person).exists(),
         "see_sensitive": "Disclosure discussed" in page,
     }
