@@ -215,12 +215,14 @@ def validate(con, present: set[str]) -> list[Problem]:
         for col in spec.dates:
             c = _q(col)
             add(alias, f"SELECT {LINE}, '{col}', 'is not a date (YYYY-MM-DD): ' || {c} FROM {alias} "
-                       f"WHERE NOT {blank(c)} AND (NOT regexp_full_match(trim({c}), '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+                       f"WHERE NOT {blank(c)} "
+                       f"AND (NOT regexp_full_match(trim({c}), '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
                        f"OR try_strptime(trim({c}), '%Y-%m-%d') IS NULL)")
         for col in spec.times:
             c = _q(col)
             add(alias, f"SELECT {LINE}, '{col}', 'is not a time (HH:MM:SS): ' || {c} FROM {alias} "
-                       f"WHERE NOT {blank(c)} AND (NOT regexp_full_match(trim({c}), '\\d{{2}}:\\d{{2}}:\\d{{2}}') "
+                       f"WHERE NOT {blank(c)} "
+                       f"AND (NOT regexp_full_match(trim({c}), '\\d{{2}}:\\d{{2}}:\\d{{2}}') "
                        f"OR try_strptime(trim({c}), '%H:%M:%S') IS NULL)")
 
     if "mpi" in present:
@@ -232,7 +234,8 @@ def validate(con, present: set[str]) -> list[Problem]:
         add("referral", _duplicates("referral", "UniqServReqID"))
         add("referral", f"SELECT {LINE}, 'AgeServReferRecDate', 'is not a whole number of years: ' "
                         f"|| AgeServReferRecDate FROM referral WHERE NOT {blank('AgeServReferRecDate')} "
-                        "AND coalesce(try_cast(trim(AgeServReferRecDate) AS INTEGER) NOT BETWEEN 0 AND 150, true)")
+                        "AND coalesce(try_cast(trim(AgeServReferRecDate) AS INTEGER) "
+                        "NOT BETWEEN 0 AND 150, true)")
         if "mpi" in present:
             add("referral", f"SELECT r.{LINE}, 'Person_ID', 'unknown Person_ID ' || r.Person_ID "
                             "|| ' (not in MHS001MPI.csv)' FROM referral r "
@@ -254,14 +257,16 @@ def validate(con, present: set[str]) -> list[Problem]:
         con.register("__grouping_keys", pa.table({
             "key": list(grouping_keys()) + sorted(NOT_A_GROUPING),
             "code": list(grouping_keys().values()) + [None] * len(NOT_A_GROUPING)}))
-        add("grouping", f"SELECT g.{LINE}, 'Grouping', 'is not a THRIVE needs-based grouping: ' || g.Grouping "
+        add("grouping", f"SELECT g.{LINE}, 'Grouping', "
+                        "'is not a THRIVE needs-based grouping: ' || g.Grouping "
                         "FROM grouping g ANTI JOIN __grouping_keys k ON k.key = lower(trim(g.Grouping)) "
                         f"WHERE NOT {blank('g.Grouping')}")
         add("grouping", f"SELECT {LINE}, 'SharedDecision', 'must be Y, N or empty: ' || SharedDecision "
                         f"FROM grouping WHERE NOT {blank('SharedDecision')} "
                         "AND upper(trim(SharedDecision)) NOT IN ('Y', 'N')")
         add("grouping", f"SELECT {LINE}, 'EndDate', 'is before StartDate' FROM grouping "
-                        "WHERE try_strptime(trim(EndDate), '%Y-%m-%d') < try_strptime(trim(StartDate), '%Y-%m-%d')")
+                        "WHERE try_strptime(trim(EndDate), '%Y-%m-%d') "
+                        "< try_strptime(trim(StartDate), '%Y-%m-%d')")
 
     problems = []
     for filename, sql in checks:
@@ -308,7 +313,8 @@ def to_canonical(con, present: set[str]) -> tuple[dict[str, pa.Table], int]:
     # Two-digit mechanism codes lose their leading zero in spreadsheets: '1' is '01'.
     mechanism = (f"CASE WHEN regexp_full_match({_text('ConsMechanismMH')}, '\\d') "
                  f"THEN '0' || {_text('ConsMechanismMH')} ELSE {_text('ConsMechanismMH')} END")
-    contacts = (f"SELECT {_text('UniqCareContID')} contact_id, 'direct' kind, {_text('Person_ID')} person_id, "
+    contacts = (f"SELECT {_text('UniqCareContID')} contact_id, 'direct' kind, "
+                f"{_text('Person_ID')} person_id, "
                 f"{_text('UniqServReqID')} referral_id, {_date('CareContDate')} contact_date, "
                 f"{_time('CareContTime')} contact_time, {_text('AttendStatus')} attend_status, "
                 f"{mechanism} mechanism FROM contact")

@@ -1,0 +1,253 @@
+"""Metric definitions, in one place, as DuckDB SQL over the canonical extract (schema.py).
+
+Read each step against its source:
+- the national CYP outcomes metric: domain/outcome-measures.md section 8 (steps 1-7) and
+  standards/mhsds-extract.md ("Derivations", "Metric output contract");
+- the THRIVE system measures for the dashboards: domain/thrive-framework.md section 7.
+
+Every query expects the extract's views (``schema.attach_extract``) and the reference tables
+(``reference.load_reference_tables``) on the connection. Nothing here formats or suppresses:
+disclosure control is applied where figures leave the care team (disclosure.py).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from thrive.measures.engine.rounding import ONE_PLACE, round_half_up
+
+RATERS = (("SR", "self"), ("PR", "parent"), ("CR", "clinician"))
+
+# Metric output contract (mhsds-extract.md): exactly these columns, in this order.
+OUTPUT_COLUMNS = (
+    "UniqServReqID", "Person_ID", "Contact1", "Contact2",
+    "Assessment_SR", "Paired_SR", "Improvement_SR", "NoChange_SR", "Deter_SR",
+    "Assessment_PR", "Paired_PR", "Improvement_PR", "NoChange_PR", "Deter_PR",
+    "Assessment_CR", "Paired_CR", "Improvement_CR", "NoChange_CR", "Deter_CR",
+    "Assessment_ANY", "Paired_ANY",
+)
+
+# Step 1 exclusions (mhsds-extract.md "CYP outcomes metric" cohort).
+EARLIEST_RECEIVED = date(2016, 1, 1)
+EXCLUDED_TEAM_TYPES = ("B02", "E01", "E02", "E03", "E04", "A14")
+# Step 2: attended (5 on time, 6 late but seen); face to face, telephone, talk type, video.
+ATTENDED = ("5", "6")
+QUALIFYING_MECHANISMS = ("01", "02", "04", "11")
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+CYP_OUTCOMES_SQL = f"""
+WITH
+-- Step 1. Cohort: discharged in the period; received on/after 2016-01-01; age 0-17 at referral;
+-- not rejected; team type not B02, E01-E04, A14 (empty included); LA empty or English ('E...').
+cohort AS (
+    SELECT r.referral_id, r.person_id, r.discharged_on, r.age_at_referral,
+           CASE p.sex WHEN '1' THEN 'M' WHEN '2' THEN 'F' END AS norm_sex
+    FROM referrals r
+    LEFT JOIN people p ON p.person_id = r.person_id
+    WHERE r.discharged_on BETWEEN $period_from AND $period_to
+      AND r.received_on >= DATE '{EARLIEST_RECEIVED.isoformat()}'
+      AND r.age_at_referral BETWEEN 0 AND 17
+      AND r.rejected_on IS NULL
+      AND (r.team_type IS NULL OR r.team_type NOT IN {_in(EXCLUDED_TEAM_TYPES)})
+      AND (p.la_code IS NULL OR p.la_code LIKE 'E%')
+),
+-- Step 2. Contacts: attended direct contacts by a qualifying mechanism, or any indirect
+-- activity, on or before discharge; ordered by date, time, id. Contact1/Contact2 = 1st/2nd.
+qualifying_contacts AS (
+    SELECT c.referral_id, c.contact_date,
+           row_number() OVER (PARTITION BY c.referral_id
+                              ORDER BY c.contact_date, c.contact_time NULLS FIRST, c.contact_id, c.kind)
+               AS n
+    FROM contacts c JOIN cohort USING (referral_id)
+    WHERE (c.kind = 'indirect'
+           OR (c.attend_status IN {_in(ATTENDED)} AND c.mechanism IN {_in(QUALIFYING_MECHANISMS)}))
+      AND c.contact_date <= cohort.discharged_on
+),
+contact_dates AS (
+    SELECT referral_id,
+           max(contact_date) FILTER (WHERE n = 1) AS contact1,
+           max(contact_date) FILTER (WHERE n = 2) AS contact2
+    FROM qualifying_contacts WHERE n <= 2 GROUP BY referral_id
+),
+spine AS (
+    SELECT cohort.*, d.contact1, d.contact2
+    FROM cohort LEFT JOIN contact_dates d USING (referral_id)
+),
+-- Step 3. Scores: in-scope scales only (ref_scales); valid = numeric and within the table's
+-- range; identical duplicates (same scale identity, date and value) counted once.
+valid_scores AS (
+    SELECT s.referral_id, s.score_id, s.completed_on, rs.identity, rs.rater,
+           TRY_CAST(s.score AS DECIMAL(18, 6)) AS value
+    FROM scores s JOIN ref_scales rs ON rs.concept_id = s.concept_id
+    WHERE s.referral_id IN (SELECT referral_id FROM cohort)
+      AND TRY_CAST(s.score AS DECIMAL(18, 6)) BETWEEN rs.lower AND rs.upper
+),
+-- Step 4. Eligible = dated on/after Contact1 and on/before discharge.
+eligible AS (
+    SELECT v.referral_id, v.identity, any_value(v.rater) AS rater, v.completed_on, v.value,
+           min(v.score_id) AS score_id
+    FROM valid_scores v JOIN spine USING (referral_id)
+    WHERE v.completed_on BETWEEN spine.contact1 AND spine.discharged_on
+    GROUP BY v.referral_id, v.identity, v.completed_on, v.value
+),
+-- Step 4. First = earliest eligible (date, then id).
+firsts AS (
+    SELECT referral_id, identity, rater, value AS first_value
+    FROM eligible
+    QUALIFY row_number() OVER (PARTITION BY referral_id, identity ORDER BY completed_on, score_id) = 1
+),
+-- Step 4. Last = latest eligible that is not the first and is dated on/after Contact2.
+lasts AS (
+    SELECT e.referral_id, e.identity, e.value AS last_value
+    FROM (SELECT *, row_number() OVER (PARTITION BY referral_id, identity
+                                       ORDER BY completed_on, score_id) AS n FROM eligible) e
+    JOIN spine USING (referral_id)
+    WHERE e.n > 1 AND spine.contact2 IS NOT NULL AND e.completed_on >= spine.contact2
+    QUALIFY row_number() OVER (PARTITION BY e.referral_id, e.identity
+                               ORDER BY e.completed_on DESC, e.score_id DESC) = 1
+),
+-- Steps 5 and 6 (per scale). RCADS: T = 50 + 10 (raw - mean) / sd with the norms for sex and
+-- age at referral, so T(last) - T(first) = 10 (last - first) / sd; compared exactly as
+-- |10 (last - first)| >= threshold x sd. No T-score (sex not M/F, age outside 8-17): raw change
+-- against the T threshold (national). Other scales: |last - first| >= threshold.
+-- Classification: below threshold = no change; otherwise improvement when the change is in the
+-- national good direction, deterioration when not; no threshold or direction = unclassified.
+per_scale AS (
+    SELECT f.referral_id, f.identity, f.rater,
+           spine.contact2 IS NOT NULL AS assessed,
+           spine.contact2 IS NOT NULL AND l.last_value IS NOT NULL AS paired,
+           l.last_value - f.first_value AS change,
+           CASE WHEN rs.rcads AND n.sd IS NOT NULL THEN 10 * (l.last_value - f.first_value)
+                ELSE l.last_value - f.first_value END AS scaled_change,
+           CASE WHEN rs.rcads AND n.sd IS NOT NULL THEN rs.threshold * n.sd
+                ELSE rs.threshold END AS scaled_threshold,
+           rs.direction
+    FROM firsts f
+    JOIN spine USING (referral_id)
+    LEFT JOIN lasts l USING (referral_id, identity)
+    JOIN (SELECT DISTINCT identity, threshold, direction, rcads FROM ref_scales) rs USING (identity)
+    LEFT JOIN ref_rcads_norms n
+           ON rs.rcads AND n.identity = f.identity AND n.sex = spine.norm_sex
+          AND n.age = spine.age_at_referral
+),
+classified AS (
+    SELECT *,
+           CASE
+               WHEN NOT paired OR scaled_threshold IS NULL OR direction IS NULL THEN NULL
+               WHEN abs(scaled_change) < scaled_threshold THEN 'no_change'
+               WHEN (scaled_change < 0) = (direction = 'higher_is_worse') THEN 'improvement'
+               ELSE 'deterioration'
+           END AS outcome
+    FROM per_scale
+),
+-- Step 6. Per rater: Assessment = Contact2 and a first; Paired = Contact2 and a last;
+-- Deterioration = any; Improvement = any improvement and no deterioration; No change = any
+-- no change and neither of the others.
+per_rater AS (
+    SELECT referral_id, rater,
+           bool_or(assessed) AS assessment,
+           bool_or(paired) AS paired,
+           bool_or(outcome = 'deterioration') AS deter,
+           bool_or(outcome = 'improvement') AND NOT bool_or(outcome = 'deterioration') AS improvement,
+           bool_or(outcome = 'no_change') AND NOT bool_or(outcome IN ('improvement', 'deterioration'))
+               AS no_change
+    FROM classified GROUP BY referral_id, rater
+)
+SELECT spine.referral_id AS UniqServReqID,
+       spine.person_id AS Person_ID,
+       strftime(spine.contact1, '%Y-%m-%d') AS Contact1,
+       strftime(spine.contact2, '%Y-%m-%d') AS Contact2,
+       {", ".join(
+           f"coalesce({a}.assessment, false)::INT AS Assessment_{code}, "
+           f"coalesce({a}.paired, false)::INT AS Paired_{code}, "
+           f"coalesce({a}.improvement, false)::INT AS Improvement_{code}, "
+           f"coalesce({a}.no_change, false)::INT AS NoChange_{code}, "
+           f"coalesce({a}.deter, false)::INT AS Deter_{code}"
+           for code, a in (("SR", "sr"), ("PR", "pr"), ("CR", "cr")))},
+       (coalesce(sr.assessment, false) OR coalesce(pr.assessment, false)
+        OR coalesce(cr.assessment, false))::INT AS Assessment_ANY,
+       (coalesce(sr.paired, false) OR coalesce(pr.paired, false) OR coalesce(cr.paired, false))::INT
+           AS Paired_ANY
+FROM spine
+LEFT JOIN per_rater sr ON sr.referral_id = spine.referral_id AND sr.rater = 'self'
+LEFT JOIN per_rater pr ON pr.referral_id = spine.referral_id AND pr.rater = 'parent'
+LEFT JOIN per_rater cr ON cr.referral_id = spine.referral_id AND cr.rater = 'clinician'
+ORDER BY spine.referral_id
+"""
+
+
+def compute_cyp_outcomes(con, period_from: date, period_to: date, table: str = "cyp_outcomes") -> str:
+    """Materialise the per-referral table of the metric output contract as a temp table."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {CYP_OUTCOMES_SQL}",
+                {"period_from": period_from, "period_to": period_to})
+    return table
+
+
+def cyp_outcomes_rows(con, period_from: date, period_to: date) -> list[dict]:
+    table = compute_cyp_outcomes(con, period_from, period_to)
+    rows = con.execute(f"SELECT * FROM {table} ORDER BY UniqServReqID").fetchall()
+    return [dict(zip(OUTPUT_COLUMNS, row, strict=True)) for row in rows]
+
+
+def write_cyp_outcomes_csv(con, table: str, path) -> None:
+    """The contract CSV: the columns in order, flags 1/0, empty for no date, by UniqServReqID."""
+    target = str(path).replace("'", "''")
+    con.execute(f"COPY (SELECT {', '.join(OUTPUT_COLUMNS)} FROM {table} ORDER BY UniqServReqID) "
+                f"TO '{target}' (FORMAT csv, HEADER true, NULLSTR '')")
+
+
+# Step 7. Published figures over closed referrals in the cohort with two contacts (MHS110):
+# MHS111 % with any assessment, MHS112 % paired; MHS113/114/115 per rater (self, parent,
+# clinician): % improvement, deterioration, no change among referrals paired for that rater.
+PUBLISHED_COUNTS_SQL = """
+SELECT count(*) AS mhs110,
+       count(*) FILTER (WHERE Assessment_ANY = 1) AS assessed_any,
+       count(*) FILTER (WHERE Paired_ANY = 1) AS paired_any,
+       {per_rater}
+FROM {table} WHERE Contact2 IS NOT NULL
+""".format(per_rater=",\n       ".join(
+    f"count(*) FILTER (WHERE Paired_{c} = 1) AS paired_{c}, "
+    f"count(*) FILTER (WHERE Paired_{c} = 1 AND Improvement_{c} = 1) AS improvement_{c}, "
+    f"count(*) FILTER (WHERE Paired_{c} = 1 AND Deter_{c} = 1) AS deterioration_{c}, "
+    f"count(*) FILTER (WHERE Paired_{c} = 1 AND NoChange_{c} = 1) AS no_change_{c}"
+    for c, _ in RATERS), table="{table}")
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """Percentage to 1 d.p., half up (outcome-measures.md section 1); None when nothing to divide."""
+    if not denominator:
+        return None
+    return round_half_up(Decimal(100) * numerator / denominator, ONE_PLACE)
+
+
+@dataclass(frozen=True)
+class Published:
+    counts: dict[str, int]
+    figures: dict[str, object]
+
+
+def published_figures(con, table: str = "cyp_outcomes") -> Published:
+    """MHS110-MHS115 from the per-referral table (same shape as the engine's)."""
+    cursor = con.execute(PUBLISHED_COUNTS_SQL.format(table=table))
+    names = [c[0] for c in cursor.description]
+    counts = dict(zip(names, cursor.fetchall()[0], strict=True))
+    n = counts["mhs110"]
+    figures: dict[str, object] = {
+        "MHS110": n,
+        "MHS111": percent(counts["assessed_any"], n),
+        "MHS112": percent(counts["paired_any"], n),
+    }
+    for code, (c, rater) in zip(("MHS113", "MHS114", "MHS115"), RATERS, strict=True):
+        paired = counts[f"paired_{c}"]
+        figures[code] = {
+            "rater": rater,
+            "paired": paired,
+            "improvement": percent(counts[f"improvement_{c}"], paired),
+            "deterioration": percent(counts[f"deterioration_{c}"], paired),
+            "no_change": percent(counts[f"no_change_{c}"], paired),
+        }
+    return Published(counts, figures)

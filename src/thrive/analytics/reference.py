@@ -1,0 +1,72 @@
+"""The national reference tables as DuckDB tables, loaded through the measures engine's loader
+(thrive.measures.engine.reference_tables), never retyped.
+
+``ref_scales``: one row per SNOMED concept id (v1 and v2) of every scale in the national CYP
+outcomes metric (cyp_outcomes_measures.csv), with
+  identity   the SNOMED preferred term: v1 and v2 codes of one scale are one scale;
+  rater      'self' / 'parent' / 'clinician' as the national table says (GBO is self);
+  lower, upper  the valid range (mhsds_coded_assessments.csv, inclusive);
+  threshold  the reliable change threshold (reliable_change_thresholds.csv; NULL = none,
+             so the scale counts for assessed/paired only);
+  direction  national direction per tool (score_direction.csv): 'higher_is_worse' (Negative)
+             or 'higher_is_better' (Positive). SDQ prosocial inherits Negative from SDQ;
+  rcads      true for RCADS subscales (T-score basis, threshold in T units).
+``ref_rcads_norms``: preferred term, sex M/F, age 8-17, mean, sd.
+"""
+
+import pyarrow as pa
+
+from thrive.measures.engine import reference_tables as ref
+
+DIRECTIONS = {"Positive": "higher_is_better", "Negative": "higher_is_worse"}
+DEC = pa.decimal128(18, 6)
+
+
+def scale_rows() -> list[dict]:
+    in_scope = ref.cyp_outcome_scales()
+    thresholds = ref.national_rc_thresholds()
+    directions = ref.national_directions()
+    rows = []
+    for row in ref.coded_assessments():
+        rater = in_scope.get(row.preferred_term)
+        if rater is None:
+            continue
+        rows.append({
+            "concept_id": row.concept_id,
+            "identity": row.preferred_term,
+            "rater": rater.lower(),
+            "lower": row.lower,
+            "upper": row.upper,
+            "threshold": thresholds.get(row.preferred_term),
+            "direction": DIRECTIONS.get(directions.get(row.assessment_tool)),
+            "rcads": row.preferred_term.startswith("RCADS"),
+        })
+    return rows
+
+
+def load_reference_tables(con) -> None:
+    rows = scale_rows()
+    scales = pa.table({
+        "concept_id": pa.array([r["concept_id"] for r in rows], pa.string()),
+        "identity": pa.array([r["identity"] for r in rows], pa.string()),
+        "rater": pa.array([r["rater"] for r in rows], pa.string()),
+        "lower": pa.array([r["lower"] for r in rows], DEC),
+        "upper": pa.array([r["upper"] for r in rows], DEC),
+        "threshold": pa.array([r["threshold"] for r in rows], DEC),
+        "direction": pa.array([r["direction"] for r in rows], pa.string()),
+        "rcads": pa.array([r["rcads"] for r in rows], pa.bool_()),
+    })
+    norms = ref.rcads_norms()
+    norm_table = pa.table({
+        "identity": pa.array([k[0] for k in norms], pa.string()),
+        "sex": pa.array([k[1] for k in norms], pa.string()),
+        "age": pa.array([k[2] for k in norms], pa.int16()),
+        "mean": pa.array([v.mean for v in norms.values()], DEC),
+        "sd": pa.array([v.sd for v in norms.values()], DEC),
+    })
+    con.register("__ref_scales", scales)
+    con.register("__ref_norms", norm_table)
+    con.execute("CREATE OR REPLACE TEMP TABLE ref_scales AS SELECT * FROM __ref_scales")
+    con.execute("CREATE OR REPLACE TEMP TABLE ref_rcads_norms AS SELECT * FROM __ref_norms")
+    con.unregister("__ref_scales")
+    con.unregister("__ref_norms")
