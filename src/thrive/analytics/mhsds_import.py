@@ -118,21 +118,23 @@ def _problem_order(p: Problem):
     return (_ORDER.get(p.file, 99), p.line or 0, p.column or "", p.message)
 
 
-def read_files(con, source_dir: Path) -> tuple[list[Problem], set[str]]:
-    """Read each CSV as text columns and register it in DuckDB with its line numbers."""
+def read_files(con, source_dir: Path) -> tuple[list[Problem], dict[str, set[str]]]:
+    """Read each CSV as text columns and register it in DuckDB with its line numbers.
+
+    Returns the problems and, for each file read, the known columns its header has."""
     problems: list[Problem] = []
-    present: set[str] = set()
+    present: dict[str, set[str]] = {}
     for spec in FILES:
         path = source_dir / spec.filename
         if not path.exists():
             if spec.file_required:
                 problems.append(Problem(spec.filename, None, None, "file not found"))
             continue
-        table, file_problems = _read_csv(path, spec)
+        table, header, file_problems = _read_csv(path, spec)
         problems += file_problems
         if table is not None:
             con.register(spec.alias, table)
-            present.add(spec.alias)
+            present[spec.alias] = set(header)
     return problems, present
 
 
@@ -142,9 +144,10 @@ def _read_csv(path: Path, spec: FileSpec):
         with open(path, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), None)
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(name, None, None, f"cannot be read as UTF-8 CSV ({exc.__class__.__name__})")]
+        return None, (), [Problem(name, None, None,
+                                  f"cannot be read as UTF-8 CSV ({exc.__class__.__name__})")]
     if not header:
-        return None, [Problem(name, 1, None, "the file is empty: no header row")]
+        return None, (), [Problem(name, 1, None, "the file is empty: no header row")]
     header = [h.strip() for h in header]
     problems = [Problem(name, 1, col, "required column is missing")
                 for col in spec.required if col not in header]
@@ -175,14 +178,14 @@ def _read_csv(path: Path, spec: FileSpec):
         if any(p.line is None for p in bad_rows):
             table = read(use_threads=False)  # the slower serial reader knows the line numbers
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
-        return None, problems + [Problem(name, None, None, f"cannot be read as CSV: {exc}")]
+        return None, header, problems + [Problem(name, None, None, f"cannot be read as CSV: {exc}")]
     problems += bad_rows
     lines = _line_numbers(table.num_rows, [p.line for p in bad_rows])
     columns = {c: table.column(c) for c in wanted}
     for col in spec.columns:  # absent optional columns read as empty
         columns.setdefault(col, pa.nulls(table.num_rows, pa.string()))
     columns[LINE] = pa.array(lines)
-    return pa.table(columns), problems
+    return pa.table(columns), header, problems
 
 
 def _line_numbers(n_rows: int, skipped: list[int | None]) -> np.ndarray:
@@ -197,7 +200,7 @@ def _q(col: str) -> str:
     return '"' + col.replace('"', '""') + '"'
 
 
-def validate(con, present: set[str]) -> list[Problem]:
+def validate(con, present: dict[str, set[str]]) -> list[Problem]:
     """Every check as a query that returns (line, column, message) for each bad row."""
     checks: list[tuple[str, str]] = []  # (filename, SQL returning line, col, message)
 
@@ -210,6 +213,8 @@ def validate(con, present: set[str]) -> list[Problem]:
     for alias in present:
         spec = SPEC[alias]
         for col in spec.required:
+            if col not in present[alias]:
+                continue  # reported once, as a missing column
             add(alias, f"SELECT {LINE}, '{col}', 'is empty: a value is required' FROM {alias} "
                        f"WHERE {blank(_q(col))}")
         for col in spec.dates:
@@ -294,7 +299,7 @@ def _text(col: str) -> str:
     return f"nullif(trim({_q(col)}), '')"
 
 
-def to_canonical(con, present: set[str]) -> tuple[dict[str, pa.Table], int]:
+def to_canonical(con, present: dict[str, set[str]]) -> tuple[dict[str, pa.Table], int]:
     """The validated text tables as canonical tables (schema.py), typed by DuckDB."""
     tables = {
         "people": con.sql(

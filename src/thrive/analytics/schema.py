@@ -50,7 +50,7 @@ TABLES: dict[str, pa.Schema] = {
         ("person_id", pa.string()),
         ("referral_id", pa.string()),
         ("contact_date", pa.date32()),       # CareContDate / IndirectActDate
-        ("contact_time", pa.time32("s")),    # CareContTime / IndirectActTime
+        ("contact_time", pa.time32("ms")),   # CareContTime / IndirectActTime
         ("attend_status", pa.string()),      # AttendStatus (direct only)
         ("mechanism", pa.string()),          # ConsMechanismMH, two digits (direct only)
     ]),
