@@ -9,15 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from thrive.browser_tests.conftest import (  # noqa: F401 - fixtures used by name
-    PHONE,
-    assert_accessible,
-    browser,
-    new_page,
-    page,
-    pytest_runtest_makereport,
-    sign_in,
-)
+from thrive.browser_tests.conftest import PHONE, assert_accessible, sign_in
 from thrive.directory import services
 from thrive.directory.models import Signpost
 
@@ -68,6 +60,7 @@ def test_a_young_person_on_a_phone_finds_a_service_near_them(new_page, directory
 def test_a_practitioner_signposts_a_young_person_from_their_record(page, directory, episode):
     follow_up = date.today() + timedelta(days=21)
     sign_in(page, "pat.practitioner")
+    assert_accessible(page)  # the caseload it lands on
     page.goto(reverse("care:episode", args=[episode.public_id]))
     assert_accessible(page)
     link = page.get_by_role("link", name=re.compile("^Signpost", re.I))
