@@ -251,3 +251,142 @@ def published_figures(con, table: str = "cyp_outcomes") -> Published:
             "no_change": percent(counts[f"no_change_{c}"], paired),
         }
     return Published(counts, figures)
+
+
+# ---------------------------------------------------------------------------------------------
+# THRIVE system measures (thrive-framework.md section 7), as aggregates for the dashboards.
+#
+# Each aggregate is a count table keyed by month and the equity/filter dimensions below, so a
+# page can filter and sum without touching person-level rows. Counts are raw here: disclosure
+# control is applied after summing, when the figures are shown (disclosure.py).
+# ---------------------------------------------------------------------------------------------
+
+# Dimensions every aggregate carries, from the referral and the person.
+REFERRAL_DIMENSIONS_SQL = """
+CREATE OR REPLACE TEMP TABLE referral_dims AS
+SELECT r.referral_id, r.person_id, r.received_on, r.discharged_on, r.rejected_on,
+       coalesce(r.provider, 'Unknown') AS provider,
+       CASE WHEN r.age_at_referral IS NULL THEN 'Unknown'
+            WHEN r.age_at_referral <= 4 THEN '0-4'
+            WHEN r.age_at_referral <= 10 THEN '5-10'
+            WHEN r.age_at_referral <= 15 THEN '11-15'
+            WHEN r.age_at_referral <= 17 THEN '16-17'
+            ELSE '18-25' END AS age_band,
+       CASE p.sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' WHEN '9' THEN 'Indeterminate'
+                  ELSE 'Not known' END AS sex,
+       CASE WHEN p.ethnic_category IN ('A', 'B', 'C') THEN 'White'
+            WHEN p.ethnic_category IN ('D', 'E', 'F', 'G') THEN 'Mixed'
+            WHEN p.ethnic_category IN ('H', 'J', 'K', 'L') THEN 'Asian'
+            WHEN p.ethnic_category IN ('M', 'N', 'P') THEN 'Black'
+            WHEN p.ethnic_category IN ('R', 'S') THEN 'Other'
+            ELSE 'Not known' END AS ethnicity,
+       CASE WHEN p.imd_decile IS NULL THEN 'Unknown'
+            ELSE CAST((p.imd_decile + 1) // 2 AS VARCHAR) END AS imd_quintile
+FROM referrals r LEFT JOIN people p ON p.person_id = r.person_id
+"""
+DIMENSIONS = ("provider", "age_band", "sex", "ethnicity", "imd_quintile")
+_DIMS = ", ".join(f"d.{c}" for c in DIMENSIONS)
+
+# Waiting-time and re-referral windows.
+FOUR_WEEKS_DAYS = 28
+SIX_MONTHS_DAYS = 183
+TWELVE_MONTHS_DAYS = 365
+
+AGGREGATES_SQL = {
+    # Caseload by grouping over time: referrals whose grouping period covers the month's last day.
+    "caseload": f"""
+        WITH months AS (
+            SELECT CAST(m AS DATE) AS month,
+                   CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) AS month_end
+            FROM range(date_trunc('month', (SELECT min(start_on) FROM groupings)),
+                       (SELECT max(x) FROM (
+                            SELECT max(coalesce(end_on, start_on)) AS x FROM groupings
+                            UNION ALL SELECT max(received_on) FROM referrals
+                            UNION ALL SELECT max(discharged_on) FROM referrals)) + INTERVAL 1 DAY,
+                       INTERVAL 1 MONTH) t(m)
+        )
+        SELECT m.month, g.grouping, {_DIMS}, count(DISTINCT g.referral_id) AS referrals
+        FROM groupings g JOIN referral_dims d USING (referral_id)
+        JOIN months m ON g.start_on <= m.month_end
+                     AND (g.end_on IS NULL OR g.end_on > m.month_end)
+                     AND (d.discharged_on IS NULL OR d.discharged_on > m.month_end)
+        GROUP BY ALL""",
+    # Transition matrix: each grouping followed by the next one agreed for the same referral.
+    "transitions": f"""
+        WITH ordered AS (
+            SELECT referral_id, start_on, grouping AS to_grouping,
+                   lag(grouping) OVER (PARTITION BY referral_id ORDER BY start_on) AS from_grouping
+            FROM groupings
+        )
+        SELECT CAST(date_trunc('month', o.start_on) AS DATE) AS month, o.from_grouping, o.to_grouping,
+               {_DIMS}, count(*) AS transitions
+        FROM ordered o JOIN referral_dims d USING (referral_id)
+        WHERE o.from_grouping IS NOT NULL
+        GROUP BY ALL""",
+    # Waiting times: referral -> first and second attended contact (the metric's qualifying
+    # contacts), by month of referral; share seen within 4 weeks.
+    "waiting": f"""
+        WITH attended AS (
+            SELECT referral_id, contact_date,
+                   row_number() OVER (PARTITION BY referral_id
+                                      ORDER BY contact_date, contact_time NULLS FIRST, contact_id) AS n
+            FROM contacts
+            WHERE kind = 'indirect'
+               OR (attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANISMS)})
+        ),
+        firsts AS (
+            SELECT referral_id, min(contact_date) FILTER (WHERE n = 1) AS first_on,
+                   min(contact_date) FILTER (WHERE n = 2) AS second_on
+            FROM attended WHERE n <= 2 GROUP BY referral_id
+        ),
+        waits AS (
+            SELECT d.*, f.first_on - d.received_on AS days_first, f.second_on - d.received_on AS days_second
+            FROM referral_dims d LEFT JOIN firsts f USING (referral_id)
+            WHERE d.rejected_on IS NULL
+        )
+        SELECT CAST(date_trunc('month', received_on) AS DATE) AS month, {", ".join(DIMENSIONS)},
+               count(*) AS referrals,
+               count(days_first) AS seen_once,
+               count(*) FILTER (WHERE days_first <= {FOUR_WEEKS_DAYS}) AS first_within_4_weeks,
+               count(days_second) AS seen_twice,
+               count(*) FILTER (WHERE days_second <= {FOUR_WEEKS_DAYS}) AS second_within_4_weeks,
+               coalesce(sum(days_first), 0) AS total_days_to_first,
+               coalesce(sum(days_second), 0) AS total_days_to_second
+        FROM waits GROUP BY ALL""",
+    # Did-not-attend and cancellation rates over booked direct contacts.
+    "attendance": f"""
+        SELECT CAST(date_trunc('month', c.contact_date) AS DATE) AS month, {_DIMS},
+               count(*) AS booked,
+               count(*) FILTER (WHERE c.attend_status IN ('5', '6')) AS attended,
+               count(*) FILTER (WHERE c.attend_status = '3') AS did_not_attend,
+               count(*) FILTER (WHERE c.attend_status = '2') AS cancelled_by_family,
+               count(*) FILTER (WHERE c.attend_status = '4') AS cancelled_by_service
+        FROM contacts c JOIN referral_dims d USING (referral_id)
+        WHERE c.kind = 'direct' AND c.contact_date IS NOT NULL
+        GROUP BY ALL""",
+    # Endings, and re-referrals of the same person (a later referral received after the
+    # discharge) within 6 and 12 months.
+    "endings": f"""
+        WITH next_referral AS (
+            SELECT d.referral_id,
+                   min(n.received_on - d.discharged_on) AS days_to_next
+            FROM referral_dims d JOIN referrals n
+              ON n.person_id = d.person_id AND n.referral_id <> d.referral_id
+             AND n.received_on > d.discharged_on
+            WHERE d.discharged_on IS NOT NULL
+            GROUP BY d.referral_id
+        )
+        SELECT CAST(date_trunc('month', d.discharged_on) AS DATE) AS month, {_DIMS},
+               count(*) AS endings,
+               count(*) FILTER (WHERE nr.days_to_next <= {SIX_MONTHS_DAYS}) AS rereferred_6_months,
+               count(*) FILTER (WHERE nr.days_to_next <= {TWELVE_MONTHS_DAYS}) AS rereferred_12_months
+        FROM referral_dims d LEFT JOIN next_referral nr USING (referral_id)
+        WHERE d.discharged_on IS NOT NULL
+        GROUP BY ALL""",
+}
+
+
+def compute_aggregates(con, names=None):
+    """Each aggregate as a DuckDB relation (person-level rows never leave DuckDB)."""
+    con.execute(REFERRAL_DIMENSIONS_SQL)
+    return {name: con.sql(sql) for name, sql in AGGREGATES_SQL.items() if names is None or name in names}

@@ -1,11 +1,28 @@
-"""Analytics pages: placeholder until the dashboards land."""
+"""The analytics page: THRIVE system measures from precomputed aggregates, suppressed.
 
+Only analysts (commissioners) and team managers see it; everyone else gets 403. The page never
+reads person-level data: `thrive refresh_analytics` writes the aggregates it reads.
+"""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 
 from thrive.accounts.models import Role
 
+from . import dashboards
+
 ALLOWED_ROLES = {Role.ANALYST, Role.TEAM_MANAGER}
+
+
+def aggregates_dir() -> Path:
+    base = getattr(settings, "THRIVE_ANALYTICS_DIR", Path(settings.VAR_DIR) / "analytics")
+    return Path(base) / "aggregates"
 
 
 def _check(request):
@@ -13,11 +30,62 @@ def _check(request):
         raise PermissionDenied
 
 
+def _month(text: str | None) -> date | None:
+    try:
+        year, month = (int(x) for x in (text or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
+def _selection(request, options) -> tuple[dashboards.Selection, list[str]]:
+    errors = []
+    sel = dashboards.Selection()
+    for name in ("from", "to"):
+        raw = request.GET.get(name, "").strip()
+        value = _month(raw)
+        if raw and value is None:
+            errors.append(f"Enter the {'start' if name == 'from' else 'end'} month as YYYY-MM, like 2024-04")
+        setattr(sel, "start" if name == "from" else "end", value)
+    for column, _ in dashboards.FILTERS:
+        value = request.GET.get(column, "")
+        if value and value in options.get(column, ()):
+            sel.values[column] = value
+    return sel, errors
+
+
 def dashboard(request):
     _check(request)
-    return HttpResponse("Analytics: run `thrive refresh_analytics` first.")
+    agg = aggregates_dir()
+    if not dashboards.available(agg):
+        return render(request, "analytics/dashboard.html", {"page_title": "Analytics", "ready": False})
+    options = dashboards.filter_options(agg)
+    sel, errors = _selection(request, options)
+    tables = [] if errors else [dashboards.table(agg, chart, sel) for chart in dashboards.CHARTS]
+    return render(request, "analytics/dashboard.html", {
+        "page_title": "Analytics", "ready": True, "tables": tables, "errors": errors,
+        "has_errors": bool(errors), "filters": dashboards.FILTERS, "options": options,
+        "selected": sel.values, "from_value": request.GET.get("from", ""),
+        "to_value": request.GET.get("to", ""), "query": request.GET.urlencode(),
+        "meta": dashboards.meta(agg),
+    })
 
 
 def download(request, chart):
     _check(request)
-    raise PermissionDenied
+    if chart not in dashboards.CHART_BY_SLUG:
+        raise Http404
+    agg = aggregates_dir()
+    if not dashboards.available(agg):
+        raise Http404
+    sel, errors = _selection(request, dashboards.filter_options(agg))
+    if errors:
+        raise Http404
+    table = dashboards.table(agg, dashboards.CHART_BY_SLUG[chart], sel)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="thrive-{chart}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.headings)
+    for row in table.rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return response

@@ -37,7 +37,10 @@ def write(tmp_path, files, **changes):
     for name, text in {**files, **changes}.items():
         if text is None:
             continue
-        (src / name).write_text(text, encoding="utf-8") if isinstance(text, str) else (src / name).write_bytes(text)
+        if isinstance(text, str):
+            (src / name).write_text(text, encoding="utf-8")
+        else:
+            (src / name).write_bytes(text)
     return src
 
 
@@ -77,7 +80,8 @@ def test_every_problem_with_file_line_and_column(tmp_path):
         "MHS001MPI.csv, line 4, column Person_ID: Person_ID P1 repeats line 2",
         "MHS101Referral.csv, line 4, column AgeServReferRecDate: is not a whole number of years: x",
         "MHS101Referral.csv, line 4, column Person_ID: unknown Person_ID P9 (not in MHS001MPI.csv)",
-        "MHS101Referral.csv, line 4, column ReferralRequestReceivedDate: is not a date (YYYY-MM-DD): 2024-13-01",
+        "MHS101Referral.csv, line 4, column ReferralRequestReceivedDate: is not a date (YYYY-MM-DD): "
+        "2024-13-01",
         "MHS101Referral.csv, line 4, column ServDischDate: is not a date (YYYY-MM-DD): 01/05/2024",
         "MHS101Referral.csv, line 4, column UniqServReqID: UniqServReqID R1 repeats line 2",
         "MHS201CareContact.csv, line 1, column UniqCareContID: required column is missing",

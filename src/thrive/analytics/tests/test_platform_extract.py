@@ -42,8 +42,9 @@ def records(camhs_team, practitioner):
             source="entered_total", recorded_by=practitioner)
         ScaleScore.objects.create(completion=completion, scale_id="total", value=Decimal(total),
                                   source="entered_total")
-    goal = Goal.objects.create(episode=ep, number=1, description="Go back to school", agreed_on=date(2024, 1, 10),
-                               expected_by=date(2024, 4, 1), plan_if_not_met="Review", recorded_by=practitioner)
+    goal = Goal.objects.create(episode=ep, number=1, description="Go back to school",
+                               agreed_on=date(2024, 1, 10), expected_by=date(2024, 4, 1),
+                               plan_if_not_met="Review", recorded_by=practitioner)
     for on, rating in ((date(2024, 1, 10), 2), (date(2024, 3, 20), 3)):
         GoalRating.objects.create(goal=goal, rated_on=on, rating=rating, rated_by="young_person",
                                   recorded_by=practitioner)

@@ -1,0 +1,362 @@
+"""Analytics benchmark: a synthetic MHSDS-style extract made directly with NumPy/pyarrow, then the
+import (validate + Parquet), the CYP outcomes metric, every dashboard aggregate, and a plain pandas
+implementation of the metric as a baseline (its per-referral flags are checked against DuckDB's).
+
+    .venv/bin/python benchmarks/bench_analytics.py --people 100000
+
+Each stage runs in a fresh child process so its peak memory (resource.getrusage ru_maxrss) is
+its own. Results print as a Markdown table (and --json FILE).
+"""
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thrive.config.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+EPOCH = np.datetime64("2019-01-01")
+PERIOD = (date(2024, 1, 1), date(2024, 12, 31))
+
+
+def _dates(days: np.ndarray) -> pa.Array:
+    return pa.array((EPOCH + days.astype("timedelta64[D]")).astype("datetime64[D]").astype(str))
+
+
+def _text_dates(days: np.ndarray) -> np.ndarray:
+    return _dates(days).to_numpy(zero_copy_only=False)
+
+
+def generate(out: Path, people: int, seed: int = 7) -> dict:
+    """Write the six MHSDS-style CSVs; about 1.5 referrals, 13 contacts per referral, 3.3 scores."""
+    from thrive.analytics.reference import scale_rows
+
+    rng = np.random.default_rng(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    opts = pacsv.WriteOptions(include_header=True, quoting_style="none")
+    pid = pa.array(np.char.add("P", np.arange(people).astype(str)))
+    la = np.where(rng.random(people) < 0.97, "E06000001", "W06000001")
+    mpi = pa.table({
+        "Person_ID": pid,
+        "Gender": pa.array(rng.choice(["1", "2", "9", "X"], people, p=[.48, .48, .02, .02])),
+        "EthnicCategory": pa.array(rng.choice(list("ABCDEFGHJKLMNPRSZ"), people)),
+        "IMD_Decile": pa.array(rng.integers(1, 11, people).astype(str)),
+        "LADistrictAuth": pa.array(la),
+    })
+    pacsv.write_csv(mpi, out / "MHS001MPI.csv", opts)
+
+    n_ref = int(people * 1.5)
+    person_of = rng.integers(0, people, n_ref)
+    received = rng.integers(0, 6 * 365, n_ref)
+    length = rng.integers(14, 420, n_ref)
+    discharged = received + length
+    open_ = (rng.random(n_ref) < 0.2) | (discharged > 6 * 365)
+    rejected = rng.random(n_ref) < 0.08
+    rid = np.char.add("R", np.arange(n_ref).astype(str))
+    team = rng.choice(["C05", "C01", "", "B02", "E01", "A14"], n_ref, p=[.45, .3, .2, .02, .02, .01])
+    referral = pa.table({
+        "Person_ID": pid.take(pa.array(person_of)),
+        "UniqServReqID": pa.array(rid),
+        "OrgIDProv": pa.array(rng.choice(["RX1", "RX2", "RX3", "RX4", "RX5"], n_ref)),
+        "ReferralRequestReceivedDate": _dates(received),
+        "AgeServReferRecDate": pa.array(rng.integers(2, 20, n_ref).astype(str)),
+        "ServTeamTypeRefToMH": pa.array(team),
+        "ReferRejectionDate": pa.array(np.where(rejected, _text_dates(received + 3), "")),
+        "ServDischDate": pa.array(np.where(open_ | rejected, "", _text_dates(discharged))),
+    })
+    pacsv.write_csv(referral, out / "MHS101Referral.csv", opts)
+
+    def per_referral(mean):
+        k = rng.poisson(mean, n_ref)
+        idx = np.repeat(np.arange(n_ref), k)
+        offset = (rng.random(idx.size) * (length[idx] + 20)).astype(np.int64) - 5
+        return idx, received[idx] + offset
+
+    idx, on = per_referral(13.3)
+    n = idx.size
+    contact = pa.table({
+        "Person_ID": pid.take(pa.array(person_of[idx])),
+        "UniqServReqID": pa.array(rid[idx]),
+        "UniqCareContID": pa.array(np.char.add("C", np.arange(n).astype(str))),
+        "CareContDate": _dates(on),
+        "CareContTime": pa.array(np.char.add(np.char.zfill(rng.integers(8, 18, n).astype(str), 2), ":00:00")),
+        "AttendStatus": pa.array(rng.choice(["5", "6", "7", "3", "2", "4"], n,
+                                            p=[.78, .04, .01, .09, .04, .04])),
+        "ConsMechanismMH": pa.array(rng.choice(["01", "02", "11", "98", "05"], n, p=[.6, .2, .15, .03, .02])),
+    })
+    pacsv.write_csv(contact, out / "MHS201CareContact.csv", opts)
+    counts = {"people": people, "referrals": n_ref, "contacts": n}
+    del contact
+
+    idx, on = per_referral(0.7)
+    indirect = pa.table({
+        "Person_ID": pid.take(pa.array(person_of[idx])), "UniqServReqID": pa.array(rid[idx]),
+        "MHS204UniqID": pa.array(np.char.add("I", np.arange(idx.size).astype(str))),
+        "IndirectActDate": _dates(on), "IndirectActTime": pa.array(np.full(idx.size, "12:00:00")),
+    })
+    pacsv.write_csv(indirect, out / "MHS204IndirectActivity.csv", opts)
+    counts["indirect"] = idx.size
+
+    scales = scale_rows()
+    concepts = np.array([s["concept_id"] for s in scales] + ["718490000"])
+    lower = np.array([float(s["lower"]) for s in scales] + [0.0])
+    upper = np.array([float(s["upper"]) for s in scales] + [48.0])
+    # Most referrals use a few common scales: weight GAD-7, PHQ-9, RCADS, SDQ, GBO, CGAS up.
+    weights = np.ones(concepts.size)
+    common = ("445455005", "720433000", "718655001", "718656000", "986071000000101", "1034351000000101",
+              "860591000000104", "718145004", "986111000000107")
+    weights[np.isin(concepts, common)] = 40
+    weights /= weights.sum()
+    idx, on = per_referral(3.3)
+    n = idx.size
+    scale_of = rng.choice(concepts.size, n, p=weights)
+    value = np.floor(lower[scale_of] + rng.random(n) * (upper[scale_of] - lower[scale_of] + 1)).astype(int)
+    text = value.astype(str)
+    bad = rng.random(n)
+    text[bad < 0.005] = "n/a"
+    text[(bad >= 0.005) & (bad < 0.01)] = "999"
+    score = pa.table({
+        "Person_ID": pid.take(pa.array(person_of[idx])), "UniqServReqID": pa.array(rid[idx]),
+        "MHS606UniqID": pa.array(np.char.add("S", np.arange(n).astype(str))),
+        "CodedAssToolType": pa.array(concepts[scale_of]), "PersScore": pa.array(text),
+        "AssToolCompDate": _dates(on),
+    })
+    pacsv.write_csv(score, out / "MHS606CodedScoreAssessmentRefer.csv", opts)
+    counts["scores"] = n
+
+    k = rng.integers(1, 4, n_ref)
+    idx = np.repeat(np.arange(n_ref), k)
+    step = np.arange(idx.size) - np.repeat(np.cumsum(k) - k, k)
+    start = received[idx] + 7 + step * 60
+    nxt = np.append(start[1:], 0)
+    last = np.append(idx[1:] != idx[:-1], True)
+    groupings = np.array(["thriving", "getting_advice", "getting_help", "getting_more_help",
+                          "getting_risk_support"])
+    end_text = np.where(last, "", _dates(nxt).to_numpy(zero_copy_only=False))
+    grouping = pa.table({
+        "Person_ID": pid.take(pa.array(person_of[idx])), "UniqServReqID": pa.array(rid[idx]),
+        "Grouping": pa.array(rng.choice(groupings, idx.size, p=[.05, .3, .4, .2, .05])),
+        "StartDate": _dates(start), "EndDate": pa.array(end_text),
+        "SharedDecision": pa.array(rng.choice(["Y", "N"], idx.size)),
+    })
+    pacsv.write_csv(grouping, out / "THRIVEGrouping.csv", opts)
+    counts["groupings"] = idx.size
+    return counts
+
+
+# ---- stages (each in its own process) ---------------------------------------------------------
+
+def stage_import(csv_dir, extract_dir):
+    import django
+    django.setup()
+    from thrive.analytics.mhsds_import import import_mhsds
+    return import_mhsds(csv_dir, extract_dir).manifest["rows"]
+
+
+def stage_metric(extract_dir, out_csv):
+    from thrive.analytics import metrics
+    from thrive.analytics.engine import connect
+    con = connect(extract_dir)
+    table = metrics.compute_cyp_outcomes(con, *PERIOD)
+    metrics.write_cyp_outcomes_csv(con, table, out_csv)
+    return {k: (str(v) if not isinstance(v, dict) else {a: str(b) for a, b in v.items()})
+            for k, v in metrics.published_figures(con, table).figures.items()}
+
+
+def stage_dashboard(extract_dir, name):
+    from thrive.analytics import metrics
+    from thrive.analytics.engine import connect
+    con = connect(extract_dir)
+    rel = metrics.compute_aggregates(con, [name])[name]
+    return {"rows": len(rel.fetchall())}
+
+
+def stage_refresh(extract_dir, out_dir):
+    from thrive.analytics.dashboards import refresh
+    return refresh(extract_dir, out_dir)
+
+
+def stage_pandas(extract_dir, out_csv):
+    return pandas_metric(extract_dir, PERIOD, out_csv)
+
+
+def pandas_metric(extract_dir, period, out_csv):
+    """The same metric in plain pandas (the baseline): same steps as metrics.CYP_OUTCOMES_SQL."""
+    import pandas as pd
+
+    from thrive.analytics.metrics import (
+        ATTENDED,
+        EARLIEST_RECEIVED,
+        EXCLUDED_TEAM_TYPES,
+        OUTPUT_COLUMNS,
+        QUALIFYING_MECHANISMS,
+        RATERS,
+    )
+    from thrive.analytics.reference import scale_rows
+    from thrive.measures.engine import reference_tables as ref
+
+    x = Path(extract_dir)
+    people = pd.read_parquet(x / "people.parquet", columns=["person_id", "sex", "la_code"])
+    refs = pd.read_parquet(x / "referrals.parquet").merge(people, on="person_id", how="left")
+    lo, hi = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+    for col in ("received_on", "discharged_on", "rejected_on"):
+        refs[col] = pd.to_datetime(refs[col])
+    m = (refs.discharged_on.between(lo, hi) & (refs.received_on >= pd.Timestamp(EARLIEST_RECEIVED))
+         & refs.age_at_referral.between(0, 17) & refs.rejected_on.isna()
+         & (refs.team_type.isna() | ~refs.team_type.isin(EXCLUDED_TEAM_TYPES))
+         & (refs.la_code.isna() | refs.la_code.str.startswith("E")))
+    cohort = refs[m].copy()
+    cohort["norm_sex"] = cohort.sex.map({"1": "M", "2": "F"})
+
+    c = pd.read_parquet(x / "contacts.parquet")
+    c = c[(c.kind == "indirect") | (c.attend_status.isin(ATTENDED) & c.mechanism.isin(QUALIFYING_MECHANISMS))]
+    c = c.merge(cohort[["referral_id", "discharged_on"]], on="referral_id")
+    c["contact_date"] = pd.to_datetime(c.contact_date)
+    c = c[c.contact_date <= c.discharged_on]
+    c["t"] = c.contact_time.map(lambda t: -1 if t is None else t.hour * 3600 + t.minute * 60 + t.second)
+    c = c.sort_values(["referral_id", "contact_date", "t", "contact_id", "kind"])
+    c["n"] = c.groupby("referral_id").cumcount() + 1
+    spine = cohort.set_index("referral_id")
+    spine["contact1"] = c[c.n == 1].set_index("referral_id").contact_date
+    spine["contact2"] = c[c.n == 2].set_index("referral_id").contact_date
+
+    scales = pd.DataFrame(scale_rows())
+    for col in ("lower", "upper", "threshold"):
+        scales[col] = scales[col].astype(float)
+    s = pd.read_parquet(x / "scores.parquet")
+    s = s[s.referral_id.isin(spine.index)].merge(scales, on="concept_id")
+    s["value"] = pd.to_numeric(s.score, errors="coerce")
+    s = s[s.value.between(s.lower, s.upper)]
+    s["completed_on"] = pd.to_datetime(s.completed_on)
+    s = s.join(spine[["contact1", "contact2", "discharged_on"]], on="referral_id")
+    s = s[(s.completed_on >= s.contact1) & (s.completed_on <= s.discharged_on)]
+    s = (s.groupby(["referral_id", "identity", "completed_on", "value"], as_index=False)
+         .agg(score_id=("score_id", "min"), rater=("rater", "first"), contact2=("contact2", "first")))
+    s = s.sort_values(["referral_id", "identity", "completed_on", "score_id"])
+    s["n"] = s.groupby(["referral_id", "identity"]).cumcount()
+    first = s[s.n == 0].set_index(["referral_id", "identity"])
+    lasts = s[(s.n > 0) & s.contact2.notna() & (s.completed_on >= s.contact2)]
+    last = lasts.groupby(["referral_id", "identity"]).value.last()
+    per = first[["rater", "value", "contact2"]].rename(columns={"value": "first"})
+    per["last"] = last
+    per = per.reset_index()
+    info = scales.drop_duplicates("identity").set_index("identity")[["threshold", "direction", "rcads"]]
+    per = per.join(info, on="identity")
+    norms = pd.DataFrame([(k[0], k[1], k[2], float(v.sd)) for k, v in ref.rcads_norms().items()],
+                         columns=["identity", "norm_sex", "age_at_referral", "sd"])
+    per = per.join(spine[["norm_sex", "age_at_referral"]], on="referral_id")
+    per = per.merge(norms, on=["identity", "norm_sex", "age_at_referral"], how="left")
+    use_t = per.rcads & per.sd.notna()
+    change = np.where(use_t, 10 * (per["last"] - per["first"]), per["last"] - per["first"])
+    thr = np.where(use_t, per.threshold * per.sd, per.threshold)
+    per["assessed"] = per.contact2.notna()
+    per["paired"] = per.assessed & per["last"].notna()
+    ok = per.paired & ~np.isnan(thr) & per.direction.notna()
+    nochange = ok & (np.abs(change) < thr)
+    better = (change < 0) == (per.direction == "higher_is_worse")
+    per["imp"] = ok & ~nochange & better
+    per["det"] = ok & ~nochange & ~better
+    per["noc"] = nochange
+    g = per.groupby(["referral_id", "rater"])[["assessed", "paired", "imp", "det", "noc"]].any()
+    g["improvement"] = g.imp & ~g.det
+    g["no_change"] = g.noc & ~g.imp & ~g.det
+    out = pd.DataFrame({"UniqServReqID": spine.index, "Person_ID": spine.person_id.values})
+    out["Contact1"] = spine.contact1.dt.strftime("%Y-%m-%d").values
+    out["Contact2"] = spine.contact2.dt.strftime("%Y-%m-%d").values
+    any_a = np.zeros(len(out), bool)
+    any_p = np.zeros(len(out), bool)
+    for code, rater in RATERS:
+        r = g.xs(rater, level="rater") if rater in g.index.get_level_values("rater") else g.iloc[0:0]
+        r = r.reindex(spine.index, fill_value=False)
+        for col, src in (("Assessment", "assessed"), ("Paired", "paired"), ("Improvement", "improvement"),
+                         ("NoChange", "no_change"), ("Deter", "det")):
+            out[f"{col}_{code}"] = r[src].astype(bool).astype(int).values
+        any_a |= r.assessed.astype(bool).values
+        any_p |= r.paired.astype(bool).values
+    out["Assessment_ANY"] = any_a.astype(int)
+    out["Paired_ANY"] = any_p.astype(int)
+    out = out.sort_values("UniqServReqID")[list(OUTPUT_COLUMNS)]
+    out.to_csv(out_csv, index=False, lineterminator="\n")
+    counted = out[out.Contact2.notna()]
+    return {"MHS110": len(counted)}
+
+
+def _child(fn, args, queue):
+    start = time.perf_counter()
+    result = fn(*args)
+    elapsed = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put((elapsed, peak_mb, result))
+
+
+def timed(fn, *args):
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(fn, args, queue))
+    proc.start()
+    elapsed, peak, result = queue.get()
+    proc.join()
+    return elapsed, peak, result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--no-pandas", action="store_true")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args(argv)
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="thrive-bench-"))
+    csv_dir, extract = work / "csv", work / "extract"
+    rows = []
+
+    # Every stage, generation included, runs in its own process: Linux keeps a process's peak RSS
+    # across fork/exec, so the parent must stay small for the children's peaks to be their own.
+    t, peak, counts = timed(generate, csv_dir, args.people)
+    rows.append(("generate CSV (NumPy/pyarrow)", t, peak, ""))
+    total_rows = sum(v for k, v in counts.items())
+    csv_mb = sum(f.stat().st_size for f in csv_dir.iterdir()) / 2**20
+
+    t, peak, _ = timed(stage_import, csv_dir, extract)
+    rows.append(("import_mhsds (validate + Parquet)", t, peak,
+                 f"{total_rows:,} rows, {csv_mb:,.0f} MiB CSV: {total_rows / t:,.0f} rows/s"))
+    t, peak, figures = timed(stage_metric, extract, work / "cyp_duckdb.csv")
+    t_all, peak_all, _ = timed(stage_refresh, extract, work / "aggregates")
+    rows.append(("CYP outcomes metric (DuckDB)", t, peak, f"MHS110 = {figures['MHS110']}"))
+    dash_total = 0.0
+    for name in ("caseload", "transitions", "waiting", "attendance", "endings"):
+        t, peak, res = timed(stage_dashboard, extract, name)
+        dash_total += t
+        rows.append((f"dashboard aggregate: {name}", t, peak, f"{res['rows']:,} aggregate rows"))
+    rows.append(("all dashboard aggregates, one by one", dash_total, None, "sum of the above"))
+    rows.append(("refresh_analytics (all aggregates, to Parquet)", t_all, peak_all, "one connection"))
+    if not args.no_pandas:
+        sys.path.insert(0, str(Path(__file__).parent))
+        t, peak, res = timed(stage_pandas, extract, work / "cyp_pandas.csv")
+        same = (work / "cyp_pandas.csv").read_bytes() == (work / "cyp_duckdb.csv").read_bytes()
+        rows.append(("CYP outcomes metric (pandas baseline)", t, peak,
+                     f"MHS110 = {res['MHS110']}; identical CSV to DuckDB: {same}"))
+
+    print(f"\n{args.people:,} people: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    print(f"machine: {os.cpu_count()} cores\n")
+    print("| stage | seconds | peak RSS (MiB) | notes |\n|---|---:|---:|---|")
+    for name, t, peak, note in rows:
+        print(f"| {name} | {t:.2f} | {'' if peak is None else f'{peak:,.0f}'} | {note} |")
+    print("\nPublished figures:", json.dumps(figures))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"counts": counts, "rows": rows, "figures": figures}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+import tempfile
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from thrive.analytics import dashboards
+from thrive.analytics.platform_extract import build_platform_extract
+from thrive.analytics.views import aggregates_dir
+
+
+class Command(BaseCommand):
+    help = ("Recompute the dashboard aggregates the /analytics/ page reads, from a canonical extract "
+            "(--extract DIR) or, by default, from the platform's own records.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--extract", help="a canonical Parquet extract (import_mhsds / build_extract)")
+        parser.add_argument("--out", help="where to write the aggregates (default: the page's directory)")
+
+    def handle(self, *args, extract=None, out=None, **options):
+        out = Path(out) if out else aggregates_dir()
+        with tempfile.TemporaryDirectory(prefix="thrive-analytics-") as tmp:
+            if extract is None:
+                extract = Path(tmp) / "extract"
+                build_platform_extract(extract)
+            meta = dashboards.refresh(extract, out)
+        rows = ", ".join(f"{n} {name}" for name, n in meta["rows"].items())
+        self.stdout.write(f"Aggregates written to {out}: {rows} rows.")
