@@ -11,6 +11,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
+from thrive.sharing.guards import episode_for_change
 
 from . import caseload as caseload_queries
 from . import forms, services
@@ -48,16 +49,6 @@ def caseload(request):
     })
 
 
-def _episode_for_change(request, episode_id):
-    episode = policy.episode_or_404(request.user, episode_id)
-    if not policy.can_edit_episode(request.user, episode):
-        raise PermissionDenied("This episode is closed or belongs to another agency.")
-    if request.method == "GET":  # the form page shows whose episode it is: a view
-        audit.record(request, AuditEvent.Action.VIEW, obj=episode,
-                     young_person=episode.young_person, detail=request.resolver_match.url_name)
-    return episode
-
-
 def _episode_url(episode):
     return reverse("care:episode", args=[episode.public_id])
 
@@ -87,7 +78,7 @@ def episode_detail(request, episode_id):
 
 
 def new_grouping_decision(request, episode_id):
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id)
     colleagues = User.objects.filter(agency_id=request.user.agency_id, is_active=True,
                                      role__in=["practitioner", "team_manager"]).order_by(
         "last_name", "first_name")
@@ -118,7 +109,7 @@ def new_grouping_decision(request, episode_id):
 
 
 def new_goal(request, episode_id):
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id)
     form = forms.GoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if apply(form, lambda: services.add_goal(request, episode, **form.cleaned_data)):
@@ -129,7 +120,7 @@ def new_goal(request, episode_id):
 
 
 def new_goal_rating(request, episode_id, number):
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id)
     goal = episode.goals.filter(number=number).first()
     if goal is None:
         raise Http404("No such goal")
@@ -144,7 +135,7 @@ def new_goal_rating(request, episode_id, number):
 
 
 def new_contact(request, episode_id):
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id)
     form = forms.ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if apply(form, lambda: services.record_contact(
@@ -156,7 +147,7 @@ def new_contact(request, episode_id):
 
 
 def new_ending(request, episode_id):
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id)
     form = forms.EndingForm(request.POST or None, initial={"version": episode.version})
     if request.method == "POST" and form.is_valid():
         if apply(form, lambda: services.record_ending(request, episode, **form.cleaned_data)):
@@ -168,7 +159,7 @@ def new_ending(request, episode_id):
 
 
 def edit_key_dates(request, episode_id):
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id)
     initial = {name: getattr(episode, name) for name in services.KEY_DATES}
     initial.update(declined_reason=episode.declined_reason, version=episode.version)
     form = forms.KeyDatesForm(request.POST or None, initial=initial)

@@ -2,7 +2,6 @@
 people); signposting pages go through the access policy. Thin: rules live in services."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
+from thrive.sharing.guards import episode_for_change
 
 from . import search, services
 from .forms import OutcomeForm, SearchForm, SignpostForm
@@ -65,13 +65,6 @@ def service_page(request, service_id):
 # -- Signposting (signed in, through the access policy) ---------------------------------------
 
 
-def _episode_for_change(request, episode_id):
-    episode = policy.episode_or_404(request.user, episode_id)
-    if not policy.can_edit_episode(request.user, episode):
-        raise PermissionDenied("This episode is closed or belongs to another agency.")
-    return episode
-
-
 def episode_signposts(request, episode_id):
     episode = policy.episode_or_404(request.user, episode_id)
     items = list(services.signposts_for(episode))
@@ -87,7 +80,7 @@ def episode_signposts(request, episode_id):
 
 def episode_find(request, episode_id):
     """The same search, from a young person's record: results lead to the signposting form."""
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id)
     form, results, query = _run_search(request)
     return render(request, "directory/search.html", {
         "page_title": "Find a service to signpost to", "form": form, "results": results,
@@ -102,7 +95,7 @@ def episode_find(request, episode_id):
 
 
 def new_signpost(request, episode_id, service_id):
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id)
     service = _service(service_id)
     form = SignpostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +119,7 @@ def signpost_outcome(request, signpost_id):
     ).select_related("episode", "service").first()
     if item is None:
         raise Http404("No such record")
-    episode = _episode_for_change(request, item.episode.public_id)
+    episode = episode_for_change(request, item.episode.public_id)
     form = OutcomeForm(request.POST or None, initial={"version": item.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -4,7 +4,6 @@ tablet to a young person or parent. Thin: access through the policy, rules in se
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,6 +12,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
+from thrive.sharing.guards import episode_for_change
 
 from . import charts, forms, services
 from .models import Completion, Rater
@@ -31,13 +31,6 @@ def _measures_url(episode):
 
 def _caption(episode):
     return f"{episode.young_person.full_name} – {episode.team.name}"
-
-
-def _episode_for_change(request, episode_id):
-    episode = policy.episode_or_404(request.user, episode_id)
-    if not policy.can_edit_episode(request.user, episode):
-        raise PermissionDenied("This episode is closed or belongs to another agency.")
-    return episode
 
 
 def _audit_view(request, episode, detail=""):
@@ -95,7 +88,7 @@ def record_measures(request, person_id):
 
 def new_completion(request, episode_id):
     """Step 1: which questionnaire, whose version, and how it will be recorded."""
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id, audit_get=False)
     form = forms.ChooseMeasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         query = urlencode({"measure": form.cleaned_data["measure"],
@@ -120,7 +113,7 @@ def _chosen(request, episode):
 
 def record_completion(request, episode_id):
     """Step 2: the answers by item number, or the totals from paper, and the date."""
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id, audit_get=False)
     chosen, refusal = _chosen(request, episode)
     if refusal:
         _audit_view(request, episode, "record a questionnaire")
@@ -168,7 +161,7 @@ def completion_detail(request, completion_id):
 
 def start_hand_over(request, episode_id):
     """The practitioner chooses a PIN; the session then shows only the completion page."""
-    episode = _episode_for_change(request, episode_id)
+    episode = episode_for_change(request, episode_id, audit_get=False)
     chosen, refusal = _chosen(request, episode)
     if refusal:
         _audit_view(request, episode, "hand over a questionnaire")

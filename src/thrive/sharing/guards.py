@@ -18,3 +18,15 @@ def person_for_change(request, person_id):
         audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person,
                      detail=request.resolver_match.url_name)
     return person
+
+
+def episode_for_change(request, episode_id, *, audit_get: bool = True):
+    """An episode the user may add to: their own agency's, still open. With `audit_get`, opening
+    the form page (which shows whose episode it is) is audited as one view."""
+    episode = policy.episode_or_404(request.user, episode_id)
+    if not policy.can_edit_episode(request.user, episode):
+        raise PermissionDenied("This episode is closed or belongs to another agency.")
+    if audit_get and request.method == "GET":
+        audit.record(request, AuditEvent.Action.VIEW, obj=episode,
+                     young_person=episode.young_person, detail=request.resolver_match.url_name)
+    return episode
