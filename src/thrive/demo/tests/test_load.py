@@ -97,3 +97,22 @@ def test_reload_after_flush_reuses_staff(loaded):
     assert not YoungPerson.objects.exists() and not Episode.objects.exists()
     writer.write(generate(2026, 30, today=date.today()))
     assert User.objects.filter(username="camhs.practitioner", is_active=True).count() == 1
+
+
+def test_shared_work_gives_most_risk_support_a_two_agency_plan_and_leaves_a_gap(loaded):
+    from thrive.demo.shared_work import add_shared_work
+    from thrive.risk import rules
+    from thrive.risk.services import current_plans_for
+    from thrive.sharing.models import AgencyReferral
+
+    counts = add_shared_work(2026, date.today())
+    risk = list(GroupingDecision.objects.filter(open_episodes_q("episode__"), is_current=True,
+                                                grouping="getting_risk_support"))
+    plans = current_plans_for({d.episode.young_person_id for d in risk})
+    gaps = [d for d in risk if rules.plan_gap(d.grouping, plans[d.episode.young_person_id]
+                                              .agency_count if d.episode.young_person_id in plans
+                                              else None)]
+    assert counts["risk plans"] == len(plans) > 0
+    assert all(p.agency_count == 2 for p in plans.values())
+    assert len(gaps) == len(risk) - len(plans)
+    assert AgencyReferral.objects.filter(status="sent").count() == counts["referrals waiting"]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from thrive.demo import signins, writer
 from thrive.demo.generator import DEFAULT_SEED, DEFAULT_YOUNG_PEOPLE, generate
+from thrive.demo.shared_work import add_shared_work
 
 
 class Command(BaseCommand):
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {done:>9,} / {total:,} young people  ({seconds:.1f}s)")
 
         counts = writer.write(demo, progress=progress)
+        counts.update(add_shared_work(seed, date.today()))
         seconds = time.perf_counter() - started
         total = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))
