@@ -4,6 +4,9 @@ axe-core checks every page a test visits against WCAG 2.2 AA.
 Use the `page` fixture (or `new_page` for another viewport), sign in with `sign_in`, and call
 `assert_accessible(page)` on every page the test reaches. The `page` fixture fails a passing
 test that left a page unchecked, so a new step cannot quietly skip the accessibility check.
+
+Browser tests in other packages import what they use from here; a conftest there should also
+import `pytest_runtest_makereport`, which the unchecked-page guard and failure screenshots need.
 """
 
 import itertools
@@ -179,7 +182,7 @@ def assert_accessible(page) -> None:
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the real form, checking the sign-in page, and land on the caseload."""
+    """Sign in through the real form and land on the caseload; axe checks both pages."""
     page.goto(reverse("care:caseload"))
     expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
     assert_accessible(page)
@@ -187,3 +190,4 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"caseload$"))
+    assert_accessible(page)
