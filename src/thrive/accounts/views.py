@@ -4,8 +4,10 @@ from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from thrive.core.fields import SpecificMessagesMixin
 
-class SignInForm(AuthenticationForm):
+
+class SignInForm(SpecificMessagesMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account is not active. Ask your agency administrator.",

@@ -1,6 +1,6 @@
 from django import forms
 
-from thrive.core.fields import NhsDateField, YesNoField
+from thrive.core.fields import NhsDateField, SpecificMessagesMixin, YesNoField
 
 from .groupings import DESCRIPTIONS, OPTION_LABELS, Grouping, SupportOption
 from .models import GROUPING_CHOICES, Contact, Ending, GoalRating, ReferralReason, ReferralSource
@@ -8,7 +8,7 @@ from .models import GROUPING_CHOICES, Contact, Ending, GoalRating, ReferralReaso
 OPTION_CHOICES = [(o.value, OPTION_LABELS[o]) for o in SupportOption]
 
 
-class GroupingDecisionForm(forms.Form):
+class GroupingDecisionForm(SpecificMessagesMixin, forms.Form):
     decided_on = NhsDateField(label="Date agreed", help_text="For example, 15 3 2026")
     young_person_took_part = YesNoField(label="Did the young person take part in the decision?")
     parent_carer_took_part = YesNoField(label="Did a parent or carer take part?")
@@ -56,7 +56,7 @@ class GroupingDecisionForm(forms.Form):
         return data
 
 
-class GoalForm(forms.Form):
+class GoalForm(SpecificMessagesMixin, forms.Form):
     description = forms.CharField(
         widget=forms.Textarea, label="The goal, in the young person's words", max_length=1000
     )
@@ -67,7 +67,7 @@ class GoalForm(forms.Form):
     )
 
 
-class GoalRatingForm(forms.Form):
+class GoalRatingForm(SpecificMessagesMixin, forms.Form):
     rated_on = NhsDateField(label="Date rated")
     rating = forms.IntegerField(
         label="Rating", help_text="0 means no progress at all, 10 means the goal has been reached",
@@ -88,7 +88,7 @@ class GoalRatingForm(forms.Form):
         return rating
 
 
-class ContactForm(forms.Form):
+class ContactForm(SpecificMessagesMixin, forms.Form):
     date = NhsDateField(label="Date of contact")
     time = forms.TimeField(
         label="Time", help_text="Use the 24-hour clock, for example 14:30",
@@ -107,7 +107,7 @@ class ContactForm(forms.Form):
     )
 
 
-class EndingForm(forms.Form):
+class EndingForm(SpecificMessagesMixin, forms.Form):
     ended_on = NhsDateField(label="Date ended")
     reason = forms.ChoiceField(choices=Ending.Reason.choices, widget=forms.RadioSelect,
                                label="Why is help ending?")
@@ -121,7 +121,7 @@ class EndingForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class KeyDatesForm(forms.Form):
+class KeyDatesForm(SpecificMessagesMixin, forms.Form):
     triaged_on = NhsDateField(label="Triage date", required=False)
     accepted_on = NhsDateField(label="Date accepted", required=False)
     declined_on = NhsDateField(label="Date declined", required=False)
@@ -132,7 +132,7 @@ class KeyDatesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(SpecificMessagesMixin, forms.Form):
     referral_received_on = NhsDateField(label="Date referral received")
     referral_source = forms.ChoiceField(
         choices=[("", "Choose a source")] + ReferralSource.choices, label="Referred by"

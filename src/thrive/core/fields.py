@@ -75,3 +75,34 @@ class YesNoField(forms.TypedChoiceField):
         if value is False:
             return "no"
         return value
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+class SpecificMessagesMixin:
+    """NHS style: a required field left empty says what to do, not "This field is required".
+
+    Text and dates: "Enter <label>"; yes/no questions: "Select yes or no: <question>"; other
+    choices: "Select <label>"; other questions: "Answer the question: <question>". A field's
+    own `required` message, if set, wins.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.error_messages.get("required") != forms.Field.default_error_messages[
+                    "required"]:
+                continue
+            label = (field.label or "").rstrip()
+            choice = isinstance(field, (forms.ChoiceField, forms.ModelChoiceField))
+            if isinstance(field, YesNoField):
+                message = f"Select yes or no: {label}"
+            elif choice:
+                message = (f"Select an answer: {label}" if label.endswith("?")
+                           else f"Select {_lower_first(label)}")
+            else:
+                message = (f"Answer the question: {label}" if label.endswith("?")
+                           else f"Enter {_lower_first(label)}")
+            field.error_messages["required"] = message

@@ -20,6 +20,8 @@ class SecurityHeadersMiddleware:
         response.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            # The NHS.UK frontend's licensed Frutiger font is served by the NHS, not by us.
+            "font-src 'self' https://assets.nhs.uk; "
             "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
         )
         response.setdefault("Referrer-Policy", "same-origin")

@@ -1,6 +1,6 @@
 from django import forms
 
-from thrive.core.fields import NhsDateField, YesNoField
+from thrive.core.fields import NhsDateField, SpecificMessagesMixin, YesNoField
 
 from . import nhs_number
 from .models import ParentCarer
@@ -11,7 +11,7 @@ def _with_blank(choices, text):
     return [("", text)] + list(choices)
 
 
-class DemographicsForm(forms.Form):
+class DemographicsForm(SpecificMessagesMixin, forms.Form):
     given_name = forms.CharField(label="First name", max_length=100)
     family_name = forms.CharField(label="Last name", max_length=100)
     preferred_name = forms.CharField(label="Preferred name (optional)", max_length=100,
@@ -48,7 +48,7 @@ class EditDemographicsForm(DemographicsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ParentCarerForm(forms.Form):
+class ParentCarerForm(SpecificMessagesMixin, forms.Form):
     name = forms.CharField(max_length=200, label="Full name")
     relationship = forms.ChoiceField(
         choices=ParentCarer.Relationship.choices, widget=forms.RadioSelect,

@@ -1,12 +1,12 @@
 from django import forms
 
 from thrive.accounts.models import Agency, Team, User
-from thrive.core.fields import NhsDateField, YesNoField
+from thrive.core.fields import NhsDateField, SpecificMessagesMixin, YesNoField
 
 from .models import Consent, Sensitivity
 
 
-class CareTeamMemberForm(forms.Form):
+class CareTeamMemberForm(SpecificMessagesMixin, forms.Form):
     member = forms.ModelChoiceField(queryset=User.objects.none(), label="Practitioner",
                                     empty_label="Choose a practitioner")
     role = forms.CharField(max_length=120, label="Their role in the care team",
@@ -24,7 +24,7 @@ class CareTeamMemberForm(forms.Form):
                       f"({u.agency.name if u.agency else 'no agency'})")
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(SpecificMessagesMixin, forms.Form):
     given_by = forms.ChoiceField(choices=Consent.GivenBy.choices, widget=forms.RadioSelect,
                                  label="Who gave consent?")
     given_by_name = forms.CharField(max_length=200, label="Their name")
@@ -36,7 +36,7 @@ class ConsentForm(forms.Form):
     expires_on = NhsDateField(label="Valid until", allow_future=True)
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(SpecificMessagesMixin, forms.Form):
     to_agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label="Refer to",
                                        empty_label="Choose an agency")
     reason = forms.CharField(widget=forms.Textarea, label="Why you are referring",
@@ -51,7 +51,7 @@ class ReferralForm(forms.Form):
         self.fields["to_agency"].queryset = Agency.objects.exclude(pk=own_agency_id)
 
 
-class AcceptReferralForm(forms.Form):
+class AcceptReferralForm(SpecificMessagesMixin, forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Which team will help?",
                                   empty_label="Choose a team")
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -61,13 +61,14 @@ class AcceptReferralForm(forms.Form):
         self.fields["team"].queryset = Team.objects.filter(agency_id=agency_id)
 
 
-class DeclineReferralForm(forms.Form):
+class DeclineReferralForm(SpecificMessagesMixin, forms.Form):
     reason = forms.CharField(widget=forms.Textarea, label="Why are you declining?",
+                             error_messages={"required": "Enter why you are declining the referral"},
                              help_text="The referring agency and the family will see this")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(SpecificMessagesMixin, forms.Form):
     nhs_number = forms.CharField(label="NHS number", max_length=13,
                                  widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10",
                                                                "inputmode": "numeric"}))
@@ -76,11 +77,11 @@ class BreakGlassForm(forms.Form):
                              help_text="The privacy officer will review this")
 
 
-class CloseAlertForm(forms.Form):
+class CloseAlertForm(SpecificMessagesMixin, forms.Form):
     note = forms.CharField(widget=forms.Textarea, label="What you found and did")
 
 
-class NoteForm(forms.Form):
+class NoteForm(SpecificMessagesMixin, forms.Form):
     text = forms.CharField(widget=forms.Textarea, label="Note", max_length=4000)
     sensitivity = forms.ChoiceField(
         choices=[("none", "Not sensitive")] + [c for c in Sensitivity.choices if c[0]],

@@ -86,7 +86,7 @@ def test_a_contact_is_recorded_with_mode_and_attendance(signed_in, episode, prac
      "Date of contact must be on or after the referral was received"),
     ({"time": "25:00"}, "Enter the time as hours and minutes, for example 14:30"),
     ({"mode": "carrier_pigeon"}, "Select a valid choice"),
-    ({"attendance": ""}, "This field is required"),
+    ({"attendance": ""}, "Select attendance"),
 ])
 def test_bad_contacts_are_refused(signed_in, episode, overrides, message):
     response = post(signed_in, "care:new-contact", episode, contact_form(**overrides))

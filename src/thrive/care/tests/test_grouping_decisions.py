@@ -78,9 +78,10 @@ def test_a_stale_form_over_someone_elses_decision_is_refused(client, episode, pr
     ({"decided_on": TODAY - timedelta(days=400)},
      "Date agreed must be on or after the referral was received"),
     ({"grouping": "tier_3"}, "Select a valid choice"),
-    ({"rationale": ""}, "This field is required"),
+    ({"rationale": ""}, "Enter why this grouping, in plain words"),
     ({"options_preferred": ["inpatient"]}, "Preferred options must be among the options discussed"),
-    ({"made_explicit": None}, "This field is required"),
+    ({"made_explicit": None},
+     "Select yes or no: Was the grouping made explicit to the young person and family?"),
 ])
 def test_bad_decisions_get_a_clear_error_and_save_nothing(signed_in, episode, overrides, message):
     data = decision_form(**overrides)

@@ -112,7 +112,7 @@ def test_decline_needs_a_reason_and_withdraw_is_only_for_the_sender(
     client.force_login(practitioner)
     page = client.post(reverse("sharing:decline", args=[referral.public_id]),
                        {"reason": " ", "version": referral.version}).content.decode()
-    assert "This field is required" in page
+    assert "Enter why you are declining the referral" in page
     client.post(reverse("sharing:withdraw", args=[referral.public_id]),
                 {"version": referral.version})
     referral.refresh_from_db()
@@ -156,7 +156,7 @@ def test_break_glass_gives_four_hours_read_only_and_alerts_the_privacy_officer(
     assert "Break-glass access" in client.get(reverse("sharing:alerts")).content.decode()
     alert = AccessAlert.objects.get()
     page = client.post(reverse("sharing:alert", args=[alert.pk]), {"note": ""}).content.decode()
-    assert "This field is required" in page
+    assert "Enter what you found and did" in page
     client.post(reverse("sharing:alert", args=[alert.pk]),
                 {"note": "Confirmed with A&E consultant; appropriate"})
     alert.refresh_from_db()
