@@ -14,12 +14,13 @@ from .groupings import LABELS, Grouping
 from .models import Contact, Ending, Episode, Goal, GoalRating, GroupingDecision
 
 
-def _locked(episode: Episode) -> Episode:
+def locked(episode: Episode) -> Episode:
     """Re-read the episode under a row lock so concurrent changes queue behind each other."""
     return Episode.objects.select_for_update().get(pk=episode.pk)
 
 
-def _require_open(episode: Episode) -> None:
+def require_open(episode: Episode) -> None:
+    """Declined and ended episodes are closed to new records (every app that adds to one)."""
     if episode.declined_on:
         raise RuleBroken("This referral was declined, so nothing more can be recorded in it.")
     if Ending.objects.filter(episode=episode).exists():
@@ -52,8 +53,8 @@ def record_grouping_decision(request, episode: Episode, *, replaces_id: int | No
     was none). If that is no longer current, someone else decided in between: refuse.
     """
     with transaction.atomic():
-        episode = _locked(episode)
-        _require_open(episode)
+        episode = locked(episode)
+        require_open(episode)
         current = current_decision(episode)
         if current is not None and replaces_id is None:
             raise RuleBroken(
@@ -88,8 +89,8 @@ def record_grouping_decision(request, episode: Episode, *, replaces_id: int | No
 
 def add_goal(request, episode: Episode, **fields) -> Goal:
     with transaction.atomic():
-        episode = _locked(episode)
-        _require_open(episode)
+        episode = locked(episode)
+        require_open(episode)
         _not_before_referral(episode, fields["agreed_on"], "agreed_on", "Date agreed")
         if fields["expected_by"] <= fields["agreed_on"]:
             raise RuleBroken("Likely to be reached by must be after the date agreed", "expected_by")
@@ -106,8 +107,8 @@ def rate_goal(request, goal: Goal, *, rated_on: date, rating: int, rated_by: str
     if not 0 <= rating <= 10:
         raise RuleBroken("Rating must be a whole number from 0 to 10", "rating")
     with transaction.atomic():
-        episode = _locked(goal.episode)
-        _require_open(episode)
+        episode = locked(goal.episode)
+        require_open(episode)
         if rated_on < goal.agreed_on:
             raise RuleBroken(
                 f"Date rated must be on or after the goal was agreed ({goal.agreed_on:%-d %B %Y})",
@@ -124,8 +125,8 @@ def rate_goal(request, goal: Goal, *, rated_on: date, rating: int, rated_by: str
 
 def record_contact(request, episode: Episode, **fields) -> Contact:
     with transaction.atomic():
-        episode = _locked(episode)
-        _require_open(episode)
+        episode = locked(episode)
+        require_open(episode)
         _not_before_referral(episode, fields["date"], "date", "Date of contact")
         contact = Contact.objects.create(episode=episode, **fields)
         _bump(episode)
@@ -136,10 +137,10 @@ def record_contact(request, episode: Episode, **fields) -> Contact:
 
 def record_ending(request, episode: Episode, *, version: int, **fields) -> Ending:
     with transaction.atomic():
-        episode = _locked(episode)
+        episode = locked(episode)
         if episode.version != version:
             raise RuleBroken(STALE)
-        _require_open(episode)
+        require_open(episode)
         ended_on = fields["ended_on"]
         if ended_on < episode.referral_received_on:
             raise RuleBroken(
@@ -174,10 +175,10 @@ KEY_DATE_NAMES = {
 
 def update_key_dates(request, episode: Episode, *, version: int, **fields) -> Episode:
     with transaction.atomic():
-        episode = _locked(episode)
+        episode = locked(episode)
         if episode.version != version:
             raise RuleBroken(STALE)
-        _require_open(episode)
+        require_open(episode)
         for name in KEY_DATES:
             _not_before_referral(episode, fields.get(name), name, KEY_DATE_NAMES[name])
         if fields.get("accepted_on") and fields.get("declined_on"):

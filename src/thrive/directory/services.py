@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from thrive.care.models import Episode
+from thrive.care.services import locked
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
@@ -39,10 +40,6 @@ def load_demo() -> tuple[ImportResult, int]:
 # -- Signposting ------------------------------------------------------------------------------
 
 
-def _locked(episode: Episode) -> Episode:
-    return Episode.objects.select_for_update().get(pk=episode.pk)
-
-
 def _check_follow_up(follow_up_on: date | None, today: date, field: str = "follow_up_on"):
     if follow_up_on is None:
         raise RuleBroken("Enter the date you agreed to follow up", field)
@@ -62,7 +59,7 @@ def signpost(request, episode: Episode, service: Service, *, reason: str,
         raise RuleBroken("Enter why you signposted them to this service", "reason")
     _check_follow_up(follow_up_on, today)
     with transaction.atomic():
-        episode = _locked(episode)
+        episode = locked(episode)
         if not episode.is_open:
             raise RuleBroken("This episode has ended, so nothing can be added to it")
         if service.status != Service.Status.ACTIVE:
@@ -94,7 +91,7 @@ def record_outcome(request, item: Signpost, *, version: int, outcome: str,
     if outcome == Signpost.Outcome.STILL_WAITING:
         _check_follow_up(next_follow_up_on, today, "next_follow_up_on")
     with transaction.atomic():
-        _locked(item.episode)
+        locked(item.episode)
         current = Signpost.objects.select_for_update().get(pk=item.pk)
         if current.version != version:
             raise RuleBroken(STALE)

@@ -14,7 +14,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import transaction
 
-from thrive.care.models import Ending, Episode, GoalRating
+from thrive.care.models import Episode, GoalRating
+from thrive.care.services import locked, require_open
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
@@ -84,17 +85,6 @@ def age_on(person, day: date) -> int:
 # -- Recording --------------------------------------------------------------------------------
 
 
-def _locked(episode: Episode) -> Episode:
-    return Episode.objects.select_for_update().get(pk=episode.pk)
-
-
-def _require_open(episode: Episode) -> None:
-    if episode.declined_on:
-        raise RuleBroken("This referral was declined, so nothing more can be recorded in it.")
-    if Ending.objects.filter(episode=episode).exists():
-        raise RuleBroken("This episode has ended, so nothing more can be recorded in it.")
-
-
 def check_date(episode: Episode, completed_on: date | None) -> None:
     person = episode.young_person
     if completed_on is None:
@@ -158,8 +148,8 @@ def record_completion(request, episode: Episode, *, measure_id: str, rater: str,
         raise RuleBroken("Enter either the answers to each question or the totals from the paper "
                          "form, not both")
     with transaction.atomic():
-        episode = _locked(episode)
-        _require_open(episode)
+        episode = locked(episode)
+        require_open(episode)
         check_date(episode, completed_on)
         scored = score_completion(episode, measure_id=measure.id, rater=rater,
                                   completed_on=completed_on, responses=responses,
