@@ -53,12 +53,13 @@ def record(request, person_id):
     carers = list(person.parents_carers.all())
     sharing_services.note_record_viewed(request, person)
     user = request.user
+    related = policy.has_relationship(user, person)  # once: it decides two things below
     return render(request, "people/record.html", {
         "page_title": person.full_name, "person": person, "episodes": episodes,
         "entries": entries, "carers": carers,
-        "via_break_glass": policy.is_break_glass(user, person),
+        "via_break_glass": not related,
         "risk_banner": risk_services.risk_banner(person),
-        "can_edit": policy.can_edit_record(user, person),
+        "can_edit": related,  # break-glass is read-only
         "care_team": list(person.care_team.filter(removed_at__isnull=True)
                           .select_related("user__agency")),
         "consents": list(person.consents.select_related("with_agency")),

@@ -98,11 +98,6 @@ def has_relationship(user, person: YoungPerson) -> bool:
     return related_young_people(user).filter(pk=person.pk).exists()
 
 
-def is_break_glass(user, person: YoungPerson) -> bool:
-    """True when the user sees this record only through break-glass."""
-    return not has_relationship(user, person)
-
-
 def can_edit_episode(user, episode: Episode) -> bool:
     """Open episodes of the user's own agency can be added to; ended or declined ones cannot."""
     return (_works_with_records(user) and episode.agency_id == user.agency_id
