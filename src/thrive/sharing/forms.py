@@ -35,6 +35,10 @@ class ConsentForm(SpecificMessagesMixin, forms.Form):
     given_on = NhsDateField(label="Date consent was given")
     expires_on = NhsDateField(label="Valid until", allow_future=True)
 
+    def __init__(self, *args, own_agency_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["with_agency"].queryset = Agency.objects.exclude(pk=own_agency_id)
+
 
 class ReferralForm(SpecificMessagesMixin, forms.Form):
     to_agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label="Refer to",
@@ -59,6 +63,7 @@ class AcceptReferralForm(SpecificMessagesMixin, forms.Form):
     def __init__(self, *args, agency_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(agency_id=agency_id)
+        self.fields["team"].label_from_instance = lambda team: team.name
 
 
 class DeclineReferralForm(SpecificMessagesMixin, forms.Form):

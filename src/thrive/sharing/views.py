@@ -49,7 +49,7 @@ def remove_member(request, person_id, member_id):
 
 def new_consent(request, person_id):
     person = person_for_change(request, person_id)
-    form = forms.ConsentForm(request.POST or None)
+    form = forms.ConsentForm(request.POST or None, own_agency_id=request.user.agency_id)
     if request.method == "POST" and form.is_valid():
         if apply(form, lambda: services.record_consent(request, person, **form.cleaned_data)):
             messages.success(request, "Consent recorded")
@@ -127,16 +127,20 @@ def referral_detail(request, referral_id):
     return render(request, "sharing/referral.html", {
         "page_title": f"Referral to {referral.to_agency.name}", "referral": referral,
         "receiving": receiving,
+        # Prefixes keep the two forms' field ids apart on one page.
         "accept_form": forms.AcceptReferralForm(
-            initial={"version": referral.version}, agency_id=request.user.agency_id),
-        "decline_form": forms.DeclineReferralForm(initial={"version": referral.version}),
+            initial={"version": referral.version}, agency_id=request.user.agency_id,
+            prefix="accept"),
+        "decline_form": forms.DeclineReferralForm(initial={"version": referral.version},
+                                                  prefix="decline"),
         "back_url": reverse("sharing:referrals")})
 
 
 @require_POST
 def accept(request, referral_id):
     referral = _referral_or_404(request, referral_id)
-    form = forms.AcceptReferralForm(request.POST, agency_id=request.user.agency_id)
+    form = forms.AcceptReferralForm(request.POST, agency_id=request.user.agency_id,
+                                    prefix="accept")
     if form.is_valid():
         episode = apply(form, lambda: services.accept_referral(request, referral,
                                                                **form.cleaned_data))
@@ -151,7 +155,7 @@ def accept(request, referral_id):
 @require_POST
 def decline(request, referral_id):
     referral = _referral_or_404(request, referral_id)
-    form = forms.DeclineReferralForm(request.POST)
+    form = forms.DeclineReferralForm(request.POST, prefix="decline")
     if form.is_valid():
         if apply(form, lambda: services.decline_referral(request, referral, **form.cleaned_data)):
             messages.success(request, "Referral declined")

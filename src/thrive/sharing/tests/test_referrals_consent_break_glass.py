@@ -54,7 +54,7 @@ def test_refer_from_school_to_camhs_then_accept_gives_camhs_access(
     inbox = client.get(reverse("sharing:referrals")).content.decode()
     assert "Amira Khan" in inbox
     response = client.post(reverse("sharing:accept", args=[referral.public_id]),
-                           {"team": camhs_team.pk, "version": referral.version})
+                           {"accept-team": camhs_team.pk, "accept-version": referral.version})
     episode = Episode.objects.get(agency=camhs)
     assert response.url == reverse("care:episode", args=[episode.public_id])
     assert episode.accepted_on == TODAY and episode.referral_source == "school"
@@ -111,19 +111,20 @@ def test_decline_needs_a_reason_and_withdraw_is_only_for_the_sender(
     referral = AgencyReferral.objects.get()
     client.force_login(practitioner)
     page = client.post(reverse("sharing:decline", args=[referral.public_id]),
-                       {"reason": " ", "version": referral.version}).content.decode()
+                       {"decline-reason": " ", "decline-version": referral.version}).content.decode()
     assert "Enter why you are declining the referral" in page
     client.post(reverse("sharing:withdraw", args=[referral.public_id]),
                 {"version": referral.version})
     referral.refresh_from_db()
     assert referral.status == "sent"
     client.post(reverse("sharing:decline", args=[referral.public_id]),
-                {"reason": "Needs are best met in school", "version": referral.version})
+                {"decline-reason": "Needs are best met in school",
+                 "decline-version": referral.version})
     referral.refresh_from_db()
     assert referral.status == "declined" and not Episode.objects.filter(agency=camhs).exists()
     # A second decision on the same referral is refused: it is no longer waiting.
     page = client.post(reverse("sharing:accept", args=[referral.public_id]),
-                       {"team": practitioner.team_id, "version": referral.version}).content
+                       {"accept-team": practitioner.team_id, "accept-version": referral.version}).content
     assert b"already been declined" in page
 
 
