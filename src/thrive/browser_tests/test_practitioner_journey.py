@@ -201,7 +201,7 @@ def test_a_practitioner_records_a_young_persons_help_and_sees_it_on_the_timeline
     entries = timeline.get_by_role("listitem")
     for n, (on, detail) in enumerate([
         (contact_on, "Started a worry diary together"),
-        (rated_on, "Young person"),
+        (rated_on, "Rated by: Young person"),
         (goal_agreed_on, GOAL),
         (decided_on, RATIONALE),
         (episode.referral_received_on, "GP: Anxiety"),

@@ -46,7 +46,8 @@ def build(episodes: QuerySet) -> tuple[list, list[Entry]]:
                              by_pk[g.episode_id].public_id, 6))
     for r in GoalRating.objects.filter(goal__episode__in=by_pk).select_related("goal"):
         entries.append(Entry(r.rated_on, "rating", f"Goal {r.goal.number} rated {r.rating} out of 10",
-                             r.get_rated_by_display(), by_pk[r.goal.episode_id].public_id, 7))
+                             f"Rated by: {r.get_rated_by_display()}",
+                             by_pk[r.goal.episode_id].public_id, 7))
     for c in Contact.objects.filter(episode__in=by_pk):
         entries.append(Entry(c.date, "contact",
                              f"{c.get_mode_display()} contact at {c.time:%H:%M}: "
