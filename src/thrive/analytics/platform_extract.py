@@ -8,19 +8,24 @@ One query per table (``values_list``, streamed), mapped to MHSDS codes:
 - Contact -> direct contacts (AttendStatus and ConsMechanismMH codes below);
 - ScaleScore (value recorded) -> coded scores with the SNOMED id (v2) from the catalogue;
   GoalRating (goals 1-3) -> GBO goal scores (GBO counts as self nationally);
-- GroupingDecision -> groupings (each decision lasts until the next one, or the ending).
+- GroupingDecision -> groupings (each decision lasts until the next one, or the ending);
+- Goal -> goals (number, agreed date, first and latest rating; never the goal's words);
+  Ending.goals_met -> referrals.goals_met;
+- RiskSupportPlan -> risk_plans (status, dates and how many agencies the plan names).
 """
 
 import os
 import re
 
 import pyarrow as pa
+from django.db.models import Count
 
-from thrive.care.models import Contact, Episode, GoalRating, GroupingDecision
+from thrive.care.models import Contact, Episode, Goal, GoalRating, GroupingDecision
 from thrive.measures.engine.catalogue_loader import get_catalogue
 from thrive.measures.engine.errors import UnknownMeasure, UnknownScale
 from thrive.measures.models import ScaleScore
 from thrive.people.models import YoungPerson
+from thrive.risk.models import RiskSupportPlan
 
 from .schema import TABLES, write_extract
 
@@ -74,8 +79,8 @@ def referrals_table() -> pa.Table:
     rows = Episode.objects.order_by("id").values_list(
         "public_id", "young_person__public_id", "young_person__date_of_birth", "agency__ods_code",
         "agency__name", "referral_received_on", "referral_source", "referral_reason", "declined_on",
-        "ending__ended_on")
-    for pid, person, born, ods, agency, received, source, reason, declined, ended in rows.iterator(
+        "ending__ended_on", "ending__goals_met")
+    for pid, person, born, ods, agency, received, source, reason, declined, ended, met in rows.iterator(
             chunk_size=CHUNK):
         cols["referral_id"].append(str(pid))
         cols["person_id"].append(str(person))
@@ -87,6 +92,7 @@ def referrals_table() -> pa.Table:
         cols["team_type"].append(None)
         cols["rejected_on"].append(declined)
         cols["discharged_on"].append(ended)
+        cols["goals_met"].append(met)
     return _table("referrals", cols)
 
 
@@ -170,6 +176,44 @@ def groupings_table() -> pa.Table:
     return _table("groupings", cols)
 
 
+def goals_table() -> pa.Table:
+    cols = _columns("goals")
+    ratings: dict[int, list] = {}
+    for goal_id, rating, on in GoalRating.objects.order_by("goal_id", "rated_on", "id").values_list(
+            "goal_id", "rating", "rated_on").iterator(chunk_size=CHUNK):
+        ratings.setdefault(goal_id, []).append((rating, on))
+    rows = Goal.objects.order_by("id").values_list(
+        "id", "episode__young_person__public_id", "episode__public_id", "number", "agreed_on")
+    for gid, person, episode, number, agreed in rows.iterator(chunk_size=CHUNK):
+        rated = ratings.get(gid, [])
+        first, last = (rated[0], rated[-1]) if rated else ((None, None), (None, None))
+        cols["goal_id"].append(str(gid))
+        cols["person_id"].append(str(person))
+        cols["referral_id"].append(str(episode))
+        cols["number"].append(number)
+        cols["agreed_on"].append(agreed)
+        cols["first_rating"].append(first[0])
+        cols["first_rated_on"].append(first[1])
+        cols["last_rating"].append(last[0])
+        cols["last_rated_on"].append(last[1])
+    return _table("goals", cols)
+
+
+def risk_plans_table() -> pa.Table:
+    cols = _columns("risk_plans")
+    rows = RiskSupportPlan.objects.order_by("id").annotate(n_agencies=Count("agencies")).values_list(
+        "id", "young_person__public_id", "agreed_on", "review_on", "status", "ended_on", "n_agencies")
+    for pid, person, agreed, review, status, ended, agencies in rows.iterator(chunk_size=CHUNK):
+        cols["plan_id"].append(str(pid))
+        cols["person_id"].append(str(person))
+        cols["agreed_on"].append(agreed)
+        cols["review_on"].append(review)
+        cols["status"].append(status)
+        cols["ended_on"].append(ended)
+        cols["agencies"].append(agencies)
+    return _table("risk_plans", cols)
+
+
 def build_platform_extract(out_dir: str | os.PathLike) -> dict:
     tables = {
         "people": people_table(),
@@ -177,5 +221,7 @@ def build_platform_extract(out_dir: str | os.PathLike) -> dict:
         "contacts": contacts_table(),
         "scores": scores_table(),
         "groupings": groupings_table(),
+        "goals": goals_table(),
+        "risk_plans": risk_plans_table(),
     }
     return write_extract(out_dir, tables, source="platform")

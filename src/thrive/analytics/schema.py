@@ -1,10 +1,13 @@
 """The canonical extract: one Parquet file per table, the same whichever source it came from.
 
 An extract is a directory holding ``people.parquet``, ``referrals.parquet``, ``contacts.parquet``,
-``scores.parquet``, ``groupings.parquet`` and ``manifest.json``. Both ``import_mhsds`` (an MHSDS-style
-CSV extract) and ``build_extract`` (the platform's own records) write it through ``write_extract``;
-everything downstream (metrics, dashboards) reads only this. Column names are ours; each is
-documented with the MHSDS field it carries.
+``scores.parquet``, ``groupings.parquet``, ``goals.parquet``, ``risk_plans.parquet`` and
+``manifest.json``. Both ``import_mhsds`` (an MHSDS-style CSV extract) and ``build_extract`` (the
+platform's own records) write it through ``write_extract``; everything downstream (metrics,
+dashboards) reads only this. Column names are ours; each is documented with the MHSDS field it
+carries. Goals and Risk Support plans (and the ending's goals-met answer) have no MHSDS table:
+only the platform supplies them. The manifest's ``absent`` lists the tables a source did not
+supply (written empty), so pages can say so rather than show a misleading zero.
 """
 
 import json
@@ -17,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TABLES: dict[str, pa.Schema] = {
     # MHS001MPI: one row per person.
@@ -42,6 +45,7 @@ TABLES: dict[str, pa.Schema] = {
         ("team_type", pa.string()),          # ServTeamTypeRefToMH
         ("rejected_on", pa.date32()),        # ReferRejectionDate
         ("discharged_on", pa.date32()),      # ServDischDate
+        ("goals_met", pa.string()),          # platform only: Ending.goals_met (met, partly, ...)
     ]),
     # MHS201CareContact (kind 'direct') and MHS204IndirectActivity (kind 'indirect').
     "contacts": pa.schema([
@@ -72,7 +76,33 @@ TABLES: dict[str, pa.Schema] = {
         ("end_on", pa.date32()),
         ("shared_decision", pa.bool_()),
     ]),
+    # Goal Based Outcomes agreed with the young person (platform only): one row per goal, with its
+    # first and latest rating (0-10). The goal's own words never leave the platform.
+    "goals": pa.schema([
+        ("goal_id", pa.string()),
+        ("person_id", pa.string()),
+        ("referral_id", pa.string()),
+        ("number", pa.int8()),
+        ("agreed_on", pa.date32()),
+        ("first_rating", pa.int8()),
+        ("first_rated_on", pa.date32()),
+        ("last_rating", pa.int8()),
+        ("last_rated_on", pa.date32()),
+    ]),
+    # Risk Support plans (platform only): one row per plan, with how many agencies it names.
+    "risk_plans": pa.schema([
+        ("plan_id", pa.string()),
+        ("person_id", pa.string()),
+        ("agreed_on", pa.date32()),
+        ("review_on", pa.date32()),
+        ("status", pa.string()),             # current, superseded, ended
+        ("ended_on", pa.date32()),
+        ("agencies", pa.int16()),
+    ]),
 }
+# Tables added after the first schema: an older extract without their files still attaches
+# (as empty views) and counts them as absent.
+LATER_TABLES = ("goals", "risk_plans")
 
 
 def empty_table(name: str) -> pa.Table:
@@ -91,8 +121,10 @@ def conform(name: str, table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def write_extract(out_dir: str | os.PathLike, tables: dict[str, pa.Table], *, source: str) -> dict:
-    """Write every canonical table (missing ones empty) and a manifest, all or nothing.
+def write_extract(out_dir: str | os.PathLike, tables: dict[str, pa.Table], *, source: str,
+                  extra: dict | None = None) -> dict:
+    """Write every canonical table (missing ones empty, and listed as ``absent`` in the manifest)
+    and a manifest, all or nothing.
 
     The files go to a temporary directory beside ``out_dir`` and are moved into place only when
     all are written, so a failure never leaves a half-written extract.
@@ -111,6 +143,8 @@ def write_extract(out_dir: str | os.PathLike, tables: dict[str, pa.Table], *, so
             "source": source,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "rows": counts,
+            "absent": [name for name in TABLES if name not in tables],
+            **(extra or {}),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         if out.exists():
@@ -122,6 +156,14 @@ def write_extract(out_dir: str | os.PathLike, tables: dict[str, pa.Table], *, so
         raise
 
 
+def absent_tables(extract_dir: str | os.PathLike) -> list[str]:
+    """Tables the extract's source did not supply (from the manifest; missing files count too)."""
+    manifest = json.loads((Path(extract_dir) / "manifest.json").read_text())
+    absent = set(manifest.get("absent", []))
+    absent |= {name for name in TABLES if not table_path(extract_dir, name).exists()}
+    return [name for name in TABLES if name in absent]
+
+
 def table_path(extract_dir: str | os.PathLike, name: str) -> Path:
     return Path(extract_dir) / f"{name}.parquet"
 
@@ -130,6 +172,10 @@ def attach_extract(con, extract_dir: str | os.PathLike) -> None:
     """Create one DuckDB view per canonical table over the extract's Parquet files."""
     for name in TABLES:
         path = table_path(extract_dir, name)
+        if not path.exists() and name in LATER_TABLES:
+            con.register(f"__empty_{name}", empty_table(name))
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM __empty_{name}")
+            continue
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: not a complete extract")
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{_sql_str(path)}')")
