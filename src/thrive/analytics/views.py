@@ -1,7 +1,8 @@
 """The analytics page: THRIVE system measures from precomputed aggregates, suppressed.
 
 Only analysts (commissioners) and team managers see it; everyone else gets 403. The page never
-reads person-level data: `thrive refresh_analytics` writes the aggregates it reads.
+reads person-level data: `thrive refresh_analytics` writes the aggregates it reads. Each page view
+and each CSV download is one audit entry naming the dashboard and the filters.
 """
 
 import csv
@@ -14,6 +15,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from thrive.accounts.models import Role
+from thrive.core import audit
+from thrive.core.models import AuditEvent
 
 from . import dashboards
 
@@ -54,14 +57,24 @@ def _selection(request, options) -> tuple[dashboards.Selection, list[str]]:
     return sel, errors
 
 
+def _described(sel: dashboards.Selection) -> str:
+    parts = [f"from {sel.start:%Y-%m}" if sel.start else "", f"to {sel.end:%Y-%m}" if sel.end else ""]
+    parts += [f"{column}={value}" for column, value in sel.values.items()]
+    return ", ".join(p for p in parts if p) or "no filters"
+
+
 def dashboard(request):
     _check(request)
     agg = aggregates_dir()
     if not dashboards.available(agg):
+        audit.record(request, AuditEvent.Action.VIEW, detail="analytics dashboard: THRIVE system measures "
+                                                             "(no figures yet)")
         return render(request, "analytics/dashboard.html", {"page_title": "Analytics", "ready": False})
     options = dashboards.filter_options(agg)
     sel, errors = _selection(request, options)
     tables = [] if errors else [dashboards.table(agg, chart, sel) for chart in dashboards.CHARTS]
+    audit.record(request, AuditEvent.Action.VIEW,
+                 detail=f"analytics dashboard: THRIVE system measures ({_described(sel)})")
     return render(request, "analytics/dashboard.html", {
         "page_title": "Analytics", "ready": True, "tables": tables, "errors": errors,
         "has_errors": bool(errors), "filters": dashboards.FILTERS, "options": options,
@@ -82,6 +95,8 @@ def download(request, chart):
     if errors:
         raise Http404
     table = dashboards.table(agg, dashboards.CHART_BY_SLUG[chart], sel)
+    audit.record(request, AuditEvent.Action.EXPORT,
+                 detail=f"analytics CSV: {table.chart.title} ({_described(sel)})")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="thrive-{chart}.csv"'
     writer = csv.writer(response)

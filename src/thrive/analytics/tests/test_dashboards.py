@@ -10,6 +10,7 @@ from django.core.management import call_command
 from thrive.accounts.models import Role
 from thrive.analytics import dashboards
 from thrive.conftest import make_user
+from thrive.core.models import AuditEvent
 
 from .builders import Extract
 
@@ -78,6 +79,12 @@ def test_page_and_csv(client, camhs_team, aggregates):
     response = client.get("/analytics/download/waiting.csv", {"sex": "Male"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "Month received" and rows[1][:2] == ["2024-01", "5"]
+    events = list(AuditEvent.objects.filter(username="ana.analyst", action__in=["view", "export"])
+                  .order_by("id"))
+    assert [(e.action, e.detail) for e in events] == [
+        ("view", "analytics dashboard: THRIVE system measures (from 2024-01, to 2024-12, sex=Male)"),
+        ("export", "analytics CSV: Waiting times (sex=Male)")]
+    assert "Small numbers are suppressed" in page
     bad = client.get("/analytics/", {"from": "April"})
     assert "Enter the start month as YYYY-MM" in bad.content.decode()
 

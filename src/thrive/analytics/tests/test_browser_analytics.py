@@ -1,0 +1,77 @@
+"""The analytics page in a real browser: an analyst signs in, opens /analytics/, narrows the
+figures with a filter and downloads one table as CSV, whose small numbers are suppressed. Every
+page passes axe-core; every view and download is audited."""
+
+import csv
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from thrive.accounts.models import Role
+from thrive.browser_tests.conftest import assert_accessible
+from thrive.conftest import PASSWORD, make_user
+from thrive.core.models import AuditEvent
+
+from .builders import Extract
+from .test_dashboards import build
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def figures(transactional_db, tmp_path, settings):
+    x = Extract()
+    build(x)
+    for i in range(2):  # two girls referred in March: a small number
+        x.person(f"Q{i}", sex="2", ethnic_category="A", imd_decile=3)
+        x.referral(f"Q{i}", f"Q{i}", received="2024-03-04", discharged=None, age=14, provider="RX1")
+        x.contact("2024-03-10", f"Q{i}")
+    x.write(tmp_path / "extract")
+    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
+    call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
+
+
+def test_an_analyst_filters_and_downloads_a_suppressed_csv(page, figures, camhs_team):
+    make_user("ana.analyst", camhs_team, Role.ANALYST)
+    page.goto("/analytics/")
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Username").fill("ana.analyst")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("THRIVE system measures")
+    expect(page.get_by_text("Small numbers are suppressed.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Sex").select_option("Female")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page).to_have_url(re.compile(r"sex=Female"))
+    expect(page.get_by_label("Sex")).to_have_value("Female")
+    waiting = page.get_by_role("region", name="Waiting times")
+    expect(waiting.get_by_role("row", name=re.compile("^2024-03"))).to_contain_text("*")
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download as CSV (Waiting times)").click()
+    download = download_info.value
+    assert download.suggested_filename == "thrive-waiting.csv"
+    with open(download.path(), newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["Month received", "Referrals", "Had a first contact", "First contact within 4 weeks",
+                       "Had a second contact", "Second contact within 4 weeks", "% first within 4 weeks",
+                       "% second within 4 weeks"]
+    # Six girls referred in January -> 5; two in March -> "*", and every percentage built on it too.
+    assert rows[1][:2] == ["2024-01", "5"]
+    assert rows[2] == ["2024-03", "*", "*", "*", "0", "0", "*", "*"]
+    counts = [cell for row in rows[1:] for cell in row[1:6]]
+    assert not set(counts) & {"1", "2", "3", "4"}
+    assert all(cell in ("*", "0") or int(cell) % 5 == 0 for cell in counts)
+
+    events = AuditEvent.objects.filter(username="ana.analyst", action__in=["view", "export"]).order_by("id")
+    assert [(e.action, e.detail) for e in events] == [
+        ("view", "analytics dashboard: THRIVE system measures (no filters)"),
+        ("view", "analytics dashboard: THRIVE system measures (sex=Female)"),
+        ("export", "analytics CSV: Waiting times (sex=Female)"),
+    ]
