@@ -1,0 +1,213 @@
+"""Staff management pages. Thin: who may see what and every rule live in services.
+
+Temporary passwords are rendered straight into the response to the POST that made them: never
+redirected through a URL, put in the session or messages, logged or audited. Signed-in pages are
+sent with Cache-Control: no-store (core.middleware), so the browser does not keep them.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import PasswordChangeView
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+
+from thrive.core import audit
+from thrive.core.models import AuditEvent
+from thrive.core.views import apply, form_page
+
+from . import forms, services
+from .models import Agency, Team, User
+
+
+def _posted(request):
+    """The submitted data, or None for a GET. (`request.POST or None` would treat a submitted
+    form with every field left empty as not submitted.)"""
+    return request.POST if request.method == "POST" else None
+
+
+def _staff_list_url(agency_id):
+    return reverse("accounts:agency-staff", args=[agency_id])
+
+
+def _member_url(member):
+    return reverse("accounts:staff-member", args=[member.pk])
+
+
+def staff(request):
+    """Where administrators start: their agency's staff, or for a system administrator every
+    agency."""
+    services.require_staff_admin(request.user)
+    if not services.is_system_admin(request.user):
+        return redirect(_staff_list_url(request.user.agency_id))
+    agencies = services.agencies_for(request.user).annotate(
+        staff_count=Count("staff", distinct=True),
+        active_count=Count("staff", filter=Q(staff__is_active=True), distinct=True),
+        team_count=Count("teams", distinct=True),
+    )
+    unattached = User.objects.filter(agency__isnull=True).order_by("username")
+    return render(request, "accounts/agencies.html", {
+        "page_title": "Agencies and staff", "agencies": agencies, "unattached": unattached,
+    })
+
+
+def agency_staff(request, agency_id):
+    services.require_staff_admin(request.user)
+    agency = services.agency_or_404(request.user, agency_id)
+    members = list(agency.staff.select_related("team").order_by("last_name", "first_name",
+                                                                "username"))
+    audit.record(request, AuditEvent.Action.VIEW, obj=agency,
+                 detail=f"staff: list ({len(members)})")
+    return render(request, "accounts/staff_list.html", {
+        "page_title": f"Staff – {agency.name}", "agency": agency, "members": members,
+        "teams": list(agency.teams.all()),
+        "manageable": {m.pk for m in members if services.may_manage(request.user, m)},
+        "is_system_admin": services.is_system_admin(request.user),
+        "back_url": reverse("accounts:staff") if services.is_system_admin(request.user) else "",
+    })
+
+
+def _temporary_password_page(request, member, password, *, title):
+    return render(request, "accounts/temporary_password.html", {
+        "page_title": title, "member": member, "password": password,
+        "member_url": _member_url(member),
+    })
+
+
+def staff_add(request, agency_id):
+    services.require_staff_admin(request.user)
+    agency = services.agency_or_404(request.user, agency_id)
+    form = forms.AddStaffForm(_posted(request), roles=services.grantable_roles(request.user),
+                              teams=agency.teams.all(), agency=agency)
+    if request.method == "POST" and form.is_valid():
+        created = apply(form, lambda: services.add_staff(request, agency, **form.cleaned_data))
+        if created:
+            member, password = created
+            return _temporary_password_page(request, member, password,
+                                            title="Account created")
+    return form_page(request, form, title="Add a member of staff", caption=agency.name,
+                     back_url=_staff_list_url(agency.pk), submit_text="Create account",
+                     intro="They will get a temporary password, shown to you once on the next "
+                           "page.")
+
+
+def staff_member(request, user_id):
+    services.require_staff_admin(request.user)
+    member = services.staff_or_404(request.user, user_id)
+    audit.record(request, AuditEvent.Action.VIEW, obj=member, detail="staff: account")
+    return render(request, "accounts/staff_member.html", {
+        "page_title": member.display_name, "member": member,
+        "can_manage": services.may_manage(request.user, member),
+        "back_url": _staff_list_url(member.agency_id) if member.agency_id else
+        reverse("accounts:staff"),
+    })
+
+
+def _managed_member(request, user_id):
+    services.require_staff_admin(request.user)
+    member = services.staff_or_404(request.user, user_id)
+    services.require_may_manage(request.user, member)
+    return member
+
+
+def staff_change(request, user_id):
+    member = _managed_member(request, user_id)
+    teams = member.agency.teams.all() if member.agency_id else Team.objects.none()
+    form = forms.ChangeStaffForm(
+        _posted(request), roles=services.grantable_roles(request.user), teams=teams,
+        agency=member.agency or Agency(name="this agency"),
+        initial={"role": member.role, "team": member.team_id, "job_title": member.job_title,
+                 "is_safeguarding_lead": member.is_safeguarding_lead,
+                 "version": services.version_of(member)},
+    )
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.change_staff(request, member, **form.cleaned_data)):
+            messages.success(request, f"Saved changes to {member.display_name}'s account")
+            return redirect(_member_url(member))
+    return form_page(request, form, title="Change role, team or job title",
+                     caption=member.display_name, back_url=_member_url(member))
+
+
+def staff_active(request, user_id):
+    member = _managed_member(request, user_id)
+    form = forms.ConfirmForm(_posted(request),
+                             initial={"version": services.version_of(member)})
+    activate = not member.is_active
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.set_active(request, member, active=activate,
+                                                   **form.cleaned_data)):
+            messages.success(request, f"{member.display_name}'s account is "
+                                      f"{'active again' if activate else 'deactivated'}")
+            return redirect(_member_url(member))
+    if activate:
+        return form_page(request, form, title="Reactivate this account",
+                         caption=member.display_name, back_url=_member_url(member),
+                         submit_text="Reactivate account",
+                         intro="They will be able to sign in again with their password. If "
+                               "they have forgotten it, reset it afterwards.")
+    return form_page(request, form, title="Deactivate this account", caption=member.display_name,
+                     back_url=_member_url(member), submit_text="Deactivate account",
+                     intro="They will not be able to sign in, and any session they have open "
+                           "ends. Nothing they recorded is removed, and you can reactivate the "
+                           "account later.")
+
+
+def staff_reset_password(request, user_id):
+    member = _managed_member(request, user_id)
+    form = forms.ConfirmForm(_posted(request),
+                             initial={"version": services.version_of(member)})
+    if request.method == "POST" and form.is_valid():
+        password = apply(form, lambda: services.reset_password(request, member,
+                                                               **form.cleaned_data))
+        if password:
+            return _temporary_password_page(request, member, password, title="Password reset")
+    return form_page(request, form, title="Reset password", caption=member.display_name,
+                     back_url=_member_url(member), submit_text="Reset password",
+                     intro="Their current password will stop working and any session they "
+                           "have open ends. You will see a new temporary password once.")
+
+
+def agency_add(request):
+    services.require_system_admin(request.user)
+    form = forms.AgencyForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        agency = apply(form, lambda: services.add_agency(request, **form.cleaned_data))
+        if agency:
+            messages.success(request, f"Agency added: {agency.name}. Add its teams next.")
+            return redirect(_staff_list_url(agency.pk))
+    return form_page(request, form, title="Add an agency", back_url=reverse("accounts:staff"),
+                     submit_text="Add agency")
+
+
+def team_add(request, agency_id):
+    services.require_system_admin(request.user)
+    agency = services.agency_or_404(request.user, agency_id)
+    form = forms.TeamForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        team = apply(form, lambda: services.add_team(request, agency, **form.cleaned_data))
+        if team:
+            messages.success(request, f"Team added: {team.name}")
+            return redirect(_staff_list_url(agency.pk))
+    return form_page(request, form, title="Add a team", caption=agency.name,
+                     back_url=_staff_list_url(agency.pk), submit_text="Add team")
+
+
+class ChangeOwnPasswordView(PasswordChangeView):
+    """Anyone signed in changes their own password; the settings' password validators apply."""
+
+    template_name = "form_page.html"
+    form_class = forms.ChangeOwnPasswordForm
+    success_url = reverse_lazy("care:home")
+    extra_context = {"page_title": "Change your password", "submit_text": "Change password"}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["back_url"] = reverse("care:home")
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(self.request, AuditEvent.Action.CHANGE, obj=self.request.user,
+                     detail="staff: own password changed")
+        messages.success(self.request, "Your password has been changed")
+        return response
+
