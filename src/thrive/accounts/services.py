@@ -114,7 +114,8 @@ def temporary_password() -> str:
 
 
 def _locked(user: User) -> User:
-    return User.objects.select_for_update().select_related("agency", "team").get(pk=user.pk)
+    return (User.objects.select_for_update(of=("self",)).select_related("agency", "team")
+            .get(pk=user.pk))
 
 
 def _check_role(actor, role) -> Role:
