@@ -3,6 +3,13 @@
 ``refresh`` runs every aggregate of metrics.AGGREGATES_SQL over an extract and writes each as a
 Parquet file; pages only ever read those small files (never person-level rows), sum them over
 the chosen filters and apply small-number suppression to every figure shown.
+
+Two kinds of aggregate: monthly counts, summed over the chosen months and filters; and figures
+that do not add up across filter cells (distinct young people, medians), which refresh computes
+for every filter combination (metrics.CUBE_AGGREGATES) and the page reads as they are — the month
+filter does not apply to those, and the page says so. A chart whose source tables the extract
+did not supply (goals and Risk Support plans exist only on the platform) says that instead of
+showing zeros.
 """
 
 import json
@@ -11,13 +18,17 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
 
+from thrive.care.groupings import Grouping
+
 from . import metrics
-from .disclosure import suppress, suppressed_percent
+from .disclosure import SUPPRESSED, suppress, suppressed_percent
 from .engine import connect
+from .schema import absent_tables
 
 
 def refresh(extract_dir: str | os.PathLike, out_dir: str | os.PathLike) -> dict:
@@ -35,7 +46,7 @@ def refresh(extract_dir: str | os.PathLike, out_dir: str | os.PathLike) -> dict:
         manifest = json.loads((Path(extract_dir) / "manifest.json").read_text())
         meta = {"refreshed_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "extract_source": manifest.get("source"), "extract_created_at": manifest.get("created_at"),
-                "rows": rows}
+                "extract_absent": absent_tables(extract_dir), "rows": rows}
         (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
         old = out.with_name(out.name + ".old")
         if out.exists():
@@ -47,6 +58,11 @@ def refresh(extract_dir: str | os.PathLike, out_dir: str | os.PathLike) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
+
+GROUPING_ORDER = {g.value: n for n, g in enumerate(Grouping)}
+# How the page names an extract table the source did not supply.
+TABLE_WORDS = {"goals": "goals", "risk_plans": "Risk Support plans", "scores": "outcome scores",
+               "groupings": "THRIVE groupings", "contacts": "contacts"}
 
 FILTERS = (
     ("provider", "Agency"),
@@ -67,6 +83,15 @@ class Chart:
     counts: tuple[tuple[str, str], ...]         # (column, heading)
     percents: tuple[tuple[str, str, str], ...] = ()  # (heading, numerator, denominator)
     pivot: tuple[str, str, str] | None = None   # (row key, column key, count): shown as a matrix
+    # (heading, value column, count column it summarises): a median or mean, shown to 1 d.p. only
+    # when that count is 5 or more, else "*".
+    values: tuple[tuple[str, str, str], ...] = ()
+    needs: tuple[str, ...] = ()                 # extract tables the figures come from
+    note: str = ""                              # said under the description
+
+    @property
+    def cube(self) -> bool:
+        return self.aggregate in metrics.CUBE_AGGREGATES
 
 
 CHARTS = (
@@ -102,6 +127,59 @@ CHARTS = (
            ("rereferred_12_months", "Re-referred within 12 months")),
           (("% re-referred within 6 months", "rereferred_6_months", "endings"),
            ("% re-referred within 12 months", "rereferred_12_months", "endings"))),
+    Chart("goals", "Goals agreed and met", "goals",
+          "Referrals ended by month: how many had goals agreed with the young person, whether the "
+          "ending recorded the goals as met, and goals rated at least twice that improved by "
+          f"{metrics.GBO_RELIABLE_CHANGE} or more points (reliable change on a Goal Based Outcome).",
+          (("month", "Month ended"),),
+          (("endings", "Referrals ended"), ("with_goals", "With goals agreed"),
+           ("goals_met", "Ending: goals met"), ("goals_partly_met", "Ending: goals partly met"),
+           ("goals_agreed", "Goals agreed"), ("goals_rated_twice", "Goals rated twice or more"),
+           ("goals_improved", "Goals reliably improved")),
+          (("% with goals agreed", "with_goals", "endings"),
+           ("% ended with goals met", "goals_met", "endings"),
+           ("% of goals rated twice reliably improved", "goals_improved", "goals_rated_twice")),
+          needs=("goals",)),
+    Chart("shared-decisions", "Shared decision making recorded", "shared_decisions",
+          "Grouping decisions by month agreed, and how many record that the young person or their "
+          "family took part in the decision (THRIVEGrouping SharedDecision = Y).",
+          (("month", "Month agreed"),),
+          (("decisions", "Grouping decisions"), ("shared", "Shared with the young person or family"),
+           ("not_recorded", "Not recorded")),
+          (("% shared", "shared", "decisions"),),
+          needs=("groupings",)),
+    Chart("outcomes", "Outcome measures paired and reliably improved", "outcomes",
+          "The national CYP outcomes metric by month discharged: closed referrals with two or more "
+          "contacts, how many had scores paired (a first and a later score on the same measure), and "
+          "how many of those paired for each rater reliably improved.",
+          (("month", "Month discharged"),),
+          (("closed", "Closed referrals with 2+ contacts"), ("assessed", "With an assessment"),
+           ("paired", "With paired scores"), ("paired_SR", "Self-rated paired"),
+           ("improved_SR", "Self-rated reliably improved"), ("paired_PR", "Parent-rated paired"),
+           ("improved_PR", "Parent-rated reliably improved"), ("paired_CR", "Clinician-rated paired"),
+           ("improved_CR", "Clinician-rated reliably improved")),
+          (("% paired", "paired", "closed"), ("% self-rated improved", "improved_SR", "paired_SR"),
+           ("% parent-rated improved", "improved_PR", "paired_PR"),
+           ("% clinician-rated improved", "improved_CR", "paired_CR")),
+          needs=("contacts", "scores")),
+    Chart("risk-support", "Risk Support plan coverage", "risk_support",
+          "Young people in Getting Risk Support now (an open referral whose current grouping is "
+          "Getting Risk Support), and how many have a current Risk Support plan naming two or more "
+          "agencies.",
+          (), (("young_people", "Young people in Getting Risk Support"),
+               ("with_plan", "With a current plan"),
+               ("with_plan_2_agencies", "With a current plan naming 2 or more agencies")),
+          (("% with a plan naming 2 or more agencies", "with_plan_2_agencies", "young_people"),),
+          needs=("groupings", "risk_plans"),
+          note="A snapshot at the time the figures were computed: the month filter does not apply."),
+    Chart("time-in-grouping", "Time in grouping", "time_in_grouping",
+          "Completed grouping periods (ended by the next grouping decision or by discharge), with "
+          "the median and mean number of days spent in each grouping.",
+          (("grouping", "Grouping"),), (("periods", "Completed periods"),),
+          values=(("Median days", "median_days", "periods"), ("Mean days", "mean_days", "periods")),
+          needs=("groupings",),
+          note="Medians do not add up across months, so these cover every completed period in the "
+               "extract: the month filter does not apply."),
 )
 CHART_BY_SLUG = {c.slug: c for c in CHARTS}
 
@@ -118,6 +196,11 @@ class Table:
     chart: Chart
     headings: list[str]
     rows: list[list]
+    missing: list[str] = field(default_factory=list)  # tables the extract's source lacks
+
+    @property
+    def missing_words(self) -> str:
+        return " or ".join(TABLE_WORDS.get(t, t) for t in self.missing)
 
 
 def _path(agg_dir, aggregate) -> str:
@@ -159,36 +242,82 @@ def _where(chart: Chart, sel: Selection):
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def table(agg_dir, chart: Chart, sel: Selection) -> Table:
-    """The chart's figures for the selection, every count suppressed (disclosure.py)."""
+def _cube_where(sel: Selection):
+    """One row per filter combination: NULL in a dimension is "all"."""
+    clauses = [f"{column} IS NOT DISTINCT FROM ?" for column, _ in FILTERS]
+    return " WHERE " + " AND ".join(clauses), [sel.values.get(column) or None for column, _ in FILTERS]
+
+
+def _value(value, count) -> str | None:
+    if count is None or count < 5:
+        return SUPPRESSED if count else None
+    if value is None:
+        return None
+    return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _raw(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
     con = duckdb.connect()
     keys = [k for k, _ in chart.keys]
+    source = f"read_parquet('{_path(agg_dir, chart.aggregate)}')"
+    if chart.cube:
+        where, params = _cube_where(sel)
+        columns = keys + [c for c, _ in chart.counts] + ["median_days", "total_days"] * bool(chart.values)
+        order = f" ORDER BY {', '.join(keys)}" if keys else ""
+        rows = con.execute(f"SELECT {', '.join(columns)} FROM {source}{where}{order}", params).fetchall()
+        if chart.values:  # (keys..., periods, median, total) -> (keys..., periods, median, mean)
+            n = len(keys)
+            rows = [r[:n + 1] + (r[n + 1], r[n + 2] / r[n] if r[n] else None) for r in rows]
+        if not keys and not rows:
+            rows = [tuple(0 for _ in chart.counts)]
+        return rows
     where, params = _where(chart, sel)
     sums = ", ".join(f"sum({c})::BIGINT AS {c}" for c, _ in chart.counts)
-    raw = con.execute(
-        f"SELECT {', '.join(keys)}, {sums} FROM read_parquet('{_path(agg_dir, chart.aggregate)}')"
-        f"{where} GROUP BY ALL ORDER BY ALL", params).fetchall()
+    return con.execute(f"SELECT {', '.join(keys)}, {sums} FROM {source}{where} GROUP BY ALL ORDER BY ALL",
+                       params).fetchall()
+
+
+def table(agg_dir, chart: Chart, sel: Selection) -> Table:
+    """The chart's figures for the selection, every count suppressed (disclosure.py)."""
+    keys = [k for k, _ in chart.keys]
+    missing = [t for t in chart.needs if t in meta(agg_dir).get("extract_absent", [])]
+    if missing:
+        headings = [h for _, h in chart.keys] + [h for _, h in chart.counts] + \
+            [h for h, _, _ in chart.percents] + [h for h, _, _ in chart.values]
+        return Table(chart, headings, [], missing)
+    raw = _raw(agg_dir, chart, sel)
+    if "grouping" in keys:
+        at = keys.index("grouping")
+        raw.sort(key=lambda r: GROUPING_ORDER.get(r[at], len(GROUPING_ORDER)))
     if chart.pivot:
         row_key, col_key, count = chart.pivot
-        cols = sorted({r[keys.index(col_key)] for r in raw})
+        cols = sorted({r[keys.index(col_key)] for r in raw},
+                      key=lambda c: (GROUPING_ORDER.get(c, len(GROUPING_ORDER)), str(c)))
         cells: dict = {}
         for r in raw:
             cells[(r[keys.index(row_key)], r[keys.index(col_key)])] = r[len(keys)]
-        row_values = sorted({r[keys.index(row_key)] for r in raw}, key=str)
-        headings = [dict(chart.keys)[row_key]] + [str(c) for c in cols]
+        row_values = sorted({r[keys.index(row_key)] for r in raw},
+                            key=lambda v: (GROUPING_ORDER.get(v, len(GROUPING_ORDER)), str(v)))
+        headings = [dict(chart.keys)[row_key]] + [str(_fmt(c)) for c in cols]
         rows = [[_fmt(rv)] + [suppress(cells.get((rv, c), 0)) for c in cols] for rv in row_values]
         return Table(chart, headings, rows)
-    headings = [h for _, h in chart.keys] + [h for _, h in chart.counts] + [h for h, _, _ in chart.percents]
+    headings = [h for _, h in chart.keys] + [h for _, h in chart.counts] + \
+        [h for h, _, _ in chart.percents] + [h for h, _, _ in chart.values]
     index = {c: len(keys) + i for i, (c, _) in enumerate(chart.counts)}
+    index |= {c: len(keys) + len(chart.counts) + i for i, (_, c, _) in enumerate(chart.values)}
     rows = []
     for r in raw:
         rows.append([_fmt(v) for v in r[:len(keys)]]
                     + [suppress(r[index[c]]) for c, _ in chart.counts]
-                    + [suppressed_percent(r[index[n]], r[index[d]]) for _, n, d in chart.percents])
+                    + [suppressed_percent(r[index[n]], r[index[d]]) for _, n, d in chart.percents]
+                    + [_value(r[index[v]], r[index[c]]) for _, v, c in chart.values])
     return Table(chart, headings, rows)
 
 
 def _fmt(value):
     if isinstance(value, date):
         return value.strftime("%Y-%m")
-    return value
+    try:
+        return Grouping(value).label
+    except ValueError:
+        return value

@@ -264,7 +264,7 @@ def published_figures(con, table: str = "cyp_outcomes") -> Published:
 # Dimensions every aggregate carries, from the referral and the person.
 REFERRAL_DIMENSIONS_SQL = """
 CREATE OR REPLACE TEMP TABLE referral_dims AS
-SELECT r.referral_id, r.person_id, r.received_on, r.discharged_on, r.rejected_on,
+SELECT r.referral_id, r.person_id, r.received_on, r.discharged_on, r.rejected_on, r.goals_met,
        coalesce(r.provider, 'Unknown') AS provider,
        CASE WHEN r.age_at_referral IS NULL THEN 'Unknown'
             WHEN r.age_at_referral <= 4 THEN '0-4'
@@ -286,6 +286,19 @@ FROM referrals r LEFT JOIN people p ON p.person_id = r.person_id
 """
 DIMENSIONS = ("provider", "age_band", "sex", "ethnicity", "imd_quintile")
 _DIMS = ", ".join(f"d.{c}" for c in DIMENSIONS)
+# Figures that cannot be summed across filter cells (distinct people, medians) are computed at
+# refresh for every combination of the filters: GROUP BY CUBE, where NULL in a dimension means
+# "all". No dimension is ever NULL otherwise (referral_dims fills 'Unknown' / 'Not known').
+_CUBE = f"CUBE ({', '.join(DIMENSIONS)})"
+
+# Aggregates keyed by month (summed over the chosen months and filters) and aggregates computed
+# per filter combination (snapshots and medians: read as they are, no month filter).
+CUBE_AGGREGATES = ("risk_support", "time_in_grouping")
+
+# Reliable change on a Goal Based Outcome: the catalogue's threshold for GBO goals (3 points).
+GBO_RELIABLE_CHANGE = 3
+# Every period of the national metric: the outcomes dashboard covers every discharge.
+ALL_TIME = (date(1900, 1, 1), date(9999, 12, 31))
 
 # Waiting-time and re-referral windows.
 FOUR_WEEKS_DAYS = 28
@@ -383,10 +396,90 @@ AGGREGATES_SQL = {
         FROM referral_dims d LEFT JOIN next_referral nr USING (referral_id)
         WHERE d.discharged_on IS NOT NULL
         GROUP BY ALL""",
+    # Goals agreed and met (framework section 7), over referrals ended in the month: with goals
+    # agreed (goals table, platform only); the ending's own answer (met / partly met); goals rated
+    # at least twice and reliably improved (latest - first rating >= GBO_RELIABLE_CHANGE).
+    "goals": f"""
+        WITH per_referral AS (
+            SELECT referral_id, count(*) AS goals_agreed,
+                   count(*) FILTER (WHERE last_rated_on > first_rated_on) AS goals_rated_twice,
+                   count(*) FILTER (WHERE last_rated_on > first_rated_on
+                                      AND last_rating - first_rating >= {GBO_RELIABLE_CHANGE})
+                       AS goals_improved
+            FROM goals GROUP BY referral_id
+        )
+        SELECT CAST(date_trunc('month', d.discharged_on) AS DATE) AS month, {_DIMS},
+               count(*) AS endings,
+               count(*) FILTER (WHERE g.goals_agreed > 0) AS with_goals,
+               count(*) FILTER (WHERE d.goals_met = 'met') AS goals_met,
+               count(*) FILTER (WHERE d.goals_met = 'partly') AS goals_partly_met,
+               coalesce(sum(g.goals_agreed), 0) AS goals_agreed,
+               coalesce(sum(g.goals_rated_twice), 0) AS goals_rated_twice,
+               coalesce(sum(g.goals_improved), 0) AS goals_improved
+        FROM referral_dims d LEFT JOIN per_referral g USING (referral_id)
+        WHERE d.discharged_on IS NOT NULL AND d.rejected_on IS NULL
+        GROUP BY ALL""",
+    # Shared decision making recorded: grouping decisions by month agreed, and how many record
+    # that the young person or family took part (THRIVEGrouping SharedDecision = Y).
+    "shared_decisions": f"""
+        SELECT CAST(date_trunc('month', g.start_on) AS DATE) AS month, {_DIMS},
+               count(*) AS decisions,
+               count(*) FILTER (WHERE g.shared_decision) AS shared,
+               count(*) FILTER (WHERE g.shared_decision IS NULL) AS not_recorded
+        FROM groupings g JOIN referral_dims d USING (referral_id)
+        WHERE g.start_on IS NOT NULL
+        GROUP BY ALL""",
+    # Outcome measures paired and reliably improved: the national metric's per-referral table
+    # (CYP_OUTCOMES_SQL over every discharge) by month discharged, over its MHS110 cohort.
+    "outcomes": f"""
+        SELECT CAST(date_trunc('month', d.discharged_on) AS DATE) AS month, {_DIMS},
+               count(*) AS closed,
+               count(*) FILTER (WHERE o.Assessment_ANY = 1) AS assessed,
+               count(*) FILTER (WHERE o.Paired_ANY = 1) AS paired,
+               {", ".join(f"count(*) FILTER (WHERE o.Paired_{c} = 1) AS paired_{c}, "
+                          f"count(*) FILTER (WHERE o.Paired_{c} = 1 AND o.Improvement_{c} = 1) "
+                          f"AS improved_{c}"
+                          for c, _ in RATERS)}
+        FROM cyp_outcomes_all o JOIN referral_dims d ON d.referral_id = o.UniqServReqID
+        WHERE o.Contact2 IS NOT NULL
+        GROUP BY ALL""",
+    # Risk Support plan coverage, now: young people in Getting Risk Support (an open period on an
+    # open referral) and how many have a current plan naming two or more agencies. Distinct
+    # people, so per filter combination.
+    "risk_support": f"""
+        WITH in_risk AS (
+            SELECT DISTINCT d.person_id, {_DIMS}
+            FROM groupings g JOIN referral_dims d USING (referral_id)
+            WHERE g.grouping = 'getting_risk_support' AND g.end_on IS NULL
+              AND d.discharged_on IS NULL AND d.rejected_on IS NULL
+        ),
+        plans AS (
+            SELECT person_id, max(agencies) AS agencies FROM risk_plans
+            WHERE status = 'current' AND ended_on IS NULL GROUP BY person_id
+        )
+        SELECT {", ".join(DIMENSIONS)},
+               count(DISTINCT i.person_id) AS young_people,
+               count(DISTINCT i.person_id) FILTER (WHERE p.agencies IS NOT NULL) AS with_plan,
+               count(DISTINCT i.person_id) FILTER (WHERE p.agencies >= 2) AS with_plan_2_agencies
+        FROM in_risk i LEFT JOIN plans p USING (person_id)
+        GROUP BY {_CUBE}""",
+    # Time in grouping: completed grouping periods (ended by the next decision or the discharge),
+    # median and mean days, per grouping and filter combination.
+    "time_in_grouping": f"""
+        WITH periods AS (
+            SELECT g.grouping, {_DIMS}, g.end_on - g.start_on AS days
+            FROM groupings g JOIN referral_dims d USING (referral_id)
+            WHERE g.end_on IS NOT NULL AND g.start_on IS NOT NULL AND g.end_on >= g.start_on
+        )
+        SELECT grouping, {", ".join(DIMENSIONS)}, count(*) AS periods,
+               median(days)::DOUBLE AS median_days, sum(days) AS total_days
+        FROM periods
+        GROUP BY grouping, {_CUBE}""",
 }
 
 
 def compute_aggregates(con, names=None):
     """Each aggregate as a DuckDB relation (person-level rows never leave DuckDB)."""
     con.execute(REFERRAL_DIMENSIONS_SQL)
+    compute_cyp_outcomes(con, *ALL_TIME, table="cyp_outcomes_all")
     return {name: con.sql(sql) for name, sql in AGGREGATES_SQL.items() if names is None or name in names}

@@ -50,7 +50,7 @@ def test_tables_are_suppressed(aggregates):
     endings = dashboards.table(aggregates, dashboards.CHART_BY_SLUG["endings"], sel)
     assert endings.rows == [["2024-03", 10, "*", "*", "*", "*"]]
     caseload = dashboards.table(aggregates, dashboards.CHART_BY_SLUG["caseload"], sel)
-    assert caseload.headings == ["Month", "getting_advice"]
+    assert caseload.headings == ["Month", "Getting Advice and Signposting"]
     assert caseload.rows == [["2024-01", 10], ["2024-02", 10]]  # discharged 15 March
 
 
