@@ -481,5 +481,6 @@ AGGREGATES_SQL = {
 def compute_aggregates(con, names=None):
     """Each aggregate as a DuckDB relation (person-level rows never leave DuckDB)."""
     con.execute(REFERRAL_DIMENSIONS_SQL)
-    compute_cyp_outcomes(con, *ALL_TIME, table="cyp_outcomes_all")
+    if names is None or "outcomes" in names:
+        compute_cyp_outcomes(con, *ALL_TIME, table="cyp_outcomes_all")
     return {name: con.sql(sql) for name, sql in AGGREGATES_SQL.items() if names is None or name in names}
