@@ -103,3 +103,13 @@ def episode(person, camhs_team, practitioner):
 def signed_in(client, practitioner):
     client.force_login(practitioner)
     return client
+
+
+# Browser fixtures are registered here, once for every package (see browser_tests/support.py).
+# Imported last: support.py imports PASSWORD from this module.
+from thrive.browser_tests.support import (  # noqa: E402, F401, I001 - fixtures used by name
+    browser,
+    new_page,
+    page,
+    pytest_runtest_makereport,
+)

@@ -3,7 +3,7 @@ nothing."""
 
 import pytest
 
-from .conftest import assert_accessible
+from .support import assert_accessible
 
 pytestmark = pytest.mark.browser
 

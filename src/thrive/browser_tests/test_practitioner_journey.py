@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from thrive.care.models import GroupingDecision
 from thrive.conftest import make_episode, make_young_person
 
-from .conftest import PHONE, assert_accessible, sign_in
+from .support import PHONE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

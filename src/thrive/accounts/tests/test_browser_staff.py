@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from thrive.accounts.models import Role
-from thrive.browser_tests.conftest import assert_accessible
+from thrive.browser_tests.support import assert_accessible
 from thrive.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -47,6 +47,8 @@ def test_an_admin_adds_staff_who_sign_in_and_change_their_password(new_page, cam
     password = page.locator("[data-temporary-password]").inner_text().strip()
     assert len(password) >= 12
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    assert_accessible(page)
 
     sign_in(page, "nia.new", password)
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")

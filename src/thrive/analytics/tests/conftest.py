@@ -3,13 +3,6 @@ from decimal import Decimal
 
 import pytest
 
-# The browser helpers (Chromium, pages that must all pass axe, the report hook they rely on).
-from thrive.browser_tests.conftest import (  # noqa: F401 - fixtures and hook used by name
-    browser,
-    new_page,
-    page,
-    pytest_runtest_makereport,
-)
 from thrive.care.models import Contact, Ending, Goal, GoalRating, GroupingDecision
 from thrive.conftest import make_episode, make_young_person, valid_nhs_number
 from thrive.measures.models import Completion, ScaleScore

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from thrive.accounts.models import Role
-from thrive.browser_tests.conftest import assert_accessible
+from thrive.browser_tests.support import assert_accessible
 from thrive.conftest import PASSWORD, make_user
 from thrive.core.models import AuditEvent
 

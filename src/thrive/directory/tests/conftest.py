@@ -3,13 +3,6 @@ from pathlib import Path
 
 import pytest
 
-# The browser helpers (Chromium, pages that must all pass axe, the report hook they rely on).
-from thrive.browser_tests.conftest import (  # noqa: F401 - fixtures and hook used by name
-    browser,
-    new_page,
-    page,
-    pytest_runtest_makereport,
-)
 from thrive.directory import services
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "oruk" / "examples"

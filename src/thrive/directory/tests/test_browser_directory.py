@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from thrive.browser_tests.conftest import PHONE, assert_accessible, sign_in
+from thrive.browser_tests.support import PHONE, assert_accessible, sign_in
 from thrive.directory import services
 from thrive.directory.models import Signpost
 

@@ -8,13 +8,7 @@ import pytest
 from django.test import RequestFactory
 from playwright.sync_api import expect
 
-from thrive.browser_tests.conftest import (  # noqa: F401 - fixtures used by name
-    assert_accessible,
-    browser,
-    new_page,
-    page,
-    sign_in,
-)
+from thrive.browser_tests.support import assert_accessible, sign_in
 from thrive.conftest import make_episode, make_user, make_young_person
 from thrive.measures import services
 
@@ -80,6 +74,7 @@ def test_record_score_chart_and_tablet(page, setting, live_server):  # noqa: F81
 
     # Hand the tablet over.
     page.goto(f"/measures/episodes/{episode.public_id}/new/")
+    assert_accessible(page)
     page.get_by_label("Questionnaire").select_option("gad7")
     page.get_by_role("group", name="Whose version was completed?").get_by_label(
         "Self-rated (young person)").check()

@@ -17,13 +17,7 @@ from thrive.accounts.models import Agency, Role, Team
 # The shared browser fixtures. The report hook that lets the `new_page` fixture fail a test that
 # left a page unchecked lives in a conftest, which this package does not have, so the test ends
 # with `every_page_checked` instead.
-from thrive.browser_tests.conftest import (  # noqa: F401 - fixtures used by name
-    _visits,
-    assert_accessible,
-    browser,
-    new_page,
-    sign_in,
-)
+from thrive.browser_tests.support import _visits, assert_accessible, sign_in
 from thrive.conftest import PASSWORD, make_episode, make_user, make_young_person
 from thrive.risk.models import RiskSupportPlan
 from thrive.sharing.models import AccessAlert, AgencyReferral, BreakGlassGrant

@@ -49,10 +49,11 @@ def _axe_script() -> Path:
 # -- The browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def browser():
-    """One Chromium per worker for this package. Package scope (not session) so the Playwright
-    event loop is gone before other apps' tests run in the same process."""
+    """One Chromium per test process. Defined once (the root conftest imports it) and session
+    scoped: two live Playwright instances in one process refuse to start ("Sync API inside the
+    asyncio loop"), which per-package copies did under pytest-xdist."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"No Chromium at {CHROMIUM}: `apt-get install chromium` (never "
                     "`playwright install`), or set THRIVE_CHROMIUM", pytrace=False)
