@@ -14,6 +14,7 @@ showing zeros.
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from pathlib import Path
 
 import duckdb
 
-from thrive.care.groupings import Grouping
+from thrive.care.groupings import OPTION_LABELS, Grouping
+from thrive.measures.engine.experience_measures import COLLABORATE_MIN_ENCOUNTERS
 
 from . import metrics
 from .disclosure import SUPPRESSED, suppress, suppressed_percent
@@ -62,7 +64,9 @@ def refresh(extract_dir: str | os.PathLike, out_dir: str | os.PathLike) -> dict:
 GROUPING_ORDER = {g.value: n for n, g in enumerate(Grouping)}
 # How the page names an extract table the source did not supply.
 TABLE_WORDS = {"goals": "goals", "risk_plans": "Risk Support plans", "scores": "outcome scores",
-               "groupings": "THRIVE groupings", "contacts": "contacts"}
+               "groupings": "THRIVE groupings", "contacts": "contacts",
+               "collaborate": "CollaboRATE responses",
+               "decision_options": "options discussed in grouping decisions"}
 
 FILTERS = (
     ("provider", "Agency"),
@@ -88,6 +92,16 @@ class Chart:
     values: tuple[tuple[str, str, str], ...] = ()
     needs: tuple[str, ...] = ()                 # extract tables the figures come from
     note: str = ""                              # said under the description
+    # (value, label) for key values the page names (also their order); groupings are named anyway.
+    labels: tuple[tuple[str, str], ...] = ()
+    # A matrix of percentages: (numerator, denominator) counts, each cell worked out from the
+    # suppressed counts; pivot_base heads a first row giving each column's denominator (for
+    # matrices whose rows are shares of the same things, e.g. of the same Current Views).
+    pivot_percent: tuple[str, str] | None = None
+    pivot_base: str = ""
+    # (minimum, marker): a percentage whose denominator (before suppression) is below the minimum
+    # is not shown; the marker is shown instead (CollaboRATE: fewer than 25 responses).
+    min_denominator: tuple[int, str] | None = None
 
     @property
     def cube(self) -> bool:
@@ -180,6 +194,34 @@ CHARTS = (
           needs=("groupings",),
           note="Medians do not add up across months, so these cover every completed period in the "
                "extract: the month filter does not apply."),
+    Chart("collaborate", "Shared decision making: CollaboRATE top score", "collaborate",
+          "Completed CollaboRATE encounters (all three questions answered) in the chosen months, and "
+          "how many were a top score: every question answered 9, the highest.",
+          (), (("encounters", "Completed encounters"), ("top_score", "Top score (every answer 9)")),
+          (("% top score", "top_score", "encounters"),),
+          needs=("collaborate",),
+          min_denominator=(COLLABORATE_MIN_ENCOUNTERS, f"fewer than {COLLABORATE_MIN_ENCOUNTERS} responses"),
+          note=f"The top-score percentage is shown only when there are {COLLABORATE_MIN_ENCOUNTERS} or "
+               f"more completed encounters in the selection; otherwise the table says \"fewer than "
+               f"{COLLABORATE_MIN_ENCOUNTERS} responses\"."),
+    Chart("preferences", "Preferences offered versus chosen", "decision_options",
+          "Options for help discussed in the grouping decisions agreed in the chosen months: how often "
+          "each was offered, and how often the young person or family chose it (their preference).",
+          (("option", "Option"),), (("offered", "Times offered"), ("chosen", "Times chosen")),
+          (("% chosen when offered", "chosen", "offered"),),
+          needs=("decision_options",), labels=tuple((o.value, label) for o, label in OPTION_LABELS.items())),
+    Chart("current-view", "Current View profile by grouping", "current_view",
+          "Presenting needs as practitioners described them on the Current View form, by the grouping "
+          "agreed for the referral on the date of the Current View: for each item, the percentage of "
+          "Current Views that rated it moderate or severe.",
+          (("problem", "Current View item"), ("grouping", "Grouping")),
+          (("moderate_or_severe", "Rated moderate or severe"), ("current_views", "Current Views")),
+          pivot=("problem", "grouping", "moderate_or_severe"),
+          pivot_percent=("moderate_or_severe", "current_views"), pivot_base="Current Views (number)",
+          needs=("scores", "groupings"), labels=(("none", "No grouping agreed yet"),),
+          note="Current View describes needs: it is not an outcome measure and never sets a grouping. "
+               "Items are named by number and section of the form (the Current View's wording is not "
+               "shipped)."),
 )
 CHART_BY_SLUG = {c.slug: c for c in CHARTS}
 
@@ -273,8 +315,9 @@ def _raw(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
         return rows
     where, params = _where(chart, sel)
     sums = ", ".join(f"sum({c})::BIGINT AS {c}" for c, _ in chart.counts)
-    return con.execute(f"SELECT {', '.join(keys)}, {sums} FROM {source}{where} GROUP BY ALL ORDER BY ALL",
+    rows = con.execute(f"SELECT {', '.join([*keys, sums])} FROM {source}{where} GROUP BY ALL ORDER BY ALL",
                        params).fetchall()
+    return rows if keys else [r for r in rows if r[0] is not None]  # no keys: one total, if any
 
 
 def table(agg_dir, chart: Chart, sel: Selection) -> Table:
@@ -289,29 +332,68 @@ def table(agg_dir, chart: Chart, sel: Selection) -> Table:
     if "grouping" in keys:
         at = keys.index("grouping")
         raw.sort(key=lambda r: GROUPING_ORDER.get(r[at], len(GROUPING_ORDER)))
+    if chart.labels and keys:
+        raw.sort(key=lambda r: _order(chart, r[0]))
     if chart.pivot:
-        row_key, col_key, count = chart.pivot
-        cols = sorted({r[keys.index(col_key)] for r in raw},
-                      key=lambda c: (GROUPING_ORDER.get(c, len(GROUPING_ORDER)), str(c)))
-        cells: dict = {}
-        for r in raw:
-            cells[(r[keys.index(row_key)], r[keys.index(col_key)])] = r[len(keys)]
-        row_values = sorted({r[keys.index(row_key)] for r in raw},
-                            key=lambda v: (GROUPING_ORDER.get(v, len(GROUPING_ORDER)), str(v)))
-        headings = [dict(chart.keys)[row_key]] + [str(_fmt(c)) for c in cols]
-        rows = [[_fmt(rv)] + [suppress(cells.get((rv, c), 0)) for c in cols] for rv in row_values]
-        return Table(chart, headings, rows)
+        return _matrix(chart, raw)
     headings = [h for _, h in chart.keys] + [h for _, h in chart.counts] + \
         [h for h, _, _ in chart.percents] + [h for h, _, _ in chart.values]
     index = {c: len(keys) + i for i, (c, _) in enumerate(chart.counts)}
     index |= {c: len(keys) + len(chart.counts) + i for i, (_, c, _) in enumerate(chart.values)}
     rows = []
     for r in raw:
-        rows.append([_fmt(v) for v in r[:len(keys)]]
+        rows.append([_label(chart, v) for v in r[:len(keys)]]
                     + [suppress(r[index[c]]) for c, _ in chart.counts]
-                    + [suppressed_percent(r[index[n]], r[index[d]]) for _, n, d in chart.percents]
+                    + [_percent(chart, r[index[n]], r[index[d]]) for _, n, d in chart.percents]
                     + [_value(r[index[v]], r[index[c]]) for _, v, c in chart.values])
     return Table(chart, headings, rows)
+
+
+def _matrix(chart: Chart, raw: list[tuple]) -> Table:
+    """Rows of the pivot's row key against columns of its column key: each cell the count, or
+    the percentage (pivot_percent) from the suppressed counts."""
+    keys = [k for k, _ in chart.keys]
+    row_key, col_key, count = chart.pivot
+    at = {c: len(keys) + i for i, (c, _) in enumerate(chart.counts)}
+    ri, ci = keys.index(row_key), keys.index(col_key)
+    cols = sorted({r[ci] for r in raw}, key=lambda v: _order(chart, v))
+    row_values = sorted({r[ri] for r in raw}, key=lambda v: _order(chart, v))
+    cells = {(r[ri], r[ci]): r for r in raw}
+    headings = [dict(chart.keys)[row_key]] + [str(_label(chart, c)) for c in cols]
+    rows = []
+    if chart.pivot_percent:
+        num, den = chart.pivot_percent
+        if chart.pivot_base:
+            rows.append([chart.pivot_base] + [suppress(max(r[at[den]] for r in raw if r[ci] == c))
+                                              for c in cols])
+        for rv in row_values:
+            found = [cells.get((rv, c)) for c in cols]
+            rows.append([_label(chart, rv)] + [_percent(chart, r[at[num]], r[at[den]]) if r else None
+                                               for r in found])
+        return Table(chart, headings, rows)
+    for rv in row_values:
+        found = [cells.get((rv, c)) for c in cols]
+        rows.append([_label(chart, rv)] + [suppress(r[at[count]] if r else 0) for r in found])
+    return Table(chart, headings, rows)
+
+
+def _percent(chart: Chart, numerator, denominator):
+    if chart.min_denominator and (denominator or 0) < chart.min_denominator[0]:
+        return chart.min_denominator[1]
+    return suppressed_percent(numerator, denominator)
+
+
+def _order(chart: Chart, value):
+    """Groupings in their order, then labelled values in the labels' order, then the rest with
+    numbers in number order (item 2 before item 10)."""
+    labelled = [v for v, _ in chart.labels]
+    natural = tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(value)))
+    return (GROUPING_ORDER.get(value, len(GROUPING_ORDER)),
+            labelled.index(value) if value in labelled else len(labelled), natural)
+
+
+def _label(chart: Chart, value):
+    return dict(chart.labels).get(value, _fmt(value)) if isinstance(value, str) else _fmt(value)
 
 
 def _fmt(value):

@@ -478,6 +478,69 @@ AGGREGATES_SQL = {
 }
 
 
+# Shared decision making and presenting needs (thrive-framework.md section 7): CollaboRATE top
+# score, preferences offered versus chosen, and the Current View profile by grouping.
+AGGREGATES_SQL.update({
+    # CollaboRATE: completed encounters by month and how many were a top score (the engine's
+    # rule, decided per encounter in the extract). The page shows the top-score percentage only
+    # from COLLABORATE_MIN_ENCOUNTERS encounters (dashboards, Chart.min_denominator).
+    "collaborate": f"""
+        SELECT CAST(date_trunc('month', c.completed_on) AS DATE) AS month, {_DIMS},
+               count(*) AS encounters,
+               count(*) FILTER (WHERE c.top_score) AS top_score
+        FROM collaborate c JOIN referral_dims d USING (referral_id)
+        WHERE c.completed_on IS NOT NULL
+        GROUP BY ALL""",
+    # Preferences offered versus chosen: per option, how often it was discussed in a grouping
+    # decision (offered) and how often the young person and family preferred it (chosen), by
+    # month decided.
+    "decision_options": f"""
+        SELECT CAST(date_trunc('month', o.decided_on) AS DATE) AS month, o.option, {_DIMS},
+               count(*) AS offered,
+               count(*) FILTER (WHERE o.preferred) AS chosen
+        FROM decision_options o JOIN referral_dims d USING (referral_id)
+        WHERE o.decided_on IS NOT NULL AND o.option IS NOT NULL
+        GROUP BY ALL""",
+    # Current View profile by grouping. A Current View is the items coded for a referral on one
+    # date (scores whose concept is a Current View item, ref_current_view; "not known" is never
+    # coded). Each is placed in the grouping current for the referral on that date (start_on <=
+    # date < end_on; 'none' before any grouping was agreed). Per month, grouping, item and filter
+    # cell: the number of Current Views, and how many rated that item moderate or severe. Every
+    # item has a row for every cell, so the counts add up to a share over any selection.
+    # Current View describes needs: it is never an outcome, and never sets a grouping.
+    "current_view": f"""
+        WITH rated AS (
+            SELECT s.referral_id, s.completed_on, cv.item,
+                   bool_or(TRY_CAST(s.score AS DECIMAL(18, 6)) BETWEEN cv.moderate_from AND cv.upper)
+                       AS moderate_or_severe
+            FROM scores s JOIN ref_current_view cv ON cv.concept_id = s.concept_id
+            WHERE s.completed_on IS NOT NULL
+            GROUP BY ALL
+        ),
+        current_views AS (
+            SELECT v.referral_id, v.completed_on, coalesce(g.grouping, 'none') AS grouping
+            FROM (SELECT DISTINCT referral_id, completed_on FROM rated) v
+            LEFT JOIN groupings g ON g.referral_id = v.referral_id AND g.start_on <= v.completed_on
+                                 AND (g.end_on IS NULL OR g.end_on > v.completed_on)
+            QUALIFY row_number() OVER (PARTITION BY v.referral_id, v.completed_on
+                                       ORDER BY g.start_on DESC NULLS LAST, g.grouping) = 1
+        ),
+        flags AS (
+            SELECT v.referral_id, v.completed_on, v.grouping, i.item, i.problem,
+                   coalesce(r.moderate_or_severe, false) AS moderate_or_severe
+            FROM current_views v CROSS JOIN (SELECT DISTINCT item, problem FROM ref_current_view) i
+            LEFT JOIN rated r ON r.referral_id = v.referral_id AND r.completed_on = v.completed_on
+                             AND r.item = i.item
+        )
+        SELECT CAST(date_trunc('month', f.completed_on) AS DATE) AS month, f.grouping, f.item, f.problem,
+               {_DIMS}, count(*) AS current_views,
+               count(*) FILTER (WHERE f.moderate_or_severe) AS moderate_or_severe
+        FROM flags f JOIN referral_dims d USING (referral_id)
+        GROUP BY ALL""",
+})
+
+
+
 def compute_aggregates(con, names=None):
     """Each aggregate as a DuckDB relation (person-level rows never leave DuckDB)."""
     con.execute(REFERRAL_DIMENSIONS_SQL)

@@ -342,4 +342,7 @@ def to_canonical(con, present: dict[str, set[str]]) -> tuple[dict[str, pa.Table]
         ).to_arrow_table()
         skipped = con.execute("SELECT count(*) FROM grouping g JOIN __grouping_keys k "
                               "ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NULL").fetchone()[0]
+    # No MHSDS table carries goals, Risk Support plans, CollaboRATE responses or the options of a
+    # grouping decision (goals, risk_plans, collaborate, decision_options): left out here, so
+    # write_extract lists them as absent and the pages say "not available from this source".
     return tables, skipped

@@ -7,11 +7,17 @@ One query per table (``values_list``, streamed), mapped to MHSDS codes:
   Episode.declined_on -> rejection; Ending.ended_on -> discharge; no team type code);
 - Contact -> direct contacts (AttendStatus and ConsMechanismMH codes below);
 - ScaleScore (value recorded) -> coded scores with the SNOMED id (v2) from the catalogue;
-  GoalRating (goals 1-3) -> GBO goal scores (GBO counts as self nationally);
+  GoalRating (goals 1-3) -> GBO goal scores (GBO counts as self nationally); measures coded per
+  item (Current View) -> one coded score per answered item (engine.coded_items: "not known" and
+  items without a code left out), as MHSDS carries them;
 - GroupingDecision -> groupings (each decision lasts until the next one, or the ending);
 - Goal -> goals (number, agreed date, first and latest rating; never the goal's words);
   Ending.goals_met -> referrals.goals_met;
-- RiskSupportPlan -> risk_plans (status, dates and how many agencies the plan names).
+- RiskSupportPlan -> risk_plans (status, dates and how many agencies the plan names);
+- CollaboRATE completions (answered item by item) -> collaborate, one row per completed encounter
+  with the engine's top-score verdict (engine.collaborate_top_score);
+- GroupingDecision.options_discussed / options_preferred -> decision_options, one row per option
+  discussed (an option preferred is one that was discussed).
 """
 
 import os
@@ -22,8 +28,10 @@ from django.db.models import Count
 
 from thrive.care.models import Contact, Episode, Goal, GoalRating, GroupingDecision
 from thrive.measures.engine.catalogue_loader import get_catalogue
-from thrive.measures.engine.errors import UnknownMeasure, UnknownScale
-from thrive.measures.models import ScaleScore
+from thrive.measures.engine.coded_items import coded_items
+from thrive.measures.engine.errors import MeasureError, UnknownMeasure, UnknownScale
+from thrive.measures.engine.experience_measures import collaborate_top_score
+from thrive.measures.models import Completion, ScaleScore, Source
 from thrive.people.models import YoungPerson
 from thrive.risk.models import RiskSupportPlan
 
@@ -43,6 +51,7 @@ CONS_MECHANISM = {
 }
 ONS_LA_CODE = re.compile(r"^[EWSN]\d{8}$")
 CHUNK = 5000
+COLLABORATE = "collaborate"  # the catalogue's measure id
 
 
 def _table(name: str, columns: dict[str, list]) -> pa.Table:
@@ -154,7 +163,33 @@ def scores_table() -> pa.Table:
         cols["concept_id"].append(gbo[number])
         cols["score"].append(str(rating))
         cols["completed_on"].append(on)
+    item_coded = _item_coded_measures()
+    completions = Completion.objects.filter(measure_id__in=item_coded, source=Source.ITEMS).order_by(
+        "id").values_list("id", "episode__young_person__public_id", "episode__public_id", "measure_id",
+                          "responses", "completed_on")
+    for cid, person, episode, measure_id, responses, on in completions.iterator(chunk_size=CHUNK):
+        try:
+            values = coded_items(measure_id, _responses(responses))
+        except MeasureError:
+            continue  # answers the catalogue no longer accepts: not submitted
+        for value in values:
+            cols["score_id"].append(f"c{cid}.{value.item:03d}")
+            cols["person_id"].append(str(person))
+            cols["referral_id"].append(str(episode))
+            cols["concept_id"].append(value.snomed_concept_id)
+            cols["score"].append(str(value.value))
+            cols["completed_on"].append(on)
     return _table("scores", cols)
+
+
+def _item_coded_measures() -> list[str]:
+    """Measures coded item by item (no scale scores to submit): Current View."""
+    return [m.id for m in get_catalogue().measures.values()
+            if any(item.snomed is not None for item in m.items.values())]
+
+
+def _responses(stored) -> dict[int, int | None]:
+    return {int(k): v for k, v in (stored or {}).items()}
 
 
 def groupings_table() -> pa.Table:
@@ -214,6 +249,41 @@ def risk_plans_table() -> pa.Table:
     return _table("risk_plans", cols)
 
 
+def collaborate_table() -> pa.Table:
+    cols = _columns("collaborate")
+    rows = Completion.objects.filter(measure_id=COLLABORATE, source=Source.ITEMS).order_by("id").values_list(
+        "id", "episode__young_person__public_id", "episode__public_id", "rater", "completed_on", "responses")
+    for cid, person, episode, rater, on, responses in rows.iterator(chunk_size=CHUNK):
+        top = collaborate_top_score(_responses(responses))
+        if top is None:
+            continue  # not a completed encounter
+        cols["response_id"].append(str(cid))
+        cols["person_id"].append(str(person))
+        cols["referral_id"].append(str(episode))
+        cols["rater"].append(rater)
+        cols["completed_on"].append(on)
+        cols["top_score"].append(top)
+    return _table("collaborate", cols)
+
+
+def decision_options_table() -> pa.Table:
+    cols = _columns("decision_options")
+    rows = GroupingDecision.objects.order_by("id").values_list(
+        "id", "episode__young_person__public_id", "episode__public_id", "decided_on", "grouping",
+        "options_discussed", "options_preferred")
+    for did, person, episode, decided, grouping, discussed, preferred in rows.iterator(chunk_size=CHUNK):
+        preferred = set(preferred or ())
+        for option in dict.fromkeys([*(discussed or ()), *sorted(preferred)]):
+            cols["decision_id"].append(str(did))
+            cols["person_id"].append(str(person))
+            cols["referral_id"].append(str(episode))
+            cols["decided_on"].append(decided)
+            cols["grouping"].append(grouping)
+            cols["option"].append(option)
+            cols["preferred"].append(option in preferred)
+    return _table("decision_options", cols)
+
+
 def build_platform_extract(out_dir: str | os.PathLike) -> dict:
     tables = {
         "people": people_table(),
@@ -223,5 +293,7 @@ def build_platform_extract(out_dir: str | os.PathLike) -> dict:
         "groupings": groupings_table(),
         "goals": goals_table(),
         "risk_plans": risk_plans_table(),
+        "collaborate": collaborate_table(),
+        "decision_options": decision_options_table(),
     }
     return write_extract(out_dir, tables, source="platform")

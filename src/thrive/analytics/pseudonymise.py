@@ -5,9 +5,9 @@
   so extracts made at different times link; a different key gives unrelated ones. The key comes
   from a key file or the THRIVE_PSEUDONYM_KEY environment variable; there is no default key, and
   without one nothing is written.
-- Row identifiers of events (contacts, scores, goals, plans) become sequence numbers in the
-  source's own order, so the metric's tie-breaks (date, time, id) give the same answers and no
-  database id leaves the platform.
+- Row identifiers of events (contacts, scores, goals, plans, CollaboRATE responses, grouping
+  decisions) become sequence numbers in the source's own order, so the metric's tie-breaks (date,
+  time, id) give the same answers and no database id leaves the platform.
 - The canonical extract already holds no names, NHS numbers, dates of birth (age at referral
   only), postcodes or free text; here LSOA is dropped and the local authority is reduced to its
   country letter (E, W, S, N), which is all the national cohort rule uses. Deprivation is the
@@ -53,6 +53,10 @@ COLUMNS: dict[str, dict[str, tuple]] = {
               "last_rating": KEEP, "last_rated_on": KEEP},
     "risk_plans": {"plan_id": ("sequence", "P"), "person_id": PERSON, "agreed_on": KEEP,
                    "review_on": KEEP, "status": KEEP, "ended_on": KEEP, "agencies": KEEP},
+    "collaborate": {"response_id": ("sequence", "E"), "person_id": PERSON, "referral_id": REFERRAL,
+                    "rater": KEEP, "completed_on": KEEP, "top_score": KEEP},
+    "decision_options": {"decision_id": ("sequence", "D"), "person_id": PERSON, "referral_id": REFERRAL,
+                         "decided_on": KEEP, "grouping": KEEP, "option": KEEP, "preferred": KEEP},
 }
 
 

@@ -1,13 +1,15 @@
 """The canonical extract: one Parquet file per table, the same whichever source it came from.
 
 An extract is a directory holding ``people.parquet``, ``referrals.parquet``, ``contacts.parquet``,
-``scores.parquet``, ``groupings.parquet``, ``goals.parquet``, ``risk_plans.parquet`` and
-``manifest.json``. Both ``import_mhsds`` (an MHSDS-style CSV extract) and ``build_extract`` (the
-platform's own records) write it through ``write_extract``; everything downstream (metrics,
-dashboards) reads only this. Column names are ours; each is documented with the MHSDS field it
-carries. Goals and Risk Support plans (and the ending's goals-met answer) have no MHSDS table:
-only the platform supplies them. The manifest's ``absent`` lists the tables a source did not
-supply (written empty), so pages can say so rather than show a misleading zero.
+``scores.parquet``, ``groupings.parquet``, ``goals.parquet``, ``risk_plans.parquet``,
+``collaborate.parquet``, ``decision_options.parquet`` and ``manifest.json``. Both
+``import_mhsds`` (an MHSDS-style CSV extract) and ``build_extract`` (the platform's own records)
+write it through ``write_extract``; everything downstream (metrics, dashboards) reads only this.
+Column names are ours; each is documented with the MHSDS field it carries. Goals, Risk Support
+plans, CollaboRATE responses and the options discussed in grouping decisions (and the ending's
+goals-met answer) have no MHSDS table: only the platform supplies them. The manifest's
+``absent`` lists the tables a source did not supply (written empty), so pages can say so rather
+than show a misleading zero.
 """
 
 import json
@@ -20,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TABLES: dict[str, pa.Schema] = {
     # MHS001MPI: one row per person.
@@ -99,10 +101,31 @@ TABLES: dict[str, pa.Schema] = {
         ("ended_on", pa.date32()),
         ("agencies", pa.int16()),
     ]),
+    # CollaboRATE (platform only): one row per completed encounter (every item answered), with
+    # whether it is a top score (measures.engine.experience_measures.collaborate_top_score).
+    "collaborate": pa.schema([
+        ("response_id", pa.string()),
+        ("person_id", pa.string()),
+        ("referral_id", pa.string()),
+        ("rater", pa.string()),              # self or parent
+        ("completed_on", pa.date32()),
+        ("top_score", pa.bool_()),
+    ]),
+    # Options discussed in a grouping decision (platform only): one row per option discussed,
+    # with whether the young person and family preferred it. Codes: care.groupings.SupportOption.
+    "decision_options": pa.schema([
+        ("decision_id", pa.string()),
+        ("person_id", pa.string()),
+        ("referral_id", pa.string()),
+        ("decided_on", pa.date32()),
+        ("grouping", pa.string()),           # the grouping agreed in that decision
+        ("option", pa.string()),
+        ("preferred", pa.bool_()),
+    ]),
 }
 # Tables added after the first schema: an older extract without their files still attaches
 # (as empty views) and counts them as absent.
-LATER_TABLES = ("goals", "risk_plans")
+LATER_TABLES = ("goals", "risk_plans", "collaborate", "decision_options")
 
 
 def empty_table(name: str) -> pa.Table:

@@ -63,6 +63,7 @@ def tables(demo: Demo) -> dict[str, list]:
         "agencies": list(demo.locality.agencies), "teams": list(demo.locality.teams),
         "users": list(demo.locality.users), "people": [], "carers": [], "episodes": [],
         "decisions": [], "goals": [], "ratings": [], "contacts": [], "endings": [],
+        "completions": [],
     }
     for history in demo.histories():
         out["people"].append(history.person)
@@ -75,6 +76,7 @@ def tables(demo: Demo) -> dict[str, list]:
             out["contacts"].extend(bundle.contacts)
             if bundle.ending:
                 out["endings"].append(bundle.ending)
+            out["completions"].extend(bundle.completions)
     return out
 
 

@@ -18,6 +18,7 @@ from . import referrals
 from .episodes import Context, build
 from .locality import Staffing
 from .outcomes import age_out
+from .questionnaires import add_questionnaires
 from .records import EpisodeBundle, PersonRec
 from .weighted import Weighted
 
@@ -39,6 +40,7 @@ class Keys:
     rating: int = 0
     contact: int = 0
     ending: int = 0
+    completion: int = 0
 
 
 def _years_later(born: date, years: int) -> date:
@@ -95,6 +97,8 @@ class HistoryMaker:
             chain.append(bundle)
             bound = bundle.episode.referral_received_on - self._gap(rng)
         chain.reverse()
+        for bundle in chain:
+            add_questionnaires(bundle, person)
         self._mark_rereferrals(chain)
         self._number(chain)
         return chain
@@ -220,4 +224,7 @@ class HistoryMaker:
             if bundle.ending:
                 bundle.ending.key, bundle.ending.episode_key = k.ending, episode_key
                 k.ending += 1
+            for c in bundle.completions:
+                c.key, c.episode_key = k.completion, episode_key
+                k.completion += 1
 

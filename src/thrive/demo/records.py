@@ -149,6 +149,20 @@ class ContactRec:
 
 
 @dataclass(slots=True)
+class CompletionRec:
+    """A questionnaire completed item by item (CollaboRATE, Current View); responses are
+    (item number, answer) pairs, None for an item left unanswered."""
+
+    key: int
+    episode_key: int
+    measure_id: str
+    rater: str
+    completed_on: date
+    responses: tuple[tuple[int, int | None], ...]
+    recorded_by_key: int
+
+
+@dataclass(slots=True)
 class EndingRec:
     key: int
     episode_key: int
@@ -171,12 +185,13 @@ class EpisodeBundle:
     ratings: list[RatingRec] = field(default_factory=list)
     contacts: list[ContactRec] = field(default_factory=list)
     ending: EndingRec | None = None
+    completions: list[CompletionRec] = field(default_factory=list)
 
     def shift(self, days: int) -> None:
         """Move every date by `days` (a multiple of 7 keeps each weekday a weekday)."""
         delta = timedelta(days=days)
         for rec in (self.episode, *self.decisions, *self.goals, *self.ratings, *self.contacts,
-                    *([self.ending] if self.ending else [])):
+                    *([self.ending] if self.ending else []), *self.completions):
             for name in _DATE_FIELDS[type(rec)]:
                 value = getattr(rec, name)
                 if value is not None:
@@ -202,5 +217,5 @@ class Locality:
 # The date fields of each record type (worked out once: `shift` runs for every episode).
 _DATE_FIELDS = {
     cls: tuple(f.name for f in fields(cls) if f.type in ("date", "date | None"))
-    for cls in (EpisodeRec, DecisionRec, GoalRec, RatingRec, ContactRec, EndingRec)
+    for cls in (EpisodeRec, DecisionRec, GoalRec, RatingRec, ContactRec, EndingRec, CompletionRec)
 }

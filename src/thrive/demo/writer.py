@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -19,6 +20,8 @@ from django.db.models import Max, Q
 
 from thrive.accounts.models import Agency, Team, User
 from thrive.care.models import Contact, Ending, Episode, Goal, GoalRating, GroupingDecision
+from thrive.measures import engine
+from thrive.measures.models import Completion, ScaleScore, Source
 from thrive.people.models import ParentCarer, YoungPerson
 
 from .generator import DEMO_PASSWORD, Demo
@@ -29,7 +32,7 @@ BATCH_SIZE = 2000
 Through = GroupingDecision.practitioners.through
 # Parents before children; the order rows are inserted and the reverse of deleting them.
 MODELS = (YoungPerson, ParentCarer, Episode, GroupingDecision, Through, Goal, GoalRating,
-          Contact, Ending)
+          Contact, Ending, Completion, ScaleScore)
 
 
 class NotDemoData(Exception):
@@ -123,6 +126,7 @@ class _Loader:
                      for m in MODELS if m is not Through}
         self.rows: dict = {m: [] for m in MODELS}
         self.written = dict.fromkeys(MODELS, 0)
+        self.scores_made = 0
 
     def add(self, history) -> None:
         b, rows = self.base, self.rows
@@ -199,6 +203,30 @@ class _Loader:
                 next_step=n.next_step, next_step_detail=n.next_step_detail,
                 recorded_by_id=u[n.recorded_by_key],
             ))
+        self._add_completions(bundle, episode_id)
+
+    def _add_completions(self, bundle, episode_id: int) -> None:
+        """Questionnaires answered item by item, with their scale scores from the engine (as
+        recording one does). Current View has no scales, so no scores."""
+        b, rows = self.base, self.rows
+        for c in bundle.completions:
+            completion_id = b[Completion] + c.key
+            responses = dict(c.responses)
+            rows[Completion].append(Completion(
+                id=completion_id, public_id=uuid.UUID(int=completion_id, version=4),
+                episode_id=episode_id, measure_id=c.measure_id, rater=c.rater, respondent=c.rater,
+                completed_on=c.completed_on, source=Source.ITEMS,
+                responses={str(k): v for k, v in responses.items()},
+                recorded_by_id=self.users[c.recorded_by_key],
+            ))
+            for r in engine.score(c.measure_id, responses, rater=c.rater):
+                rows[ScaleScore].append(ScaleScore(
+                    id=b[ScaleScore] + self.scores_made, completion_id=completion_id, scale_id=r.scale_id,
+                    value=None if r.value is None else r.value.quantize(Decimal("0.000001")),
+                    n_answered=r.n_answered, prorated=r.prorated, source=r.source,
+                    missing_reason=r.missing_reason or "", notes=list(r.notes),
+                ))
+                self.scores_made += 1
 
     def flush(self) -> None:
         for model in MODELS:

@@ -55,15 +55,16 @@ def problems(tmp_path, **changes):
 def test_good_extract_round_trip(tmp_path):
     result = import_mhsds(write(tmp_path, GOOD), tmp_path / "out")
     assert result.manifest["rows"] == dict(people=2, referrals=2, contacts=4, scores=3, groupings=2,
-                                           goals=0, risk_plans=0)
-    assert result.manifest["absent"] == ["goals", "risk_plans"]  # MHSDS has no such tables
+                                           goals=0, risk_plans=0, collaborate=0, decision_options=0)
+    # MHSDS has no such tables
+    assert result.manifest["absent"] == ["goals", "risk_plans", "collaborate", "decision_options"]
     assert result.skipped_groupings == 1
     contacts = pq.read_table(tmp_path / "out" / "contacts.parquet").to_pylist()
     assert [c["mechanism"] for c in contacts[:3]] == ["01", "11", "01"]  # '1' read as '01'
     assert contacts[3]["kind"] == "indirect"
     groupings = pq.read_table(tmp_path / "out" / "groupings.parquet").to_pylist()
     assert [g["grouping"] for g in groupings] == ["getting_advice", "getting_help"]
-    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["schema_version"] == 2
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["schema_version"] == 3
     con = connect(tmp_path / "out")
     row = metrics.cyp_outcomes_rows(con, date(2024, 4, 1), date(2024, 4, 30))[0]
     assert (row["UniqServReqID"], row["Contact2"], row["Improvement_SR"]) == ("R1", "2024-01-24", 1)

@@ -192,3 +192,40 @@ def test_locality_has_each_kind_of_sign_in():
     assert roles == {"practitioner", "team_manager", "agency_admin", "analyst",
                      "privacy_officer", "system_admin"}
     assert len({u.username for u in users}) == len(users)
+
+
+def test_collaborate_and_current_view_after_decisions(default):
+    from thrive.measures.engine import coded_items, collaborate_top_score, score
+
+    completions = default["completions"]
+    collaborate = [c for c in completions if c.measure_id == "collaborate"]
+    current_view = [c for c in completions if c.measure_id == "current_view"]
+    assert len(collaborate) > 500 and len(current_view) > 500
+    verdicts = Counter(collaborate_top_score(dict(c.responses)) for c in collaborate)
+    assert verdicts[True] > verdicts[False] > verdicts[None] > 0  # mostly top scores; a few incomplete
+    decided = {(d.episode_key, d.decided_on) for d in default["decisions"]}
+    for c in completions:
+        assert (c.episode_key, c.completed_on) in decided  # completed when a grouping was agreed
+        assert c.rater in (("self", "parent") if c.measure_id == "collaborate" else ("clinician",))
+        if c.measure_id == "current_view":
+            assert coded_items("current_view", dict(c.responses))  # every answer valid
+        else:
+            score("collaborate", dict(c.responses), rater=c.rater)
+    # Moderate or severe ratings of the referral's main problems are commoner in groupings giving more help.
+    grouping = {(d.episode_key, d.decided_on): d.grouping for d in default["decisions"]}
+    share = defaultdict(list)
+    for c in current_view:
+        share[grouping[(c.episode_key, c.completed_on)]].append(sum(v in (2, 3) for _, v in c.responses[:30]))
+    assert sum(share["getting_more_help"]) / len(share["getting_more_help"]) > \
+        sum(share["getting_advice"]) / len(share["getting_advice"])
+
+
+def test_questionnaires_leave_the_rest_of_the_history_alone(monkeypatch):
+    from thrive.demo import history
+
+    with_them = tables(generate(11, 80, today=TODAY))
+    monkeypatch.setattr(history, "add_questionnaires", lambda bundle, person: None)
+    without = tables(generate(11, 80, today=TODAY))
+    assert without["completions"] == [] and with_them["completions"]
+    assert {k: v for k, v in with_them.items() if k != "completions"} == \
+        {k: v for k, v in without.items() if k != "completions"}

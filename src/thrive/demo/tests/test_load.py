@@ -19,6 +19,7 @@ from thrive.care.models import (
 from thrive.conftest import make_young_person
 from thrive.demo import locality, writer
 from thrive.demo.generator import DEMO_PASSWORD, generate
+from thrive.measures.models import Completion, ScaleScore
 from thrive.people.models import ParentCarer, YoungPerson
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +37,11 @@ def test_load_passes_model_validation_and_constraints(loaded):
     assert YoungPerson.objects.count() == counts["people_youngperson"] == 150
     # Every row passes the model's own validation too (choices, lengths, NHS number check);
     # foreign keys are left to the database, which checked them at commit.
+    assert Completion.objects.filter(measure_id="collaborate").exists()
+    assert Completion.objects.filter(measure_id="current_view").exists()
+    assert ScaleScore.objects.filter(completion__measure_id="collaborate").exists()
     for model in (YoungPerson, ParentCarer, Episode, GroupingDecision, Goal, GoalRating,
-                  Contact, Ending):
+                  Contact, Ending, Completion):
         links = [f.name for f in model._meta.fields if f.is_relation]
         for row in model.objects.all():
             row.full_clean(exclude=links, validate_unique=False)

@@ -30,7 +30,12 @@ from .errors import (
     UnknownMeasure,
     UnknownScale,
 )
-from .experience_measures import CollaborateSummary, chi_esq_most_positive, collaborate_summary
+from .experience_measures import (
+    CollaborateSummary,
+    chi_esq_most_positive,
+    collaborate_summary,
+    collaborate_top_score,
+)
 from .item_text import load_item_text, parse_item_text
 from .national_metric import (
     Contact,
@@ -96,6 +101,7 @@ __all__ = [
     "clinical_cutoffs",
     "coded_items",
     "collaborate_summary",
+    "collaborate_top_score",
     "display",
     "episode_outcome",
     "get_catalogue",

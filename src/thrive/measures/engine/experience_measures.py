@@ -42,14 +42,25 @@ class CollaborateSummary:
     mean_score: Decimal | None
 
 
+COLLABORATE_ITEMS = (1, 2, 3)
+
+
+def collaborate_top_score(responses: Mapping[int, int | None]) -> bool | None:
+    """One encounter: None when it is not completed (an item unanswered); otherwise whether it
+    is a top score (every item answered COLLABORATE_TOP)."""
+    values = [responses.get(n) for n in COLLABORATE_ITEMS]
+    if any(v is None for v in values):
+        return None
+    return all(v == COLLABORATE_TOP for v in values)
+
+
 def collaborate_summary(encounters: Iterable[Mapping[int, int | None]]) -> CollaborateSummary:
     """Top score = % of completed encounters (all 3 answered) with every item 9, reported
     only from 25 completed encounters; mean score = mean of encounter item means (0-9)."""
-    completed = [
-        [e.get(n) for n in (1, 2, 3)] for e in encounters if all(e.get(n) is not None for n in (1, 2, 3))
-    ]
+    verdicts = [(e, collaborate_top_score(e)) for e in encounters]
+    completed = [[e[i] for i in COLLABORATE_ITEMS] for e, top in verdicts if top is not None]
     n = len(completed)
-    top = sum(all(v == COLLABORATE_TOP for v in e) for e in completed)
+    top = sum(1 for _, is_top in verdicts if is_top)
     mean = sum((Decimal(sum(e)) / 3 for e in completed), Decimal(0)) / n if n else None
     return CollaborateSummary(
         completed_encounters=n,

@@ -11,6 +11,7 @@ from thrive.measures.engine import (
     UnknownMeasure,
     chi_esq_most_positive,
     collaborate_summary,
+    collaborate_top_score,
     load_conversion_table,
     load_item_text,
 )
@@ -75,3 +76,10 @@ def test_collaborate_top_score_needs_25_completed_encounters():
     many = collaborate_summary([top] * 20 + [{1: 9, 2: 9, 3: 6}] * 5)
     assert many.top_score_percent == Decimal("80.0")
     assert many.mean_score == (Decimal(20 * 9) + 5 * Decimal(24) / 3) / 25
+
+
+def test_collaborate_top_score_per_encounter():
+    assert collaborate_top_score({1: 9, 2: 9, 3: 9}) is True
+    assert collaborate_top_score({1: 9, 2: 8, 3: 9}) is False
+    assert collaborate_top_score({1: 9, 2: None, 3: 9}) is None  # not a completed encounter
+    assert collaborate_top_score({1: 9, 3: 9}) is None
