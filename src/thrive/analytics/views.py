@@ -18,7 +18,7 @@ from thrive.accounts.models import Role
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 
-from . import dashboards
+from . import charts, dashboards
 
 ALLOWED_ROLES = {Role.ANALYST, Role.TEAM_MANAGER}
 
@@ -80,7 +80,7 @@ def dashboard(request):
         "has_errors": bool(errors), "filters": dashboards.FILTERS, "options": options,
         "selected": sel.values, "from_value": request.GET.get("from", ""),
         "to_value": request.GET.get("to", ""), "query": request.GET.urlencode(),
-        "meta": dashboards.meta(agg),
+        "meta": dashboards.meta(agg), "figures": {t.chart.slug: charts.figures(t) for t in tables},
     })
 
 

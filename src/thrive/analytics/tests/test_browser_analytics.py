@@ -1,6 +1,7 @@
-"""The analytics page in a real browser: an analyst signs in, opens /analytics/, narrows the
-figures with a filter and downloads one table as CSV, whose small numbers are suppressed. Every
-page passes axe-core; every view and download is audited."""
+"""The analytics page in a real browser: an analyst signs in, opens /analytics/, sees a chart
+drawn beside every table (and a flow diagram of moves between groupings), narrows the figures
+with a filter and downloads one table as CSV, whose small numbers are suppressed. Every page
+passes axe-core, at desktop and phone width; every view and download is audited."""
 
 import csv
 import re
@@ -10,11 +11,12 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from thrive.accounts.models import Role
-from thrive.browser_tests.support import assert_accessible
+from thrive.analytics import dashboards
+from thrive.browser_tests.support import PHONE, assert_accessible
 from thrive.conftest import PASSWORD, make_user
 from thrive.core.models import AuditEvent
 
-from .builders import Extract
+from .builders import Extract, d
 from .test_dashboards import build
 
 pytestmark = pytest.mark.browser
@@ -24,6 +26,9 @@ pytestmark = pytest.mark.browser
 def figures(transactional_db, tmp_path, settings):
     x = Extract()
     build(x)
+    for row in x.rows["groupings"][:7]:  # seven move on to Getting Help in February
+        row["end_on"] = d("2024-02-01")
+        x.rows["groupings"].append(dict(row, grouping="getting_help", start_on=d("2024-02-01"), end_on=None))
     for i in range(2):  # two girls referred in March: a small number
         x.person(f"Q{i}", sex="2", ethnic_category="A", imd_decile=3)
         x.referral(f"Q{i}", f"Q{i}", received="2024-03-04", discharged=None, age=14, provider="RX1")
@@ -43,6 +48,7 @@ def test_an_analyst_filters_and_downloads_a_suppressed_csv(page, figures, camhs_
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("THRIVE system measures")
     expect(page.get_by_text("Small numbers are suppressed.")).to_be_visible()
+    charts_drawn(page)
     assert_accessible(page)
 
     page.get_by_label("Sex").select_option("Female")
@@ -75,3 +81,40 @@ def test_an_analyst_filters_and_downloads_a_suppressed_csv(page, figures, camhs_
         ("view", "analytics dashboard: THRIVE system measures (sex=Female)"),
         ("export", "analytics CSV: Waiting times (sex=Female)"),
     ]
+
+
+def charts_drawn(page):
+    """Every table with figures has its chart drawn (an svg in its container), named by its
+    description; moves between groupings also have their flow diagram."""
+    for slug in ("caseload", "waiting", "attendance", "endings", "transitions"):
+        chart = page.locator(f"#chart-{slug}")
+        expect(chart.locator("svg").first).to_be_visible()
+        # vega-embed names the container with the spec's description (and gives it a graphics role).
+        expect(chart).to_have_attribute("aria-label", re.compile(r"as \* \(1 to 4\) is not drawn"))
+    flow = page.locator("#flow-transitions")
+    expect(flow.locator("svg").first).to_be_visible()
+    expect(flow).to_have_attribute("aria-label", re.compile("^Moves between groupings: flow diagram"))
+    expect(flow.locator("svg text", has_text="Getting Help").first).to_be_visible()
+    # Each chart sits in its table's section, above the table that is its accessible alternative.
+    section = page.get_by_role("region", name=dashboards.CHART_BY_SLUG["transitions"].title)
+    expect(section.get_by_role("row", name=re.compile("^Getting Advice and Signposting"))).to_be_visible()
+
+
+def test_the_charts_fit_a_phone(new_page, figures, camhs_team):
+    make_user("ana.analyst", camhs_team, Role.ANALYST)
+    page = new_page(viewport=PHONE, is_mobile=True)
+    page.goto("/analytics/")
+    assert_accessible(page)
+    page.get_by_label("Username").fill("ana.analyst")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("THRIVE system measures")
+    charts_drawn(page)
+    for chart in ("#chart-caseload", "#chart-waiting", "#chart-transitions", "#flow-transitions"):
+        box = page.locator(f"{chart} svg").first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], chart
+    too_wide = page.evaluate("""width => Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > width + 1)
+        .map(e => `${e.tagName}#${e.id}.${e.className}`).slice(0, 10)""", PHONE["width"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], too_wide
+    assert_accessible(page)

@@ -142,7 +142,7 @@ def test_every_chart_has_its_data_table_and_a_valid_spec(signed_in, episode, req
     assert '"cut": 10.0' in text  # clinical threshold
     assert '"low": 10.0' in text and '"high": 22.0' in text  # RC band: first (16) +/- 6
     assert "Goal 1" in html and "static/vega-embed/vega-embed.min.js" in html
-    assert "static/measures/charts.js" in html
+    assert "static/core/charts.js" in html
 
 
 def test_record_charts_page(signed_in, episode, person, req):

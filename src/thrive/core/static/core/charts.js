@@ -1,7 +1,7 @@
-// Renders each Vega-Lite spec embedded in the page as <script type="application/json"
-// data-vega-target="ID">. The data table beside every chart is the accessible fallback and stays
-// on the page whether or not the chart renders. The CSP allows no eval, so Vega's expression
-// interpreter is used instead of compiled expressions.
+// Renders each Vega or Vega-Lite spec embedded in the page as <script type="application/json"
+// data-vega-target="ID"> into the element with that id. The data table beside every chart is the
+// accessible alternative and stays on the page whether or not the chart renders. The CSP allows
+// no eval, so specs are parsed to an AST and run by Vega's expression interpreter.
 (function () {
   "use strict";
   if (!window.vegaEmbed || !window.vega) { return; }
@@ -16,7 +16,7 @@
       tooltip: { disableDefaultStyle: true },
       ast: true, expr: window.vega.expressionInterpreter
     }).then(function () {
-      target.classList.add("measures-chart--ready");
+      target.classList.add("thrive-chart--ready");
     }).catch(function () { target.hidden = true; });
   });
 }());
