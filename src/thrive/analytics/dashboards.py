@@ -4,10 +4,12 @@
 Parquet file; pages only ever read those small files (never person-level rows), sum them over
 the chosen filters and apply small-number suppression to every figure shown.
 
-Two kinds of aggregate: monthly counts, summed over the chosen months and filters; and figures
-that do not add up across filter cells (distinct young people, medians), which refresh computes
-for every filter combination (metrics.CUBE_AGGREGATES) and the page reads as they are — the month
-filter does not apply to those, and the page says so. A chart whose source tables the extract
+Kinds of aggregate: monthly counts, summed over the chosen months and filters; monthly changes
+whose running total is the figure (caseload); histograms, from which medians are worked out for
+the chosen filters (time in grouping); and distinct young people, which do not add up across
+filter cells and so are computed at refresh for every filter combination
+(metrics.CUBE_AGGREGATES) and read as they are. The month filter does not apply to the last two,
+and the page says so. A chart whose source tables the extract
 did not supply (goals and Risk Support plans exist only on the platform) says that instead of
 showing zeros.
 """
@@ -46,7 +48,9 @@ def refresh(extract_dir: str | os.PathLike, out_dir: str | os.PathLike) -> dict:
             con.execute(f"COPY ({rel.sql_query()}) TO '{target}' (FORMAT parquet)")
             rows[name] = con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()[0][0]
         manifest = json.loads((Path(extract_dir) / "manifest.json").read_text())
+        through = con.execute(metrics.EXTRACT_THROUGH_SQL).fetchall()[0][0]
         meta = {"refreshed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "through": through.isoformat() if through else None,
                 "extract_source": manifest.get("source"), "extract_created_at": manifest.get("created_at"),
                 "extract_absent": absent_tables(extract_dir), "rows": rows}
         (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
@@ -70,8 +74,10 @@ TABLE_WORDS = {"goals": "goals", "risk_plans": "Risk Support plans", "scores": "
 
 FILTERS = (
     ("provider", "Agency"),
+    ("team", "Team"),
     ("age_band", "Age band at referral"),
     ("sex", "Sex"),
+    ("gender_identity", "Gender identity"),
     ("ethnicity", "Ethnicity"),
     ("imd_quintile", "Deprivation quintile (1 = most deprived)"),
 )
@@ -91,6 +97,10 @@ class Chart:
     # when that count is 5 or more, else "*".
     values: tuple[tuple[str, str, str], ...] = ()
     needs: tuple[str, ...] = ()                 # extract tables the figures come from
+    # The aggregate holds monthly changes (column "change"): the count shown is their running total.
+    running_total: bool = False
+    # The aggregate is a histogram (columns "days" and the count): medians and means come from it.
+    histogram: bool = False
     note: str = ""                              # said under the description
     # (value, label) for key values the page names (also their order); groupings are named anyway.
     labels: tuple[tuple[str, str], ...] = ()
@@ -112,7 +122,7 @@ CHARTS = (
     Chart("caseload", "Caseload by needs-based grouping", "caseload",
           "Referrals open at the end of each month, by the grouping agreed at that date.",
           (("month", "Month"), ("grouping", "Grouping")), (("referrals", "Referrals"),),
-          pivot=("month", "grouping", "referrals")),
+          pivot=("month", "grouping", "referrals"), running_total=True),
     Chart("transitions", "Moves between groupings", "transitions",
           "Each newly agreed grouping against the one before it, in the chosen period.",
           (("from_grouping", "From"), ("to_grouping", "To")), (("transitions", "Moves"),),
@@ -191,7 +201,7 @@ CHARTS = (
           "the median and mean number of days spent in each grouping.",
           (("grouping", "Grouping"),), (("periods", "Completed periods"),),
           values=(("Median days", "median_days", "periods"), ("Mean days", "mean_days", "periods")),
-          needs=("groupings",),
+          needs=("groupings",), histogram=True,
           note="Medians do not add up across months, so these cover every completed period in the "
                "extract: the month filter does not apply."),
     Chart("collaborate", "Shared decision making: CollaboRATE top score", "collaborate",
@@ -270,13 +280,8 @@ def filter_options(agg_dir) -> dict[str, list[str]]:
 
 
 def _where(chart: Chart, sel: Selection):
-    clauses, params = [], []
-    if sel.start:
-        clauses.append("month >= ?")
-        params.append(sel.start)
-    if sel.end:
-        clauses.append("month <= ?")
-        params.append(sel.end)
+    clauses = [c for c, v in (("month >= ?", sel.start), ("month <= ?", sel.end)) if v]
+    params = [v for v in (sel.start, sel.end) if v]
     for column, _ in FILTERS:
         if sel.values.get(column):
             clauses.append(f"{column} = ?")
@@ -298,18 +303,67 @@ def _value(value, count) -> str | None:
     return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def _dimension_where(sel: Selection):
+    clauses = [f"{column} = ?" for column, _ in FILTERS if sel.values.get(column)]
+    params = [sel.values[column] for column, _ in FILTERS if sel.values.get(column)]
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _running_totals(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
+    """(month, key, level): the monthly changes over the chosen filters added up month by month,
+    from the first month to the extract's last, then cut to the chosen months."""
+    key = chart.pivot[1]
+    source = f"read_parquet('{_path(agg_dir, chart.aggregate)}')"
+    where, params = _dimension_where(sel)
+    through = meta(agg_dir).get("through")
+    cut = [("month >= ?", sel.start), ("month <= ?", sel.end)]
+    sql = f"""
+        WITH changes AS (SELECT month, {key}, sum(change) AS change FROM {source}{where} GROUP BY ALL),
+        months AS (SELECT CAST(m AS DATE) AS month
+                   FROM range((SELECT min(month) FROM changes),
+                              CAST(? AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)),
+        levels AS (
+            SELECT m.month, k.{key},
+                   sum(coalesce(c.change, 0)) OVER (PARTITION BY k.{key} ORDER BY m.month) AS level
+            FROM months m CROSS JOIN (SELECT DISTINCT {key} FROM changes) k
+            LEFT JOIN changes c ON c.month = m.month AND c.{key} = k.{key})
+        SELECT month, {key}, level::BIGINT FROM levels
+        WHERE level > 0{"".join(f" AND {c}" for c, v in cut if v)} ORDER BY ALL"""
+    return duckdb.connect().execute(sql, params + [through] + [v for _, v in cut if v]).fetchall()
+
+
+def _histogram_values(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
+    """(keys..., count, median, mean) from a histogram of days: the exact median (the middle
+    value, or the mean of the two middle values) and mean for the chosen filters."""
+    keys = ", ".join(k for k, _ in chart.keys)
+    count = chart.counts[0][0]
+    source = f"read_parquet('{_path(agg_dir, chart.aggregate)}')"
+    where, params = _dimension_where(sel)
+    sql = f"""
+        WITH h AS (SELECT {keys}, days, sum({count}) AS n FROM {source}{where} GROUP BY ALL),
+        c AS (SELECT *, sum(n) OVER (PARTITION BY {keys} ORDER BY days) AS upto,
+                     sum(n) OVER (PARTITION BY {keys}) AS total FROM h)
+        SELECT {keys}, any_value(total)::BIGINT,
+               (min(days) FILTER (WHERE upto >= (total + 1) // 2)
+                + min(days) FILTER (WHERE upto >= total // 2 + 1)) / 2.0,
+               sum(days * n) / any_value(total)
+        FROM c GROUP BY ALL ORDER BY ALL"""
+    return duckdb.connect().execute(sql, params).fetchall()
+
+
 def _raw(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
+    if chart.running_total:
+        return _running_totals(agg_dir, chart, sel)
+    if chart.histogram:
+        return _histogram_values(agg_dir, chart, sel)
     con = duckdb.connect()
     keys = [k for k, _ in chart.keys]
     source = f"read_parquet('{_path(agg_dir, chart.aggregate)}')"
     if chart.cube:
         where, params = _cube_where(sel)
-        columns = keys + [c for c, _ in chart.counts] + ["median_days", "total_days"] * bool(chart.values)
+        columns = keys + [c for c, _ in chart.counts]
         order = f" ORDER BY {', '.join(keys)}" if keys else ""
         rows = con.execute(f"SELECT {', '.join(columns)} FROM {source}{where}{order}", params).fetchall()
-        if chart.values:  # (keys..., periods, median, total) -> (keys..., periods, median, mean)
-            n = len(keys)
-            rows = [r[:n + 1] + (r[n + 1], r[n + 2] / r[n] if r[n] else None) for r in rows]
         if not keys and not rows:
             rows = [tuple(0 for _ in chart.counts)]
         return rows

@@ -43,8 +43,10 @@ CYP_OUTCOMES_SQL = f"""
 WITH
 -- Step 1. Cohort: discharged in the period; received on/after 2016-01-01; age 0-17 at referral;
 -- not rejected; team type not B02, E01-E04, A14 (empty included); LA empty or English ('E...').
+-- (rk numbers the cohort's referrals: the later steps group by it rather than by the text id.)
 cohort AS (
-    SELECT r.referral_id, r.person_id, r.discharged_on, r.age_at_referral,
+    SELECT (row_number() OVER ())::INTEGER AS rk, r.referral_id, r.person_id, r.discharged_on,
+           r.age_at_referral,
            CASE p.sex WHEN '1' THEN 'M' WHEN '2' THEN 'F' END AS norm_sex
     FROM referrals r
     LEFT JOIN people p ON p.person_id = r.person_id
@@ -57,58 +59,54 @@ cohort AS (
 ),
 -- Step 2. Contacts: attended direct contacts by a qualifying mechanism, or any indirect
 -- activity, on or before discharge; ordered by date, time, id. Contact1/Contact2 = 1st/2nd.
-qualifying_contacts AS (
-    SELECT c.referral_id, c.contact_date,
-           row_number() OVER (PARTITION BY c.referral_id
-                              ORDER BY c.contact_date, c.contact_time NULLS FIRST, c.contact_id, c.kind)
-               AS n
+-- Only their dates are used, and the first two in that order fall on the two earliest dates
+-- (counting a date twice when two contacts share it), so the two smallest dates are taken
+-- directly: min(date, 2), without numbering every contact.
+contact_dates AS (
+    SELECT cohort.rk, min(c.contact_date, 2) AS first_two
     FROM contacts c JOIN cohort USING (referral_id)
     WHERE (c.kind = 'indirect'
            OR (c.attend_status IN {_in(ATTENDED)} AND c.mechanism IN {_in(QUALIFYING_MECHANISMS)}))
       AND c.contact_date <= cohort.discharged_on
-),
-contact_dates AS (
-    SELECT referral_id,
-           max(contact_date) FILTER (WHERE n = 1) AS contact1,
-           max(contact_date) FILTER (WHERE n = 2) AS contact2
-    FROM qualifying_contacts WHERE n <= 2 GROUP BY referral_id
+    GROUP BY cohort.rk
 ),
 spine AS (
-    SELECT cohort.*, d.contact1, d.contact2
-    FROM cohort LEFT JOIN contact_dates d USING (referral_id)
+    SELECT cohort.*, d.first_two[1] AS contact1, d.first_two[2] AS contact2
+    FROM cohort LEFT JOIN contact_dates d USING (rk)
 ),
 -- Step 3. Scores: in-scope scales only (ref_scales); valid = numeric and within the table's
 -- range; identical duplicates (same scale identity, date and value) counted once.
 valid_scores AS (
-    SELECT s.referral_id, s.score_id, s.completed_on, rs.identity, rs.rater,
+    SELECT cohort.rk, s.score_id, s.completed_on, rs.identity, rs.rater,
            TRY_CAST(s.score AS DECIMAL(18, 6)) AS value
     FROM scores s JOIN ref_scales rs ON rs.concept_id = s.concept_id
-    WHERE s.referral_id IN (SELECT referral_id FROM cohort)
-      AND TRY_CAST(s.score AS DECIMAL(18, 6)) BETWEEN rs.lower AND rs.upper
+    JOIN cohort USING (referral_id)
+    WHERE TRY_CAST(s.score AS DECIMAL(18, 6)) BETWEEN rs.lower AND rs.upper
 ),
 -- Step 4. Eligible = dated on/after Contact1 and on/before discharge.
 eligible AS (
-    SELECT v.referral_id, v.identity, any_value(v.rater) AS rater, v.completed_on, v.value,
+    SELECT v.rk, v.identity, any_value(v.rater) AS rater, v.completed_on, v.value,
            min(v.score_id) AS score_id
-    FROM valid_scores v JOIN spine USING (referral_id)
+    FROM valid_scores v JOIN spine USING (rk)
     WHERE v.completed_on BETWEEN spine.contact1 AND spine.discharged_on
-    GROUP BY v.referral_id, v.identity, v.completed_on, v.value
+    GROUP BY v.rk, v.identity, v.completed_on, v.value
 ),
--- Step 4. First = earliest eligible (date, then id).
-firsts AS (
-    SELECT referral_id, identity, rater, value AS first_value
-    FROM eligible
-    QUALIFY row_number() OVER (PARTITION BY referral_id, identity ORDER BY completed_on, score_id) = 1
+-- Step 4. First = earliest eligible (date, then id). Last = latest eligible that is not the
+-- first and is dated on/after Contact2: that is the latest of all (date, then id) when there
+-- are two or more eligible and the latest is dated on/after Contact2 (if the latest is
+-- earlier, every eligible score is).
+ends AS (
+    SELECT rk, identity, any_value(rater) AS rater,
+           arg_min(value, (completed_on, score_id)) AS first_value,
+           arg_max(value, (completed_on, score_id)) AS latest_value,
+           max(completed_on) AS latest_on, count(*) AS eligible_scores
+    FROM eligible GROUP BY rk, identity
 ),
--- Step 4. Last = latest eligible that is not the first and is dated on/after Contact2.
+firsts AS (SELECT rk, identity, rater, first_value FROM ends),
 lasts AS (
-    SELECT e.referral_id, e.identity, e.value AS last_value
-    FROM (SELECT *, row_number() OVER (PARTITION BY referral_id, identity
-                                       ORDER BY completed_on, score_id) AS n FROM eligible) e
-    JOIN spine USING (referral_id)
-    WHERE e.n > 1 AND spine.contact2 IS NOT NULL AND e.completed_on >= spine.contact2
-    QUALIFY row_number() OVER (PARTITION BY e.referral_id, e.identity
-                               ORDER BY e.completed_on DESC, e.score_id DESC) = 1
+    SELECT e.rk, e.identity, e.latest_value AS last_value
+    FROM ends e JOIN spine USING (rk)
+    WHERE e.eligible_scores > 1 AND spine.contact2 IS NOT NULL AND e.latest_on >= spine.contact2
 ),
 -- Steps 5 and 6 (per scale). RCADS: T = 50 + 10 (raw - mean) / sd with the norms for sex and
 -- age at referral, so T(last) - T(first) = 10 (last - first) / sd; compared exactly as
@@ -117,7 +115,7 @@ lasts AS (
 -- Classification: below threshold = no change; otherwise improvement when the change is in the
 -- national good direction, deterioration when not; no threshold or direction = unclassified.
 per_scale AS (
-    SELECT f.referral_id, f.identity, f.rater,
+    SELECT f.rk, f.identity, f.rater,
            spine.contact2 IS NOT NULL AS assessed,
            spine.contact2 IS NOT NULL AND l.last_value IS NOT NULL AS paired,
            l.last_value - f.first_value AS change,
@@ -127,8 +125,8 @@ per_scale AS (
                 ELSE rs.threshold END AS scaled_threshold,
            rs.direction
     FROM firsts f
-    JOIN spine USING (referral_id)
-    LEFT JOIN lasts l USING (referral_id, identity)
+    JOIN spine USING (rk)
+    LEFT JOIN lasts l USING (rk, identity)
     JOIN (SELECT DISTINCT identity, threshold, direction, rcads FROM ref_scales) rs USING (identity)
     LEFT JOIN ref_rcads_norms n
            ON rs.rcads AND n.identity = f.identity AND n.sex = spine.norm_sex
@@ -148,14 +146,14 @@ classified AS (
 -- Deterioration = any; Improvement = any improvement and no deterioration; No change = any
 -- no change and neither of the others.
 per_rater AS (
-    SELECT referral_id, rater,
+    SELECT rk, rater,
            bool_or(assessed) AS assessment,
            bool_or(paired) AS paired,
            bool_or(outcome = 'deterioration') AS deter,
            bool_or(outcome = 'improvement') AND NOT bool_or(outcome = 'deterioration') AS improvement,
            bool_or(outcome = 'no_change') AND NOT bool_or(outcome IN ('improvement', 'deterioration'))
                AS no_change
-    FROM classified GROUP BY referral_id, rater
+    FROM classified GROUP BY rk, rater
 )
 SELECT spine.referral_id AS UniqServReqID,
        spine.person_id AS Person_ID,
@@ -173,9 +171,9 @@ SELECT spine.referral_id AS UniqServReqID,
        (coalesce(sr.paired, false) OR coalesce(pr.paired, false) OR coalesce(cr.paired, false))::INT
            AS Paired_ANY
 FROM spine
-LEFT JOIN per_rater sr ON sr.referral_id = spine.referral_id AND sr.rater = 'self'
-LEFT JOIN per_rater pr ON pr.referral_id = spine.referral_id AND pr.rater = 'parent'
-LEFT JOIN per_rater cr ON cr.referral_id = spine.referral_id AND cr.rater = 'clinician'
+LEFT JOIN per_rater sr ON sr.rk = spine.rk AND sr.rater = 'self'
+LEFT JOIN per_rater pr ON pr.rk = spine.rk AND pr.rater = 'parent'
+LEFT JOIN per_rater cr ON cr.rk = spine.rk AND cr.rater = 'clinician'
 ORDER BY spine.referral_id
 """
 
@@ -266,6 +264,7 @@ REFERRAL_DIMENSIONS_SQL = """
 CREATE OR REPLACE TEMP TABLE referral_dims AS
 SELECT r.referral_id, r.person_id, r.received_on, r.discharged_on, r.rejected_on, r.goals_met,
        coalesce(r.provider, 'Unknown') AS provider,
+       coalesce(r.team, 'Team type ' || r.team_type, 'Unknown') AS team,
        CASE WHEN r.age_at_referral IS NULL THEN 'Unknown'
             WHEN r.age_at_referral <= 4 THEN '0-4'
             WHEN r.age_at_referral <= 10 THEN '5-10'
@@ -274,6 +273,8 @@ SELECT r.referral_id, r.person_id, r.received_on, r.discharged_on, r.rejected_on
             ELSE '18-25' END AS age_band,
        CASE p.sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' WHEN '9' THEN 'Indeterminate'
                   ELSE 'Not known' END AS sex,
+       CASE p.gender_identity WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' WHEN '3' THEN 'Non-binary'
+                              WHEN '4' THEN 'Other' ELSE 'Not known' END AS gender_identity,
        CASE WHEN p.ethnic_category IN ('A', 'B', 'C') THEN 'White'
             WHEN p.ethnic_category IN ('D', 'E', 'F', 'G') THEN 'Mixed'
             WHEN p.ethnic_category IN ('H', 'J', 'K', 'L') THEN 'Asian'
@@ -284,8 +285,17 @@ SELECT r.referral_id, r.person_id, r.received_on, r.discharged_on, r.rejected_on
             ELSE CAST((p.imd_decile + 1) // 2 AS VARCHAR) END AS imd_quintile
 FROM referrals r LEFT JOIN people p ON p.person_id = r.person_id
 """
-DIMENSIONS = ("provider", "age_band", "sex", "ethnicity", "imd_quintile")
-_DIMS = ", ".join(f"d.{c}" for c in DIMENSIONS)
+# One row per combination of the dimensions that occurs, numbered: referral_dims.cell.
+CELLS_SQL = """
+CREATE OR REPLACE TEMP TABLE cells AS
+SELECT (row_number() OVER ())::INTEGER AS cell, * FROM (SELECT DISTINCT {dims} FROM referral_dims)
+"""
+DIMENSIONS = ("provider", "team", "age_band", "sex", "gender_identity", "ethnicity", "imd_quintile")
+# Aggregates group by one integer per combination of the dimensions (the referral's "cell") and
+# get the dimensions' values back by a join on the small result (compute_aggregates): grouping
+# 20 M contacts by seven text columns costs several times more than grouping them by one integer.
+_DIMS = "d.cell"
+_DIM_COLUMNS = ", ".join(f"d.{c}" for c in DIMENSIONS)
 # Figures that cannot be summed across filter cells (distinct people, medians) are computed at
 # refresh for every combination of the filters: GROUP BY CUBE, where NULL in a dimension means
 # "all". No dimension is ever NULL otherwise (referral_dims fills 'Unknown' / 'Not known').
@@ -293,12 +303,15 @@ _CUBE = f"CUBE ({', '.join(DIMENSIONS)})"
 
 # Aggregates keyed by month (summed over the chosen months and filters) and aggregates computed
 # per filter combination (snapshots and medians: read as they are, no month filter).
-CUBE_AGGREGATES = ("risk_support", "time_in_grouping")
+CUBE_AGGREGATES = ("risk_support",)
 
 # Reliable change on a Goal Based Outcome: the catalogue's threshold for GBO goals (3 points).
 GBO_RELIABLE_CHANGE = 3
 # Every period of the national metric: the outcomes dashboard covers every discharge.
 ALL_TIME = (date(1900, 1, 1), date(9999, 12, 31))
+
+# A period with no end (still open) ends on this date for the interval arithmetic.
+OPEN_END = "9999-12-31"
 
 # Waiting-time and re-referral windows.
 FOUR_WEEKS_DAYS = 28
@@ -306,23 +319,34 @@ SIX_MONTHS_DAYS = 183
 TWELVE_MONTHS_DAYS = 365
 
 AGGREGATES_SQL = {
-    # Caseload by grouping over time: referrals whose grouping period covers the month's last day.
+    # Caseload by grouping over time, stored as changes so it costs one pass over the grouping
+    # periods rather than one row per period per month. A referral is in a grouping at a month's
+    # last day when its period started on or before that day and had not ended: ended means the
+    # period's end, the next grouping agreed for the referral (the latest decision wins, so
+    # overlapping periods never count a referral twice) or the discharge. The page adds the
+    # changes up month by month (dashboards.caseload_levels): +1 in the month the period starts
+    # and -1 in the month it ends, for periods that span at least one month's end.
     "caseload": f"""
-        WITH months AS (
-            SELECT CAST(m AS DATE) AS month,
-                   CAST(m + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) AS month_end
-            FROM range(date_trunc('month', (SELECT min(start_on) FROM groupings)),
-                       (SELECT max(x) FROM (
-                            SELECT max(coalesce(end_on, start_on)) AS x FROM groupings
-                            UNION ALL SELECT max(received_on) FROM referrals
-                            UNION ALL SELECT max(discharged_on) FROM referrals)) + INTERVAL 1 DAY,
-                       INTERVAL 1 MONTH) t(m)
-        )
-        SELECT m.month, g.grouping, {_DIMS}, count(DISTINCT g.referral_id) AS referrals
-        FROM groupings g JOIN referral_dims d USING (referral_id)
-        JOIN months m ON g.start_on <= m.month_end
-                     AND (g.end_on IS NULL OR g.end_on > m.month_end)
-                     AND (d.discharged_on IS NULL OR d.discharged_on > m.month_end)
+        WITH periods AS (
+            SELECT referral_id, grouping, start_on,
+                   least(coalesce(end_on, DATE '{OPEN_END}'),
+                         coalesce(lead(start_on) OVER (PARTITION BY referral_id
+                                                       ORDER BY start_on, end_on NULLS LAST, grouping),
+                                  DATE '{OPEN_END}')) AS until
+            FROM groupings WHERE start_on IS NOT NULL
+        ),
+        spans AS (
+            SELECT p.grouping, {_DIMS}, p.start_on,
+                   least(p.until, coalesce(d.discharged_on, DATE '{OPEN_END}')) AS ends
+            FROM periods p JOIN referral_dims d USING (referral_id)
+        ),
+        counted AS (SELECT * FROM spans WHERE ends > last_day(start_on))
+        SELECT month, grouping, cell, sum(change)::BIGINT AS change
+        FROM (SELECT CAST(date_trunc('month', start_on) AS DATE) AS month, * EXCLUDE (start_on, ends),
+                     1 AS change FROM counted
+              UNION ALL
+              SELECT CAST(date_trunc('month', ends) AS DATE) AS month, * EXCLUDE (start_on, ends),
+                     -1 AS change FROM counted WHERE ends < DATE '{OPEN_END}')
         GROUP BY ALL""",
     # Transition matrix: each grouping followed by the next one agreed for the same referral.
     "transitions": f"""
@@ -339,25 +363,21 @@ AGGREGATES_SQL = {
     # Waiting times: referral -> first and second attended contact (the metric's qualifying
     # contacts), by month of referral; share seen within 4 weeks.
     "waiting": f"""
-        WITH attended AS (
-            SELECT referral_id, contact_date,
-                   row_number() OVER (PARTITION BY referral_id
-                                      ORDER BY contact_date, contact_time NULLS FIRST, contact_id) AS n
-            FROM contacts
-            WHERE kind = 'indirect'
-               OR (attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANISMS)})
-        ),
-        firsts AS (
-            SELECT referral_id, min(contact_date) FILTER (WHERE n = 1) AS first_on,
-                   min(contact_date) FILTER (WHERE n = 2) AS second_on
-            FROM attended WHERE n <= 2 GROUP BY referral_id
+        WITH firsts AS (
+            SELECT referral_id, two[1] AS first_on, two[2] AS second_on
+            FROM (SELECT referral_id, min(contact_date, 2) AS two
+                  FROM contacts
+                  WHERE contact_date IS NOT NULL
+                    AND (kind = 'indirect'
+                         OR (attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANISMS)}))
+                  GROUP BY referral_id)
         ),
         waits AS (
             SELECT d.*, f.first_on - d.received_on AS days_first, f.second_on - d.received_on AS days_second
             FROM referral_dims d LEFT JOIN firsts f USING (referral_id)
             WHERE d.rejected_on IS NULL
         )
-        SELECT CAST(date_trunc('month', received_on) AS DATE) AS month, {", ".join(DIMENSIONS)},
+        SELECT CAST(date_trunc('month', received_on) AS DATE) AS month, cell,
                count(*) AS referrals,
                count(days_first) AS seen_once,
                count(*) FILTER (WHERE days_first <= {FOUR_WEEKS_DAYS}) AS first_within_4_weeks,
@@ -448,7 +468,7 @@ AGGREGATES_SQL = {
     # people, so per filter combination.
     "risk_support": f"""
         WITH in_risk AS (
-            SELECT DISTINCT d.person_id, {_DIMS}
+            SELECT DISTINCT d.person_id, {_DIM_COLUMNS}
             FROM groupings g JOIN referral_dims d USING (referral_id)
             WHERE g.grouping = 'getting_risk_support' AND g.end_on IS NULL
               AND d.discharged_on IS NULL AND d.rejected_on IS NULL
@@ -464,17 +484,13 @@ AGGREGATES_SQL = {
         FROM in_risk i LEFT JOIN plans p USING (person_id)
         GROUP BY {_CUBE}""",
     # Time in grouping: completed grouping periods (ended by the next decision or the discharge),
-    # median and mean days, per grouping and filter combination.
+    # as a histogram (how many periods lasted each number of days) per grouping and filter cell,
+    # so the page can work out the exact median and mean for any filter (dashboards.time_in_grouping).
     "time_in_grouping": f"""
-        WITH periods AS (
-            SELECT g.grouping, {_DIMS}, g.end_on - g.start_on AS days
-            FROM groupings g JOIN referral_dims d USING (referral_id)
-            WHERE g.end_on IS NOT NULL AND g.start_on IS NOT NULL AND g.end_on >= g.start_on
-        )
-        SELECT grouping, {", ".join(DIMENSIONS)}, count(*) AS periods,
-               median(days)::DOUBLE AS median_days, sum(days) AS total_days
-        FROM periods
-        GROUP BY grouping, {_CUBE}""",
+        SELECT g.grouping, {_DIMS}, g.end_on - g.start_on AS days, count(*) AS periods
+        FROM groupings g JOIN referral_dims d USING (referral_id)
+        WHERE g.end_on IS NOT NULL AND g.start_on IS NOT NULL AND g.end_on >= g.start_on
+        GROUP BY ALL""",
 }
 
 
@@ -540,10 +556,35 @@ AGGREGATES_SQL.update({
 })
 
 
+# The last date the extract knows of: the caseload runs to the end of its month.
+EXTRACT_THROUGH_SQL = """
+SELECT max(x) FROM (SELECT max(coalesce(end_on, start_on)) AS x FROM groupings
+                    UNION ALL SELECT max(received_on) FROM referrals
+                    UNION ALL SELECT max(discharged_on) FROM referrals)
+"""
+
+
+def prepare_dimensions(con) -> None:
+    """referral_dims (one row per referral, with its dimensions and cell) and cells."""
+    dims = ", ".join(DIMENSIONS)
+    con.execute(REFERRAL_DIMENSIONS_SQL)
+    con.execute(CELLS_SQL.format(dims=dims))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE referral_dims AS "
+                f"SELECT d.*, c.cell FROM referral_dims d JOIN cells c USING ({dims})")
+
 
 def compute_aggregates(con, names=None):
-    """Each aggregate as a DuckDB relation (person-level rows never leave DuckDB)."""
-    con.execute(REFERRAL_DIMENSIONS_SQL)
+    """Each aggregate as a DuckDB relation (person-level rows never leave DuckDB), with the
+    dimensions' values in place of the cell number."""
+    prepare_dimensions(con)
     if names is None or "outcomes" in names:
         compute_cyp_outcomes(con, *ALL_TIME, table="cyp_outcomes_all")
-    return {name: con.sql(sql) for name, sql in AGGREGATES_SQL.items() if names is None or name in names}
+    out = {}
+    for name, sql in AGGREGATES_SQL.items():
+        if names is None or name in names:
+            rel = con.sql(sql)
+            if "cell" in rel.columns:
+                rel = con.sql(f"SELECT a.* EXCLUDE (cell), c.* EXCLUDE (cell) "
+                              f"FROM ({sql}) a JOIN cells c USING (cell)")
+            out[name] = rel
+    return out

@@ -64,7 +64,7 @@ FILES = (
              ("Gender", "GenderIDCode", "EthnicCategory", "LSOA2011", "IMD_Decile", "LADistrictAuth")),
     FileSpec("MHS101Referral.csv", "referral", ("Person_ID", "UniqServReqID", "ReferralRequestReceivedDate"),
              ("OrgIDProv", "AgeServReferRecDate", "SourceOfReferralMH", "PrimReasonReferralMH",
-              "ServTeamTypeRefToMH", "ReferRejectionDate", "ServDischDate"),
+              "ServTeamTypeRefToMH", "UniqCareProfTeamID", "ReferRejectionDate", "ServDischDate"),
              dates=("ReferralRequestReceivedDate", "ReferRejectionDate", "ServDischDate")),
     FileSpec("MHS201CareContact.csv", "contact", ("Person_ID", "UniqServReqID", "UniqCareContID"),
              ("CareContDate", "CareContTime", "AttendStatus", "ConsMechanismMH"),
@@ -312,7 +312,8 @@ def to_canonical(con, present: dict[str, set[str]]) -> tuple[dict[str, pa.Table]
             f"{_text('OrgIDProv')} provider, {_date('ReferralRequestReceivedDate')} received_on, "
             f"CAST({_text('AgeServReferRecDate')} AS SMALLINT) age_at_referral, "
             f"{_text('SourceOfReferralMH')} source, {_text('PrimReasonReferralMH')} reason, "
-            f"upper({_text('ServTeamTypeRefToMH')}) team_type, {_date('ReferRejectionDate')} rejected_on, "
+            f"upper({_text('ServTeamTypeRefToMH')}) team_type, {_text('UniqCareProfTeamID')} team, "
+            f"{_date('ReferRejectionDate')} rejected_on, "
             f"{_date('ServDischDate')} discharged_on FROM referral").to_arrow_table(),
     }
     # Two-digit mechanism codes lose their leading zero in spreadsheets: '1' is '01'.

@@ -87,9 +87,9 @@ def referrals_table() -> pa.Table:
     cols = _columns("referrals")
     rows = Episode.objects.order_by("id").values_list(
         "public_id", "young_person__public_id", "young_person__date_of_birth", "agency__ods_code",
-        "agency__name", "referral_received_on", "referral_source", "referral_reason", "declined_on",
-        "ending__ended_on", "ending__goals_met")
-    for pid, person, born, ods, agency, received, source, reason, declined, ended, met in rows.iterator(
+        "agency__name", "team__name", "referral_received_on", "referral_source", "referral_reason",
+        "declined_on", "ending__ended_on", "ending__goals_met")
+    for pid, person, born, ods, agency, team, received, source, reason, declined, ended, met in rows.iterator(
             chunk_size=CHUNK):
         cols["referral_id"].append(str(pid))
         cols["person_id"].append(str(person))
@@ -99,6 +99,7 @@ def referrals_table() -> pa.Table:
         cols["source"].append(source)
         cols["reason"].append(reason)
         cols["team_type"].append(None)
+        cols["team"].append(team)
         cols["rejected_on"].append(declined)
         cols["discharged_on"].append(ended)
         cols["goals_met"].append(met)

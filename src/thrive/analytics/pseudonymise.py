@@ -39,7 +39,7 @@ COLUMNS: dict[str, dict[str, tuple]] = {
     "people": {"person_id": PERSON, "sex": KEEP, "gender_identity": KEEP, "ethnic_category": KEEP,
                "lsoa": DROP, "imd_decile": KEEP, "la_code": COUNTRY},
     "referrals": {"referral_id": REFERRAL, "person_id": PERSON, "provider": KEEP, "received_on": KEEP,
-                  "age_at_referral": KEEP, "source": KEEP, "reason": KEEP, "team_type": KEEP,
+                  "age_at_referral": KEEP, "source": KEEP, "reason": KEEP, "team_type": KEEP, "team": KEEP,
                   "rejected_on": KEEP, "discharged_on": KEEP, "goals_met": KEEP},
     "contacts": {"contact_id": ("sequence", "C"), "kind": KEEP, "person_id": PERSON,
                  "referral_id": REFERRAL, "contact_date": KEEP, "contact_time": KEEP,

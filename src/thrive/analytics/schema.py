@@ -45,6 +45,7 @@ TABLES: dict[str, pa.Schema] = {
         ("source", pa.string()),             # SourceOfReferralMH
         ("reason", pa.string()),             # PrimReasonReferralMH
         ("team_type", pa.string()),          # ServTeamTypeRefToMH
+        ("team", pa.string()),               # UniqCareProfTeamID (optional) / platform: the team's name
         ("rejected_on", pa.date32()),        # ReferRejectionDate
         ("discharged_on", pa.date32()),      # ServDischDate
         ("goals_met", pa.string()),          # platform only: Ending.goals_met (met, partly, ...)
