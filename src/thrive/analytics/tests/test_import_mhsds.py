@@ -132,3 +132,17 @@ def test_cyp_outcomes_command_from_mhsds(tmp_path, capsys):
     assert "MHS110 closed referrals with two or more contacts: 1" in text
     assert "MHS113 self-rated, 1 paired: improvement 100.0%" in text
     assert out.read_text().splitlines()[1].startswith("R1,P1,2024-01-10,2024-01-24,1,1,1,0,0,")
+
+
+def test_team_from_the_optional_team_id_else_the_team_type(tmp_path):
+    referrals = ("Person_ID,UniqServReqID,ReferralRequestReceivedDate,ServTeamTypeRefToMH,"
+                 "UniqCareProfTeamID\n"
+                 "P1,R1,2023-11-01,C05,North CAMHS\nP2,R2,2024-01-01,c01,\n")
+    import_mhsds(write(tmp_path, GOOD, **{"MHS101Referral.csv": referrals}), tmp_path / "out")
+    rows = pq.read_table(tmp_path / "out" / "referrals.parquet", columns=["referral_id", "team_type", "team"])
+    assert sorted(zip(*rows.to_pydict().values(), strict=True)) == [("R1", "C05", "North CAMHS"),
+                                                                     ("R2", "C01", None)]
+    con = connect(tmp_path / "out")
+    metrics.prepare_dimensions(con)
+    teams = dict(con.execute("SELECT referral_id, team FROM referral_dims").fetchall())
+    assert teams == {"R1": "North CAMHS", "R2": "Team type C01"}  # the filter's value
