@@ -485,12 +485,12 @@ def flow_diagram(table) -> Figure | None:
             {"aria": False, "type": "path", "from": {"data": "bands"}, "clip": True, "encode": {"update": {
                 "path": {"field": "path"}, "stroke": {"scale": "colour", "field": "from"},
                 "strokeWidth": {"field": "thickness"}, "strokeOpacity": {"value": 0.4},
-                "tooltip": {"signal": f"{{'{from_words}': datum.from, '{to_words}': datum.to, "
-                                      f"'{what}': datum.moves}}"}}}},
+                "tooltip": {"signal": _record({from_words: "datum.from", to_words: "datum.to",
+                                               what: "datum.moves"})}}}},
             {"aria": False, "type": "rect", "from": {"data": "nodes"}, "encode": {"update": {
                 "x": {"signal": "datum.side === 'left' ? 0 : width - node"}, "width": {"signal": "node"},
                 "y": {"field": "py0"}, "y2": {"field": "py1"}, "fill": {"scale": "colour", "field": "name"},
-                "tooltip": {"signal": f"{{'Grouping': datum.name, '{what}': datum.size}}"}}}},
+                "tooltip": {"signal": _record({"Grouping": "datum.name", what: "datum.size"})}}}},
             # Each grouping's name and figure, on a white halo so the bands do not hide it.
             {"aria": False, "type": "text", "from": {"data": "nodes"}, "interactive": False,
              "encode": {"update": {**label, "stroke": {"value": "#ffffff"}, "strokeWidth": {"value": 4},
@@ -510,6 +510,11 @@ def flow_diagram(table) -> Figure | None:
 
 
 LINE_HEIGHT = 14
+
+
+def _record(fields: dict[str, str]) -> str:
+    """A Vega expression for an object (a tooltip): {"Heading": expression, ...}, headings quoted."""
+    return "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in fields.items()) + "}"
 
 
 def _labelled(nodes, scale, height) -> list[dict]:
