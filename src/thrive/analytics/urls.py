@@ -7,4 +7,5 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("download/<slug:chart>.csv", views.download, name="download"),
+    path("refresh/", views.refresh, name="refresh"),
 ]

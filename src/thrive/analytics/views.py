@@ -10,22 +10,32 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from thrive.accounts.models import Role
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 
 from . import charts, dashboards
+from .refreshing import RefreshBusy
+from .refreshing import refresh as refresh_figures
 
 ALLOWED_ROLES = {Role.ANALYST, Role.TEAM_MANAGER}
+# Recomputing reads every record on the platform: analysts only.
+REFRESH_ROLES = {Role.ANALYST}
 
 
 def aggregates_dir() -> Path:
     base = getattr(settings, "THRIVE_ANALYTICS_DIR", Path(settings.VAR_DIR) / "analytics")
     return Path(base) / "aggregates"
+
+
+def _can_refresh(request) -> bool:
+    return getattr(request.user, "role", None) in REFRESH_ROLES
 
 
 def _check(request):
@@ -69,14 +79,16 @@ def dashboard(request):
     if not dashboards.available(agg):
         audit.record(request, AuditEvent.Action.VIEW, detail="analytics dashboard: THRIVE system measures "
                                                              "(no figures yet)")
-        return render(request, "analytics/dashboard.html", {"page_title": "Analytics", "ready": False})
+        return render(request, "analytics/dashboard.html", {"page_title": "Analytics", "ready": False,
+                                                            "can_refresh": _can_refresh(request)})
     options = dashboards.filter_options(agg)
     sel, errors = _selection(request, options)
     tables = [] if errors else [dashboards.table(agg, chart, sel) for chart in dashboards.CHARTS]
     audit.record(request, AuditEvent.Action.VIEW,
                  detail=f"analytics dashboard: THRIVE system measures ({_described(sel)})")
     return render(request, "analytics/dashboard.html", {
-        "page_title": "Analytics", "ready": True, "tables": tables, "errors": errors,
+        "page_title": "Analytics", "ready": True, "can_refresh": _can_refresh(request),
+        "tables": tables, "errors": errors,
         "has_errors": bool(errors), "filters": dashboards.FILTERS, "options": options,
         "selected": sel.values, "from_value": request.GET.get("from", ""),
         "to_value": request.GET.get("to", ""), "query": request.GET.urlencode(),
@@ -104,3 +116,19 @@ def download(request, chart):
     for row in table.rows:
         writer.writerow(["" if v is None else v for v in row])
     return response
+
+
+@require_POST
+def refresh(request):
+    """Recompute the figures from the platform's own records now (the page's button)."""
+    if getattr(request.user, "role", None) not in REFRESH_ROLES:
+        raise PermissionDenied
+    try:
+        meta = refresh_figures(aggregates_dir())
+    except RefreshBusy as busy:
+        messages.info(request, str(busy))
+    else:
+        audit.record(request, AuditEvent.Action.EXPORT,
+                     detail="analytics: figures recomputed from the platform's records")
+        messages.success(request, f"Figures recomputed from the platform's records at {meta['refreshed_at']}")
+    return redirect("analytics:dashboard")

@@ -5,8 +5,11 @@ import fcntl
 import pytest
 from django.core.management import CommandError, call_command
 
+from thrive.accounts.models import Role
 from thrive.analytics import dashboards
 from thrive.analytics.refreshing import RefreshBusy, refresh
+from thrive.conftest import make_user
+from thrive.core.models import AuditEvent
 
 from .builders import Extract
 
@@ -30,3 +33,31 @@ def test_a_second_refresh_while_one_runs_is_refused_and_changes_nothing(tmp_path
             call_command("refresh_analytics", "--extract", str(extract))
     assert dashboards.meta(out)["refreshed_at"] == first["refreshed_at"]
     assert refresh(out, extract)["rows"]["waiting"] == 1  # free again once it finished
+
+
+@pytest.mark.django_db
+def test_an_analyst_recomputes_the_figures_from_the_page(client, camhs_team, platform_records, settings,
+                                                         tmp_path):
+    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
+    client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
+    page = client.get("/analytics/").content.decode()
+    assert "No figures yet" in page and "Recompute from this platform" in page
+    assert client.get("/analytics/refresh/").status_code == 405  # a GET changes nothing
+    response = client.post("/analytics/refresh/", follow=True)
+    assert "Figures recomputed from the platform" in response.content.decode()
+    agg = tmp_path / "analytics" / "aggregates"
+    assert dashboards.meta(agg)["extract_source"] == "platform"
+    assert AuditEvent.objects.filter(detail__contains="figures recomputed").count() == 1
+    with open(agg.parent / ".aggregates.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = client.post("/analytics/refresh/", follow=True).content.decode()
+    assert "already being recomputed" in busy
+
+
+@pytest.mark.django_db
+def test_team_managers_see_the_figures_but_cannot_recompute_them(client, camhs_team, settings, tmp_path):
+    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
+    client.force_login(make_user("manager", camhs_team, Role.TEAM_MANAGER))
+    assert "Recompute" not in client.get("/analytics/").content.decode()
+    assert client.post("/analytics/refresh/").status_code == 403
+    assert not (tmp_path / "analytics" / "aggregates").exists()
