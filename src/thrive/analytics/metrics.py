@@ -262,6 +262,7 @@ def published_figures(con, table: str = "cyp_outcomes") -> Published:
 # Dimensions every aggregate carries, from the referral and the person.
 REFERRAL_DIMENSIONS_SQL = """
 CREATE OR REPLACE TEMP TABLE referral_dims AS
+SELECT *, hash({dims}) AS cell FROM (
 SELECT r.referral_id, r.person_id, r.received_on, r.discharged_on, r.rejected_on, r.goals_met,
        coalesce(r.provider, 'Unknown') AS provider,
        coalesce(r.team, 'Team type ' || r.team_type, 'Unknown') AS team,
@@ -283,13 +284,11 @@ SELECT r.referral_id, r.person_id, r.received_on, r.discharged_on, r.rejected_on
             ELSE 'Not known' END AS ethnicity,
        CASE WHEN p.imd_decile IS NULL THEN 'Unknown'
             ELSE CAST((p.imd_decile + 1) // 2 AS VARCHAR) END AS imd_quintile
-FROM referrals r LEFT JOIN people p ON p.person_id = r.person_id
+FROM referrals r LEFT JOIN people p ON p.person_id = r.person_id)
 """
-# One row per combination of the dimensions that occurs, numbered: referral_dims.cell.
-CELLS_SQL = """
-CREATE OR REPLACE TEMP TABLE cells AS
-SELECT (row_number() OVER ())::INTEGER AS cell, * FROM (SELECT DISTINCT {dims} FROM referral_dims)
-"""
+# One row per combination of the dimensions that occurs, with its cell (a 64-bit hash of the
+# values: prepare_dimensions refuses to go on if two combinations ever shared one).
+CELLS_SQL = "CREATE OR REPLACE TEMP TABLE cells AS SELECT DISTINCT cell, {dims} FROM referral_dims"
 DIMENSIONS = ("provider", "team", "age_band", "sex", "gender_identity", "ethnicity", "imd_quintile")
 # Aggregates group by one integer per combination of the dimensions (the referral's "cell") and
 # get the dimensions' values back by a join on the small result (compute_aggregates): grouping
@@ -574,10 +573,11 @@ SELECT max(x) FROM (SELECT max(coalesce(end_on, start_on)) AS x FROM groupings
 def prepare_dimensions(con) -> None:
     """referral_dims (one row per referral, with its dimensions and cell) and cells."""
     dims = ", ".join(DIMENSIONS)
-    con.execute(REFERRAL_DIMENSIONS_SQL)
+    con.execute(REFERRAL_DIMENSIONS_SQL.format(dims=dims))
     con.execute(CELLS_SQL.format(dims=dims))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE referral_dims AS "
-                f"SELECT d.*, c.cell FROM referral_dims d JOIN cells c USING ({dims})")
+    cells, distinct = con.execute("SELECT count(*), count(DISTINCT cell) FROM cells").fetchall()[0]
+    if cells != distinct:
+        raise RuntimeError("Two combinations of the dimensions hash to the same cell")
 
 
 def compute_aggregates(con, names=None):
