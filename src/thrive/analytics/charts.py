@@ -270,7 +270,8 @@ def _snapshot(table) -> Figure | None:
     if not data:
         return None
     names = [h for h, _ in columns]
-    subtitle = "Counts now"
+    # A per-combination snapshot (Risk Support now) is as of the refresh; others cover the months.
+    subtitle = "Counts now" if table.chart.cube else "Counts for the chosen months"
     description = (f"{table.chart.title}: bar chart of the {KIND_WORDS['count']}, one bar each for "
                    f"{', '.join(names)}. " + NOT_DRAWN.format(where=""))
     spec = _spec(table.chart.title, subtitle, description, data, max(100, 44 * len(names)),
