@@ -1,11 +1,21 @@
-"""Analytics benchmark: a synthetic MHSDS-style extract made directly with NumPy/pyarrow, then the
-import (validate + Parquet), the CYP outcomes metric, every dashboard aggregate, and a plain pandas
-implementation of the metric as a baseline (its per-referral flags are checked against DuckDB's).
+"""Analytics benchmark: a synthetic MHSDS-style extract written by the demo generator
+(thrive.demo.mhsds_extract, in parallel processes), then the import (validate + Parquet), the CYP
+outcomes metric, every dashboard aggregate in metrics.AGGREGATES_SQL one by one, refresh_analytics,
+and a plain pandas implementation of the metric as a baseline (its per-referral flags are checked
+against DuckDB's).
 
     .venv/bin/python benchmarks/bench_analytics.py --people 100000
+    .venv/bin/python benchmarks/bench_analytics.py --people 1000000 --workdir /var/tmp/bench-1m
+    .venv/bin/python benchmarks/bench_analytics.py --people 100000 --numpy   # the old NumPy data
 
-Each stage runs in a fresh child process so its peak memory (resource.getrusage ru_maxrss) is
-its own. Results print as a Markdown table (and --json FILE).
+--workdir DIR keeps everything there; run again with the same --people/--seed (and source) and the
+CSVs generated last time are reused (DIR/generated.json says what they are; --regenerate makes
+them again). --numpy writes the extract directly with NumPy/pyarrow instead: not realistic
+histories, but it has what the demo has not (indirect activity, invalid scores, excluded team types).
+
+Each stage runs in a fresh child process so its peak memory (resource.getrusage ru_maxrss, the
+largest of the process and its own children) is its own. Results print as a Markdown table (and
+--json FILE).
 """
 
 import argparse
@@ -28,6 +38,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 EPOCH = np.datetime64("2019-01-01")
 PERIOD = (date(2024, 1, 1), date(2024, 12, 31))
+# The demo's four years of history end here (fixed, so runs on different days compare).
+DEMO_TODAY = date(2026, 3, 2)
+DEMO_SEED = 2026
+NUMPY_SEED = 7
+
+
+def generate_demo(out: Path, people: int, seed: int, workers: int) -> dict:
+    """The demo generator's histories as MHSDS-style CSVs (thrive demo_mhsds_extract)."""
+    import django
+    django.setup()
+    from thrive.demo.mhsds_extract import write_extract
+    return write_extract(out, people=people, seed=seed, today=DEMO_TODAY, workers=workers)
 
 
 def _dates(days: np.ndarray) -> pa.Array:
@@ -38,7 +60,7 @@ def _text_dates(days: np.ndarray) -> np.ndarray:
     return _dates(days).to_numpy(zero_copy_only=False)
 
 
-def generate(out: Path, people: int, seed: int = 7) -> dict:
+def generate(out: Path, people: int, seed: int = NUMPY_SEED) -> dict:
     """Write the six MHSDS-style CSVs; about 1.5 referrals, 13 contacts per referral, 3.3 scores."""
     from thrive.analytics.reference import scale_rows
 
@@ -296,7 +318,8 @@ def _child(fn, args, queue):
     start = time.perf_counter()
     result = fn(*args)
     elapsed = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = max(resource.getrusage(who).ru_maxrss
+                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     queue.put((elapsed, peak_mb, result))
 
 
@@ -313,33 +336,65 @@ def timed(fn, *args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--seed", type=int, default=None,
+                        help=f"default {DEMO_SEED} (demo) or {NUMPY_SEED} (--numpy)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="processes generating the demo (default: one per core)")
+    parser.add_argument("--numpy", action="store_true", help="the old NumPy/pyarrow data, not the demo's")
+    parser.add_argument("--workdir", default=None,
+                        help="keep the work here; CSVs already generated there for the same "
+                             "people, seed and source are reused")
+    parser.add_argument("--regenerate", action="store_true", help="generate even if --workdir has the CSVs")
     parser.add_argument("--no-pandas", action="store_true")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
+    from thrive.analytics.metrics import AGGREGATES_SQL
+
     work = Path(args.workdir or tempfile.mkdtemp(prefix="thrive-bench-"))
-    csv_dir, extract = work / "csv", work / "extract"
+    work.mkdir(parents=True, exist_ok=True)
+    csv_dir, extract, marker = work / "csv", work / "extract", work / "generated.json"
+    source = "numpy" if args.numpy else "demo"
+    seed = args.seed if args.seed is not None else (NUMPY_SEED if args.numpy else DEMO_SEED)
+    wanted = {"source": source, "people": args.people, "seed": seed}
+    if source == "demo":
+        wanted["today"] = DEMO_TODAY.isoformat()
     rows = []
 
     # Every stage, generation included, runs in its own process: Linux keeps a process's peak RSS
     # across fork/exec, so the parent must stay small for the children's peaks to be their own.
-    t, peak, counts = timed(generate, csv_dir, args.people)
-    rows.append(("generate CSV (NumPy/pyarrow)", t, peak, ""))
+    previous = json.loads(marker.read_text()) if marker.exists() else {}
+    if not args.regenerate and {k: previous.get(k) for k in wanted} == wanted:
+        counts = previous["counts"]
+        rows.append((f"generate CSV: reused {csv_dir}", 0.0, None, previous.get("note", "")))
+    else:
+        marker.unlink(missing_ok=True)
+        if source == "demo":
+            t, peak, counts = timed(generate_demo, csv_dir, args.people, seed, args.workers)
+            label = f"generate CSV (demo generator, {args.workers} worker(s))"
+            note = f"{args.people / t:,.0f} young people/s"
+        else:
+            t, peak, counts = timed(generate, csv_dir, args.people, seed)
+            label, note = "generate CSV (NumPy/pyarrow)", ""
+        rows.append((label, t, peak, note))
+        marker.write_text(json.dumps({**wanted, "counts": counts, "seconds": round(t, 2),
+                                      "note": f"{label} took {t:,.1f}s"}, indent=2) + "\n")
     total_rows = sum(v for k, v in counts.items())
-    csv_mb = sum(f.stat().st_size for f in csv_dir.iterdir()) / 2**20
+    csv_mb = sum(f.stat().st_size for f in csv_dir.glob("*.csv")) / 2**20
 
     t, peak, _ = timed(stage_import, csv_dir, extract)
     rows.append(("import_mhsds (validate + Parquet)", t, peak,
                  f"{total_rows:,} rows, {csv_mb:,.0f} MiB CSV: {total_rows / t:,.0f} rows/s"))
     t, peak, figures = timed(stage_metric, extract, work / "cyp_duckdb.csv")
-    t_all, peak_all, _ = timed(stage_refresh, extract, work / "aggregates")
     rows.append(("CYP outcomes metric (DuckDB)", t, peak, f"MHS110 = {figures['MHS110']}"))
-    dash_total = 0.0
-    for name in ("caseload", "transitions", "waiting", "attendance", "endings"):
+    dash_total, dash_peak = 0.0, 0.0
+    for name in AGGREGATES_SQL:  # every aggregate the dashboards read, each in its own process
         t, peak, res = timed(stage_dashboard, extract, name)
         dash_total += t
+        dash_peak = max(dash_peak, peak)
         rows.append((f"dashboard aggregate: {name}", t, peak, f"{res['rows']:,} aggregate rows"))
-    rows.append(("all dashboard aggregates, one by one", dash_total, None, "sum of the above"))
+    rows.append((f"all {len(AGGREGATES_SQL)} dashboard aggregates, one by one", dash_total, dash_peak,
+                 "sum of the above (peak: the largest)"))
+    t_all, peak_all, _ = timed(stage_refresh, extract, work / "aggregates")
     rows.append(("refresh_analytics (all aggregates, to Parquet)", t_all, peak_all, "one connection"))
     if not args.no_pandas:
         sys.path.insert(0, str(Path(__file__).parent))
@@ -348,8 +403,9 @@ def main(argv=None):
         rows.append(("CYP outcomes metric (pandas baseline)", t, peak,
                      f"MHS110 = {res['MHS110']}; identical CSV to DuckDB: {same}"))
 
-    print(f"\n{args.people:,} people: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-    print(f"machine: {os.cpu_count()} cores\n")
+    print(f"\n{args.people:,} people ({source} data, seed {seed}): "
+          + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    print(f"machine: {os.cpu_count()} cores; work directory {work}\n")
     print("| stage | seconds | peak RSS (MiB) | notes |\n|---|---:|---:|---|")
     for name, t, peak, note in rows:
         print(f"| {name} | {t:.2f} | {'' if peak is None else f'{peak:,.0f}'} | {note} |")
