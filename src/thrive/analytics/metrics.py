@@ -77,11 +77,12 @@ spine AS (
 -- Step 3. Scores: in-scope scales only (ref_scales); valid = numeric and within the table's
 -- range; identical duplicates (same scale identity, date and value) counted once.
 valid_scores AS (
-    SELECT cohort.rk, s.score_id, s.completed_on, rs.identity, rs.rater,
-           TRY_CAST(s.score AS DECIMAL(18, 6)) AS value
-    FROM scores s JOIN ref_scales rs ON rs.concept_id = s.concept_id
-    JOIN cohort USING (referral_id)
-    WHERE TRY_CAST(s.score AS DECIMAL(18, 6)) BETWEEN rs.lower AND rs.upper
+    SELECT * FROM (
+        SELECT cohort.rk, s.score_id, s.completed_on, rs.identity, rs.rater, rs.lower, rs.upper,
+               TRY_CAST(s.score AS DECIMAL(18, 6)) AS value
+        FROM scores s JOIN ref_scales rs ON rs.concept_id = s.concept_id
+        JOIN cohort USING (referral_id))
+    WHERE value BETWEEN lower AND upper
 ),
 -- Step 4. Eligible = dated on/after Contact1 and on/before discharge.
 eligible AS (
