@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +33,7 @@ from thrive.measures.engine.experience_measures import COLLABORATE_MIN_ENCOUNTER
 from . import metrics
 from .disclosure import SUPPRESSED, suppress, suppressed_percent
 from .engine import connect
+from .reference import current_view_rows
 from .schema import absent_tables
 
 
@@ -105,10 +107,13 @@ class Chart:
     # (value, label) for key values the page names (also their order); groupings are named anyway.
     labels: tuple[tuple[str, str], ...] = ()
     # A matrix of percentages: (numerator, denominator) counts, each cell worked out from the
-    # suppressed counts; pivot_base heads a first row giving each column's denominator (for
-    # matrices whose rows are shares of the same things, e.g. of the same Current Views).
+    # suppressed counts against its column's denominator, which the aggregate gives in rows whose
+    # row key is NULL; pivot_base heads a first row showing those denominators (e.g. the number of
+    # Current Views per grouping). pivot_rows names every row to show, in order: a row missing
+    # from the aggregate (nothing counted) shows 0 of the denominator.
     pivot_percent: tuple[str, str] | None = None
     pivot_base: str = ""
+    pivot_rows: Callable[[], list[str]] | None = None
     # (minimum, marker): a percentage whose denominator (before suppression) is below the minimum
     # is not shown; the marker is shown instead (CollaboRATE: fewer than 25 responses).
     min_denominator: tuple[int, str] | None = None
@@ -228,6 +233,7 @@ CHARTS = (
           (("moderate_or_severe", "Rated moderate or severe"), ("current_views", "Current Views")),
           pivot=("problem", "grouping", "moderate_or_severe"),
           pivot_percent=("moderate_or_severe", "current_views"), pivot_base="Current Views (number)",
+          pivot_rows=lambda: list(dict.fromkeys(r["problem"] for r in current_view_rows())),
           needs=("scores", "groupings"), labels=(("none", "No grouping agreed yet"),),
           note="Current View describes needs: it is not an outcome measure and never sets a grouping. "
                "Items are named by number and section of the form (the Current View's wording is not "
@@ -417,13 +423,16 @@ def _matrix(chart: Chart, raw: list[tuple]) -> Table:
     rows = []
     if chart.pivot_percent:
         num, den = chart.pivot_percent
+        base = {r[ci]: r[at[den]] for r in raw if r[ri] is None}
+        cols = [c for c in cols if c in base]
+        headings = headings[:1] + [str(_label(chart, c)) for c in cols]
         if chart.pivot_base:
-            rows.append([chart.pivot_base] + [suppress(max(r[at[den]] for r in raw if r[ci] == c))
-                                              for c in cols])
-        for rv in row_values:
+            rows.append([chart.pivot_base] + [suppress(base[c]) for c in cols])
+        shown = chart.pivot_rows() if chart.pivot_rows else [v for v in row_values if v is not None]
+        for rv in shown:
             found = [cells.get((rv, c)) for c in cols]
-            rows.append([_label(chart, rv)] + [_percent(chart, r[at[num]], r[at[den]]) if r else None
-                                               for r in found])
+            rows.append([_label(chart, rv)] + [_percent(chart, r[at[num]] if r else 0, base[c])
+                                               for r, c in zip(found, cols, strict=True)])
         return Table(chart, headings, rows)
     for rv in row_values:
         found = [cells.get((rv, c)) for c in cols]

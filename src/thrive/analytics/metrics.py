@@ -528,8 +528,7 @@ AGGREGATES_SQL.update({
     # date (scores whose concept is a Current View item, ref_current_view; "not known" is never
     # coded). Each is placed in the grouping current for the referral on that date (start_on <=
     # date < end_on; 'none' before any grouping was agreed). Per month, grouping, item and filter
-    # cell: the number of Current Views, and how many rated that item moderate or severe. Every
-    # item has a row for every cell, so the counts add up to a share over any selection.
+    # cell: the number of Current Views, and how many rated that item moderate or severe.
     # Current View describes needs: it is never an outcome, and never sets a grouping.
     "current_view": f"""
         WITH rated AS (
@@ -548,18 +547,23 @@ AGGREGATES_SQL.update({
             QUALIFY row_number() OVER (PARTITION BY v.referral_id, v.completed_on
                                        ORDER BY g.start_on DESC NULLS LAST, g.grouping) = 1
         ),
-        flags AS (
-            SELECT v.referral_id, v.completed_on, v.grouping, i.item, i.problem,
-                   coalesce(r.moderate_or_severe, false) AS moderate_or_severe
-            FROM current_views v CROSS JOIN (SELECT DISTINCT item, problem FROM ref_current_view) i
-            LEFT JOIN rated r ON r.referral_id = v.referral_id AND r.completed_on = v.completed_on
-                             AND r.item = i.item
+        viewed AS (
+            SELECT v.*, CAST(date_trunc('month', v.completed_on) AS DATE) AS month, {_DIMS}
+            FROM current_views v JOIN referral_dims d USING (referral_id)
         )
-        SELECT CAST(date_trunc('month', f.completed_on) AS DATE) AS month, f.grouping, f.item, f.problem,
-               {_DIMS}, count(*) AS current_views,
-               count(*) FILTER (WHERE f.moderate_or_severe) AS moderate_or_severe
-        FROM flags f JOIN referral_dims d USING (referral_id)
-        GROUP BY ALL""",
+        -- Two kinds of row, so the file holds only what happened: the number of Current Views
+        -- (item NULL), and per item the number rated moderate or severe (items never so rated in
+        -- a cell have no row; the page counts them as 0 against the Current Views).
+        SELECT month, grouping, NULL::SMALLINT AS item, NULL::VARCHAR AS problem, cell,
+               count(*) AS current_views, 0::BIGINT AS moderate_or_severe
+        FROM viewed GROUP BY ALL
+        UNION ALL
+        SELECT v.month, v.grouping, r.item, any_value(i.problem), v.cell,
+               0::BIGINT, count(*)
+        FROM viewed v JOIN rated r USING (referral_id, completed_on)
+        JOIN (SELECT DISTINCT item, problem FROM ref_current_view) i USING (item)
+        WHERE r.moderate_or_severe
+        GROUP BY v.month, v.grouping, r.item, v.cell""",
 })
 
 
