@@ -122,7 +122,7 @@ def contacts_table() -> pa.Table:
     return _table("contacts", cols)
 
 
-def _concept_ids() -> dict[str, str]:
+def scale_concept_ids() -> dict[str, str]:
     """Catalogue scale key -> SNOMED concept id to emit (v2)."""
     out = {}
     for measure in get_catalogue().measures.values():
@@ -134,7 +134,7 @@ def _concept_ids() -> dict[str, str]:
 
 def scores_table() -> pa.Table:
     cols = _columns("scores")
-    concept = _concept_ids()
+    concept = scale_concept_ids()
     rows = ScaleScore.objects.filter(value__isnull=False).order_by("id").values_list(
         "id", "completion__episode__young_person__public_id", "completion__episode__public_id",
         "completion__measure_id", "scale_id", "value", "completion__completed_on")
@@ -164,7 +164,7 @@ def scores_table() -> pa.Table:
         cols["concept_id"].append(gbo[number])
         cols["score"].append(str(rating))
         cols["completed_on"].append(on)
-    item_coded = _item_coded_measures()
+    item_coded = item_coded_measures()
     completions = Completion.objects.filter(measure_id__in=item_coded, source=Source.ITEMS).order_by(
         "id").values_list("id", "episode__young_person__public_id", "episode__public_id", "measure_id",
                           "responses", "completed_on")
@@ -183,7 +183,7 @@ def scores_table() -> pa.Table:
     return _table("scores", cols)
 
 
-def _item_coded_measures() -> list[str]:
+def item_coded_measures() -> list[str]:
     """Measures coded item by item (no scale scores to submit): Current View."""
     return [m.id for m in get_catalogue().measures.values()
             if any(item.snomed is not None for item in m.items.values())]

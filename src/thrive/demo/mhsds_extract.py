@@ -100,7 +100,7 @@ def platform_codes() -> Codes:
         return {getattr(k, "value", k): v for k, v in mapping.items()}
 
     return Codes(attend_status=plain(pe.ATTEND_STATUS), mechanism=plain(pe.CONS_MECHANISM),
-                 scale_concepts=pe._concept_ids(), item_coded=frozenset(pe._item_coded_measures()),
+                 scale_concepts=pe.scale_concept_ids(), item_coded=frozenset(pe.item_coded_measures()),
                  la_code=pe.ONS_LA_CODE.pattern)
 
 
