@@ -531,17 +531,20 @@ AGGREGATES_SQL.update({
     # cell: the number of Current Views, and how many rated that item moderate or severe.
     # Current View describes needs: it is never an outcome, and never sets a grouping.
     "current_view": f"""
+        -- One row per Current View, its items rated moderate or severe as bits of one number
+        -- (items are numbered 1-36): one pass over the item rows, not a row per item.
         WITH rated AS (
-            SELECT s.referral_id, s.completed_on, cv.item,
-                   bool_or(TRY_CAST(s.score AS DECIMAL(18, 6)) BETWEEN cv.moderate_from AND cv.upper)
-                       AS moderate_or_severe
+            SELECT s.referral_id, s.completed_on,
+                   bit_or(CASE WHEN TRY_CAST(s.score AS DECIMAL(18, 6)) BETWEEN cv.moderate_from
+                                                                           AND cv.upper
+                               THEN 1::UBIGINT << cv.item ELSE 0::UBIGINT END) AS items
             FROM scores s JOIN ref_current_view cv ON cv.concept_id = s.concept_id
             WHERE s.completed_on IS NOT NULL
-            GROUP BY ALL
+            GROUP BY s.referral_id, s.completed_on
         ),
         current_views AS (
-            SELECT v.referral_id, v.completed_on, coalesce(g.grouping, 'none') AS grouping
-            FROM (SELECT DISTINCT referral_id, completed_on FROM rated) v
+            SELECT v.referral_id, v.completed_on, v.items, coalesce(g.grouping, 'none') AS grouping
+            FROM rated v
             LEFT JOIN groupings g ON g.referral_id = v.referral_id AND g.start_on <= v.completed_on
                                  AND (g.end_on IS NULL OR g.end_on > v.completed_on)
             QUALIFY row_number() OVER (PARTITION BY v.referral_id, v.completed_on
@@ -558,12 +561,11 @@ AGGREGATES_SQL.update({
                count(*) AS current_views, 0::BIGINT AS moderate_or_severe
         FROM viewed GROUP BY ALL
         UNION ALL
-        SELECT v.month, v.grouping, r.item, any_value(i.problem), v.cell,
+        SELECT v.month, v.grouping, i.item, any_value(i.problem), v.cell,
                0::BIGINT, count(*)
-        FROM viewed v JOIN rated r USING (referral_id, completed_on)
-        JOIN (SELECT DISTINCT item, problem FROM ref_current_view) i USING (item)
-        WHERE r.moderate_or_severe
-        GROUP BY v.month, v.grouping, r.item, v.cell""",
+        FROM viewed v JOIN (SELECT DISTINCT item, problem FROM ref_current_view) i
+          ON (v.items >> i.item) & 1::UBIGINT = 1
+        GROUP BY v.month, v.grouping, i.item, v.cell""",
 })
 
 

@@ -79,6 +79,8 @@ def current_view_rows() -> list[dict]:
             "moderate_from": moderate,
             "upper": item.max,
         })
+    if any(not 0 <= r["item"] < 64 for r in rows):  # metrics: the profile keeps items as bits
+        raise ValueError("Current View items must be numbered 0-63")
     return sorted(rows, key=lambda r: (r["item"], r["concept_id"]))
 
 
