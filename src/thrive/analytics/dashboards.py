@@ -424,6 +424,8 @@ def _matrix(chart: Chart, raw: list[tuple]) -> Table:
     if chart.pivot_percent:
         num, den = chart.pivot_percent
         base = {r[ci]: r[at[den]] for r in raw if r[ri] is None}
+        if not base:  # nothing counted in this selection
+            return Table(chart, headings[:1], [])
         cols = [c for c in cols if c in base]
         headings = headings[:1] + [str(_label(chart, c)) for c in cols]
         if chart.pivot_base:

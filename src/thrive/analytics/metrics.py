@@ -591,6 +591,12 @@ def compute_aggregates(con, names=None):
     """Each aggregate as a DuckDB relation (person-level rows never leave DuckDB), with the
     dimensions' values in place of the cell number."""
     prepare_dimensions(con)
+    return aggregate_relations(con, names)
+
+
+def aggregate_relations(con, names=None) -> dict:
+    """The aggregates' relations on a connection where prepare_dimensions has run (the outcomes
+    aggregate computes the national metric over every discharge first)."""
     if names is None or "outcomes" in names:
         compute_cyp_outcomes(con, *ALL_TIME, table="cyp_outcomes_all")
     out = {}

@@ -149,6 +149,7 @@ def test_current_view_profile_by_grouping(aggregates):
     # The month filter applies: only R16 in March.
     assert shown(aggregates, "current-view", start=date(2024, 3, 1)).rows[:2] == [
         ["Current Views (number)", "*"], ["Item 1: provisional problem description", "*"]]
+    assert shown(aggregates, "current-view", start=date(2030, 1, 1)).rows == []  # none: "No figures"
 
 
 def test_current_view_terms_are_not_shown(aggregates):
