@@ -91,22 +91,46 @@ def pseudonym(key: bytes, namespace: str, value: str) -> str:
     return hmac.new(key, f"{namespace}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def _pseudonyms(column: pa.ChunkedArray, key: bytes, namespace: str) -> pa.Array:
-    """One HMAC per distinct value, then a vectorised lookup."""
-    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+# Rows per output chunk: a whole column of 64-character pseudonyms for 50 M rows would pass the
+# 2 GiB limit of one Arrow string array, so results are built a slice at a time.
+CHUNK_ROWS = 1 << 20
+
+
+def _slices(array: pa.Array):
+    for start in range(0, len(array), CHUNK_ROWS):
+        yield array.slice(start, CHUNK_ROWS)
+
+
+def _pseudonyms(column: pa.ChunkedArray, key: bytes, namespace: str) -> pa.ChunkedArray:
+    """One HMAC per distinct value, then a vectorised lookup, slice by slice."""
+    column = _whole(column)
     distinct = pc.unique(column)
     hashed = pa.array([None if v is None else pseudonym(key, namespace, v) for v in distinct.to_pylist()],
                       pa.string())
-    return hashed.take(pc.index_in(column, value_set=distinct))
+    return pa.chunked_array([hashed.take(pc.index_in(part, value_set=distinct)) for part in _slices(column)],
+                            pa.string())
 
 
-def _sequence(column, prefix: str) -> pa.Array:
+def _sequence(column, prefix: str) -> pa.ChunkedArray:
     """1, 2, 3... in the order of the source ids (string order, as the metric sorts them)."""
+    column = _whole(column)
     if len(column) == 0:
-        return pa.array([], pa.string())
+        return pa.chunked_array([], pa.string())
     rank = pc.rank(column, sort_keys="ascending", tiebreaker="dense")
-    numbers = pc.utf8_lpad(pc.cast(rank, pa.string()), width=max(9, len(str(len(column)))), padding="0")
-    return pc.binary_join_element_wise(pa.scalar(prefix), numbers, "")
+    width = max(9, len(str(len(column))))
+    return pa.chunked_array([
+        pc.binary_join_element_wise(pa.scalar(prefix), pc.utf8_lpad(pc.cast(part, pa.string()), width=width,
+                                                                    padding="0"), "")
+        for part in _slices(rank)], pa.string())
+
+
+def _whole(column) -> pa.Array:
+    """One array (large_string for text, so 50 M ids fit) from what Parquet gave in chunks."""
+    if isinstance(column, pa.ChunkedArray):
+        if pa.types.is_string(column.type):
+            column = column.cast(pa.large_string())
+        column = column.combine_chunks()
+    return column
 
 
 def _country(column) -> pa.Array:

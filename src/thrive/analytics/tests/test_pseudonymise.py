@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
@@ -140,3 +141,19 @@ def test_load_key():
         load_key(environ={})
     with pytest.raises(KeyMissing):
         load_key(environ={ENV_VAR: "   "})
+
+
+def test_large_columns_are_built_a_slice_at_a_time_with_the_same_result(monkeypatch):
+    """Fifty million 64-character pseudonyms pass Arrow's 2 GiB limit for one string array, so
+    results are built in slices; the slicing must not change a single value."""
+    from thrive.analytics import pseudonymise as p
+
+    table = pa.table({"referral_id": pa.chunked_array([["R3", "R1", "R2"], ["R1", "R5", "R4", "R3"]])})
+    whole_p = p._pseudonyms(table.column("referral_id"), b"k" * 32, "referral").to_pylist()
+    whole_s = p._sequence(table.column("referral_id"), "R").to_pylist()
+    monkeypatch.setattr(p, "CHUNK_ROWS", 2)
+    sliced = p._pseudonyms(table.column("referral_id"), b"k" * 32, "referral")
+    assert sliced.num_chunks == 4 and sliced.to_pylist() == whole_p
+    assert p._sequence(table.column("referral_id"), "R").to_pylist() == whole_s
+    assert whole_s == ["R000000003", "R000000001", "R000000002", "R000000001", "R000000005",
+                       "R000000004", "R000000003"]
