@@ -324,7 +324,7 @@ AGGREGATES_SQL = {
     # last day when its period started on or before that day and had not ended: ended means the
     # period's end, the next grouping agreed for the referral (the latest decision wins, so
     # overlapping periods never count a referral twice) or the discharge. The page adds the
-    # changes up month by month (dashboards.caseload_levels): +1 in the month the period starts
+    # changes up month by month (dashboards._running_totals): +1 in the month the period starts
     # and -1 in the month it ends, for periods that span at least one month's end.
     "caseload": f"""
         WITH periods AS (
