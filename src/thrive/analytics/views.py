@@ -7,9 +7,7 @@ and each CSV download is one audit entry naming the dashboard and the filters.
 
 import csv
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -21,17 +19,13 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 
 from . import charts, dashboards
+from .locations import SOURCES, aggregates_dir
 from .refreshing import RefreshBusy
 from .refreshing import refresh as refresh_figures
 
 ALLOWED_ROLES = {Role.ANALYST, Role.TEAM_MANAGER}
 # Recomputing reads every record on the platform: analysts only.
 REFRESH_ROLES = {Role.ANALYST}
-
-
-def aggregates_dir() -> Path:
-    base = getattr(settings, "THRIVE_ANALYTICS_DIR", Path(settings.VAR_DIR) / "analytics")
-    return Path(base) / "aggregates"
 
 
 def _can_refresh(request) -> bool:
@@ -67,28 +61,39 @@ def _selection(request, options) -> tuple[dashboards.Selection, list[str]]:
     return sel, errors
 
 
-def _described(sel: dashboards.Selection) -> str:
-    parts = [f"from {sel.start:%Y-%m}" if sel.start else "", f"to {sel.end:%Y-%m}" if sel.end else ""]
+def _source(request) -> tuple[str, list[str]]:
+    source = request.GET.get("source") or "platform"
+    if source not in SOURCES:
+        return "platform", ["Choose a source of figures from the list"]
+    return source, []
+
+
+def _described(sel: dashboards.Selection, source: str) -> str:
+    parts = [f"source={source}", f"from {sel.start:%Y-%m}" if sel.start else "",
+             f"to {sel.end:%Y-%m}" if sel.end else ""]
     parts += [f"{column}={value}" for column, value in sel.values.items()]
-    return ", ".join(p for p in parts if p) or "no filters"
+    return ", ".join(p for p in parts if p)
 
 
 def dashboard(request):
     _check(request)
-    agg = aggregates_dir()
+    source, source_errors = _source(request)
+    agg = aggregates_dir(source)
+    sources = [(key, label) for key, label in SOURCES.items() if dashboards.available(aggregates_dir(key))]
+    context = {"page_title": "Analytics", "can_refresh": _can_refresh(request), "source": source,
+               "sources": sources, "source_label": SOURCES[source]}
     if not dashboards.available(agg):
-        audit.record(request, AuditEvent.Action.VIEW, detail="analytics dashboard: THRIVE system measures "
-                                                             "(no figures yet)")
-        return render(request, "analytics/dashboard.html", {"page_title": "Analytics", "ready": False,
-                                                            "can_refresh": _can_refresh(request)})
+        audit.record(request, AuditEvent.Action.VIEW, detail=f"analytics dashboard: THRIVE system measures "
+                                                             f"(source={source}, no figures yet)")
+        return render(request, "analytics/dashboard.html", {**context, "ready": False})
     options = dashboards.filter_options(agg)
     sel, errors = _selection(request, options)
+    errors = source_errors + errors
     tables = [] if errors else [dashboards.table(agg, chart, sel) for chart in dashboards.CHARTS]
     audit.record(request, AuditEvent.Action.VIEW,
-                 detail=f"analytics dashboard: THRIVE system measures ({_described(sel)})")
+                 detail=f"analytics dashboard: THRIVE system measures ({_described(sel, source)})")
     return render(request, "analytics/dashboard.html", {
-        "page_title": "Analytics", "ready": True, "can_refresh": _can_refresh(request),
-        "tables": tables, "errors": errors,
+        **context, "ready": True, "tables": tables, "errors": errors,
         "has_errors": bool(errors), "filters": dashboards.FILTERS, "options": options,
         "selected": sel.values, "from_value": request.GET.get("from", ""),
         "to_value": request.GET.get("to", ""), "query": request.GET.urlencode(),
@@ -100,15 +105,16 @@ def download(request, chart):
     _check(request)
     if chart not in dashboards.CHART_BY_SLUG:
         raise Http404
-    agg = aggregates_dir()
-    if not dashboards.available(agg):
+    source, source_errors = _source(request)
+    agg = aggregates_dir(source)
+    if source_errors or not dashboards.available(agg):
         raise Http404
     sel, errors = _selection(request, dashboards.filter_options(agg))
     if errors:
         raise Http404
     table = dashboards.table(agg, dashboards.CHART_BY_SLUG[chart], sel)
     audit.record(request, AuditEvent.Action.EXPORT,
-                 detail=f"analytics CSV: {table.chart.title} ({_described(sel)})")
+                 detail=f"analytics CSV: {table.chart.title} ({_described(sel, source)})")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="thrive-{chart}.csv"'
     writer = csv.writer(response)
@@ -124,7 +130,7 @@ def refresh(request):
     if getattr(request.user, "role", None) not in REFRESH_ROLES:
         raise PermissionDenied
     try:
-        meta = refresh_figures(aggregates_dir())
+        meta = refresh_figures(aggregates_dir("platform"))
     except RefreshBusy as busy:
         messages.info(request, str(busy))
     else:

@@ -77,9 +77,9 @@ def test_an_analyst_filters_and_downloads_a_suppressed_csv(page, figures, camhs_
 
     events = AuditEvent.objects.filter(username="ana.analyst", action__in=["view", "export"]).order_by("id")
     assert [(e.action, e.detail) for e in events] == [
-        ("view", "analytics dashboard: THRIVE system measures (no filters)"),
-        ("view", "analytics dashboard: THRIVE system measures (sex=Female)"),
-        ("export", "analytics CSV: Waiting times (sex=Female)"),
+        ("view", "analytics dashboard: THRIVE system measures (source=platform)"),
+        ("view", "analytics dashboard: THRIVE system measures (source=platform, sex=Female)"),
+        ("export", "analytics CSV: Waiting times (source=platform, sex=Female)"),
     ]
 
 

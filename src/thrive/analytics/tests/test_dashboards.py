@@ -82,8 +82,9 @@ def test_page_and_csv(client, camhs_team, aggregates):
     events = list(AuditEvent.objects.filter(username="ana.analyst", action__in=["view", "export"])
                   .order_by("id"))
     assert [(e.action, e.detail) for e in events] == [
-        ("view", "analytics dashboard: THRIVE system measures (from 2024-01, to 2024-12, sex=Male)"),
-        ("export", "analytics CSV: Waiting times (sex=Male)")]
+        ("view", "analytics dashboard: THRIVE system measures (source=platform, from 2024-01, to 2024-12, "
+                 "sex=Male)"),
+        ("export", "analytics CSV: Waiting times (source=platform, sex=Male)")]
     assert "Small numbers are suppressed" in page
     bad = client.get("/analytics/", {"from": "April"})
     assert "Enter the start month as YYYY-MM" in bad.content.decode()

@@ -1,18 +1,23 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from thrive.analytics.locations import aggregates_dir, imported_extract_dir
 from thrive.analytics.mhsds_import import ImportRejected, import_mhsds
+from thrive.analytics.refreshing import RefreshBusy, refresh
 
 
 class Command(BaseCommand):
     help = ("Validate an MHSDS-style CSV extract (MHS001, MHS101, MHS201, MHS204, MHS606 and optional "
             "THRIVEGrouping.csv) and write it as a canonical Parquet extract. Every problem is reported "
-            "with file, line and column; if there is any, nothing is written.")
+            "with file, line and column; if there is any, nothing is written. Without --out, the extract "
+            "replaces the one the analytics page shows, and its figures are computed at once.")
 
     def add_arguments(self, parser):
         parser.add_argument("source_dir", help="directory holding the CSV files")
-        parser.add_argument("--out", required=True, help="directory to write the Parquet extract to")
+        parser.add_argument("--out", help="write the Parquet extract here instead (the page is not changed)")
 
-    def handle(self, *args, source_dir, out, **options):
+    def handle(self, *args, source_dir, out=None, **options):
+        for_page = out is None
+        out = imported_extract_dir() if for_page else out
         try:
             result = import_mhsds(source_dir, out)
         except ImportRejected as rejected:
@@ -24,3 +29,9 @@ class Command(BaseCommand):
         if result.skipped_groupings:
             self.stdout.write(f"{result.skipped_groupings} THRIVEGrouping row(s) with NO_INTERVENTION "
                               "(not a needs-based grouping) were not imported.")
+        if for_page:
+            try:
+                refresh(aggregates_dir("mhsds"), out)
+            except RefreshBusy as busy:
+                raise CommandError(f"{busy} Then run: thrive refresh_analytics --source mhsds") from busy
+            self.stdout.write("Its figures are on the analytics page: /analytics/?source=mhsds")
