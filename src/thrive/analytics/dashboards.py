@@ -285,14 +285,13 @@ def filter_options(agg_dir) -> dict[str, list[str]]:
     return options
 
 
-def _where(chart: Chart, sel: Selection):
-    clauses = [c for c, v in (("month >= ?", sel.start), ("month <= ?", sel.end)) if v]
-    params = [v for v in (sel.start, sel.end) if v]
-    for column, _ in FILTERS:
-        if sel.values.get(column):
-            clauses.append(f"{column} = ?")
-            params.append(sel.values[column])
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+def _where(sel: Selection, *, months: bool = True):
+    """The chosen filters (and, unless months=False, the chosen months) as a WHERE clause."""
+    chosen = [("month >= ?", sel.start), ("month <= ?", sel.end)] if months else []
+    chosen += [(f"{column} = ?", sel.values.get(column)) for column, _ in FILTERS]
+    chosen = [(clause, value) for clause, value in chosen if value]
+    where = (" WHERE " + " AND ".join(c for c, _ in chosen)) if chosen else ""
+    return where, [v for _, v in chosen]
 
 
 def _cube_where(sel: Selection):
@@ -309,18 +308,12 @@ def _value(value, count) -> str | None:
     return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _dimension_where(sel: Selection):
-    clauses = [f"{column} = ?" for column, _ in FILTERS if sel.values.get(column)]
-    params = [sel.values[column] for column, _ in FILTERS if sel.values.get(column)]
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
 def _running_totals(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
     """(month, key, level): the monthly changes over the chosen filters added up month by month,
     from the first month to the extract's last, then cut to the chosen months."""
     key = chart.pivot[1]
     source = f"read_parquet('{_path(agg_dir, chart.aggregate)}')"
-    where, params = _dimension_where(sel)
+    where, params = _where(sel, months=False)
     through = meta(agg_dir).get("through")
     cut = [("month >= ?", sel.start), ("month <= ?", sel.end)]
     sql = f"""
@@ -344,7 +337,7 @@ def _histogram_values(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
     keys = ", ".join(k for k, _ in chart.keys)
     count = chart.counts[0][0]
     source = f"read_parquet('{_path(agg_dir, chart.aggregate)}')"
-    where, params = _dimension_where(sel)
+    where, params = _where(sel, months=False)
     sql = f"""
         WITH h AS (SELECT {keys}, days, sum({count}) AS n FROM {source}{where} GROUP BY ALL),
         c AS (SELECT *, sum(n) OVER (PARTITION BY {keys} ORDER BY days) AS upto,
@@ -373,7 +366,7 @@ def _raw(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
         if not keys and not rows:
             rows = [tuple(0 for _ in chart.counts)]
         return rows
-    where, params = _where(chart, sel)
+    where, params = _where(sel)
     sums = ", ".join(f"sum({c})::BIGINT AS {c}" for c, _ in chart.counts)
     rows = con.execute(f"SELECT {', '.join([*keys, sums])} FROM {source}{where} GROUP BY ALL ORDER BY ALL",
                        params).fetchall()
@@ -383,10 +376,10 @@ def _raw(agg_dir, chart: Chart, sel: Selection) -> list[tuple]:
 def table(agg_dir, chart: Chart, sel: Selection) -> Table:
     """The chart's figures for the selection, every count suppressed (disclosure.py)."""
     keys = [k for k, _ in chart.keys]
+    headings = [h for _, h in chart.keys] + [h for _, h in chart.counts] + \
+        [h for h, _, _ in chart.percents] + [h for h, _, _ in chart.values]
     missing = [t for t in chart.needs if t in meta(agg_dir).get("extract_absent", [])]
     if missing:
-        headings = [h for _, h in chart.keys] + [h for _, h in chart.counts] + \
-            [h for h, _, _ in chart.percents] + [h for h, _, _ in chart.values]
         return Table(chart, headings, [], missing)
     raw = _raw(agg_dir, chart, sel)
     if "grouping" in keys:
@@ -396,8 +389,6 @@ def table(agg_dir, chart: Chart, sel: Selection) -> Table:
         raw.sort(key=lambda r: _order(chart, r[0]))
     if chart.pivot:
         return _matrix(chart, raw)
-    headings = [h for _, h in chart.keys] + [h for _, h in chart.counts] + \
-        [h for h, _, _ in chart.percents] + [h for h, _, _ in chart.values]
     index = {c: len(keys) + i for i, (c, _) in enumerate(chart.counts)}
     index |= {c: len(keys) + len(chart.counts) + i for i, (_, c, _) in enumerate(chart.values)}
     rows = []

@@ -40,14 +40,23 @@ class Demo:
     def histories(self) -> Iterator[PersonHistory]:
         """Each young person with their carers and episodes. Same seed, same sequence."""
         numbers = NhsNumbers(random.Random(f"{self.seed}/nhs-numbers"), self.young_people)
-        maker = HistoryMaker(self.staffing, self.today)
+        maker = self.history_maker()
         carer_key = 0
         for index in range(self.young_people):
-            rng = random.Random(f"{self.seed}/person/{index}")
-            person = make_person(rng, index, next(numbers), self.today)
-            carers = make_carers(rng, person, carer_key)
-            carer_key += len(carers)
-            yield PersonHistory(person, carers, maker.episodes(rng, person))
+            history = self.history(maker, index, next(numbers), carer_key)
+            carer_key += len(history.carers)
+            yield history
+
+    def history_maker(self) -> HistoryMaker:
+        return HistoryMaker(self.staffing, self.today)
+
+    def history(self, maker: HistoryMaker, index: int, nhs_number: str, carer_key: int) -> PersonHistory:
+        """The young person with this index, from their own random stream (so any one can be made
+        without the ones before; only NHS numbers and carers' keys run across everyone)."""
+        rng = random.Random(f"{self.seed}/person/{index}")
+        person = make_person(rng, index, nhs_number, self.today)
+        carers = make_carers(rng, person, carer_key)
+        return PersonHistory(person, carers, maker.episodes(rng, person))
 
 
 def generate(seed: int = DEFAULT_SEED, young_people: int = DEFAULT_YOUNG_PEOPLE, *,

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import multiprocessing as mp
-import random
 import re
 import shutil
 from collections.abc import Iterator
@@ -45,8 +44,6 @@ from thrive.measures.engine.coded_items import coded_items
 from thrive.measures.engine.errors import MeasureError
 
 from .generator import Demo, generate
-from .history import HistoryMaker
-from .people import make_carers, make_person
 from .records import EpisodeBundle, PersonHistory
 
 FILES: dict[str, tuple[str, ...]] = {
@@ -121,12 +118,9 @@ def histories_between(demo: Demo, start: int, stop: int) -> Iterator[tuple[int, 
     and carers' keys; which practitioner leads an open episode (teams take open episodes in turn
     across the whole population) may differ from demo.histories(), and is not written either.
     tests/test_mhsds_extract.py checks the written rows match demo.histories() exactly."""
-    maker = HistoryMaker(demo.staffing, demo.today)
+    maker = demo.history_maker()
     for index in range(start, stop):
-        rng = random.Random(f"{demo.seed}/person/{index}")
-        person = make_person(rng, index, "", demo.today)
-        make_carers(rng, person, 0)  # draws from the person's stream, as demo.histories() does
-        yield index, PersonHistory(person, [], maker.episodes(rng, person))
+        yield index, demo.history(maker, index, "", 0)
 
 
 def _age_on(born: date, on: date) -> int:

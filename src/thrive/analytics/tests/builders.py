@@ -3,6 +3,7 @@
 from datetime import date, time
 
 import pyarrow as pa
+from django.core.management import call_command
 
 from thrive.analytics.engine import connect
 from thrive.analytics.schema import TABLES, write_extract
@@ -73,6 +74,14 @@ class Extract:
 
     def connect(self, path):
         return connect(self.write(path))
+
+    def refresh_page(self, tmp_path, settings):
+        """Write the extract under tmp_path and compute the analytics page's figures from it, as
+        `thrive refresh_analytics --extract` does; returns the aggregates' directory."""
+        self.write(tmp_path / "extract")
+        settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
+        call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
+        return tmp_path / "analytics" / "aggregates"
 
 
 def _loose(schema, rows):

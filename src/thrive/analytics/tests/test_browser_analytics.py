@@ -7,7 +7,6 @@ import csv
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from thrive.accounts.models import Role
@@ -33,9 +32,7 @@ def figures(transactional_db, tmp_path, settings):
         x.person(f"Q{i}", sex="2", ethnic_category="A", imd_decile=3)
         x.referral(f"Q{i}", f"Q{i}", received="2024-03-04", discharged=None, age=14, provider="RX1")
         x.contact("2024-03-10", f"Q{i}")
-    x.write(tmp_path / "extract")
-    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
-    call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
+    x.refresh_page(tmp_path, settings)
 
 
 def test_an_analyst_filters_and_downloads_a_suppressed_csv(page, figures, camhs_team):

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from django.core.management import call_command
 
 from thrive.accounts.models import Role
 from thrive.analytics import charts, dashboards
@@ -183,10 +182,7 @@ def aggregates(tmp_path, settings):
     """Groupings, moves, goals, plans and outcomes for a few young people (test_more_dashboards)."""
     x = Extract()
     test_more_dashboards.build(x)
-    x.write(tmp_path / "extract")
-    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
-    call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
-    return tmp_path / "analytics" / "aggregates"
+    return x.refresh_page(tmp_path, settings)
 
 
 @pytest.mark.django_db

@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-from django.core.management import call_command
 
 from thrive.accounts.models import Role
 from thrive.analytics import dashboards
@@ -33,10 +32,7 @@ def build(x: Extract):
 def aggregates(tmp_path, settings):
     x = Extract()
     build(x)
-    x.write(tmp_path / "extract")
-    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
-    call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
-    return tmp_path / "analytics" / "aggregates"
+    return x.refresh_page(tmp_path, settings)
 
 
 def test_tables_are_suppressed(aggregates):

@@ -81,10 +81,7 @@ def build(x: Extract):
 def aggregates(tmp_path, settings):
     x = Extract()
     build(x)
-    x.write(tmp_path / "extract")
-    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
-    call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
-    return tmp_path / "analytics" / "aggregates"
+    return x.refresh_page(tmp_path, settings)
 
 
 def query(agg, sql):
@@ -185,10 +182,7 @@ def test_an_mhsds_source_has_no_collaborate_or_preferences(client, camhs_team, t
     build(x)
     x.rows["collaborate"] = []
     x.rows["decision_options"] = []
-    x.write(tmp_path / "extract")  # absent, as from an MHSDS import
-    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
-    call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
-    agg = tmp_path / "analytics" / "aggregates"
+    agg = x.refresh_page(tmp_path, settings)  # absent, as from an MHSDS import
     assert shown(agg, "collaborate").missing == ["collaborate"]
     assert shown(agg, "preferences").missing == ["decision_options"]
     assert shown(agg, "current-view").rows  # MHSDS carries Current View items

@@ -67,10 +67,7 @@ def build(x: Extract):
 def aggregates(tmp_path, settings):
     x = Extract()
     build(x)
-    x.write(tmp_path / "extract")
-    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
-    call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
-    return tmp_path / "analytics" / "aggregates"
+    return x.refresh_page(tmp_path, settings)
 
 
 def raw(agg, name, columns, cube_all=False):
@@ -163,9 +160,7 @@ def test_a_source_without_goals_or_plans_says_so(client, camhs_team, tmp_path, s
     build(x)
     x.rows["goals"] = []
     x.rows["risk_plans"] = []
-    x.write(tmp_path / "extract")  # absent: goals, risk_plans (as an MHSDS import)
-    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
-    call_command("refresh_analytics", "--extract", str(tmp_path / "extract"))
+    x.refresh_page(tmp_path, settings)  # absent: goals, risk_plans (as an MHSDS import)
     client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
     page = client.get("/analytics/").content.decode()
     # ... and so do the CollaboRATE and preferences dashboards (no such tables in this extract).
