@@ -75,39 +75,65 @@ spine AS (
     FROM cohort LEFT JOIN contact_dates d USING (rk)
 ),
 -- Step 3. Scores: in-scope scales only (ref_scales); valid = numeric and within the table's
--- range; identical duplicates (same scale identity, date and value) counted once.
-valid_scores AS (
-    SELECT * FROM (
-        SELECT cohort.rk, s.score_id, s.completed_on, rs.identity, rs.rater, rs.lower, rs.upper,
-               TRY_CAST(s.score AS DECIMAL(18, 6)) AS value
+-- range. Step 4. Eligible = dated on/after Contact1 and on/before discharge. (NOT MATERIALIZED:
+-- each use below reads only the columns it needs; the ids are read only for tied scales.)
+eligible AS NOT MATERIALIZED (
+    SELECT rk, score_id, identity, rater, completed_on, value FROM (
+        SELECT spine.rk, s.score_id, rs.identity, rs.rater, s.completed_on,
+               TRY_CAST(s.score AS DECIMAL(18, 6)) AS value, rs.lower, rs.upper,
+               spine.contact1, spine.discharged_on
         FROM scores s JOIN ref_scales rs ON rs.concept_id = s.concept_id
-        JOIN cohort USING (referral_id))
-    WHERE value BETWEEN lower AND upper
+        JOIN spine ON spine.referral_id = s.referral_id)
+    WHERE value BETWEEN lower AND upper AND completed_on BETWEEN contact1 AND discharged_on
 ),
--- Step 4. Eligible = dated on/after Contact1 and on/before discharge.
-eligible AS (
-    SELECT v.rk, v.identity, any_value(v.rater) AS rater, v.completed_on, v.value,
-           min(v.score_id) AS score_id
-    FROM valid_scores v JOIN spine USING (rk)
-    WHERE v.completed_on BETWEEN spine.contact1 AND spine.discharged_on
-    GROUP BY v.rk, v.identity, v.completed_on, v.value
-),
--- Step 4. First = earliest eligible (date, then id). Last = latest eligible that is not the
--- first and is dated on/after Contact2: that is the latest of all (date, then id) when there
--- are two or more eligible and the latest is dated on/after Contact2 (if the latest is
--- earlier, every eligible score is).
-ends AS (
+-- Step 3: identical duplicates (same scale identity, date and value) count once, the lowest id
+-- kept. Step 4: First = earliest eligible (date, then id). Last = latest eligible that is not the
+-- first and is dated on/after Contact2: that is the latest of all (date, then id) when two or
+-- more are eligible and the latest is dated on/after Contact2 (if the latest is earlier, every
+-- eligible score is).
+-- Ids only decide between different values recorded on the same date, so each scale is first
+-- summarised without them (bounds): "day_value" orders by date, then value (days << 32 plus the
+-- value in millionths; reference.py keeps every valid value within +/-2,000), "day_less_value"
+-- by date, then value descending. On the first date the lowest and highest values, and on the
+-- latest date the highest and lowest: where each pair agrees, that is the first and the last
+-- value whatever the ids. Two or more eligible, once duplicates count once: more than one date
+-- or more than one value. Scales with two different values on their first or latest date
+-- (tied, rare) are decided by the ids, duplicates removed (tied_ends).
+bounds AS (
     SELECT rk, identity, any_value(rater) AS rater,
+           arg_min(value, day_value) AS first_low, arg_min(value, day_less_value) AS first_high,
+           arg_max(value, day_value) AS latest_high, arg_max(value, day_less_value) AS latest_low,
+           max(completed_on) AS latest_on,
+           min(completed_on) < max(completed_on) OR min(value) < max(value) AS several
+    FROM (SELECT rk, identity, rater, completed_on, value,
+                 ((completed_on - DATE '1900-01-01')::BIGINT << 32) + (value * 1000000)::BIGINT
+                     AS day_value,
+                 ((completed_on - DATE '1900-01-01')::BIGINT << 32) - (value * 1000000)::BIGINT
+                     AS day_less_value
+          FROM eligible)
+    GROUP BY rk, identity
+),
+tied AS (SELECT rk, identity FROM bounds WHERE first_low <> first_high OR latest_low <> latest_high),
+tied_ends AS (
+    SELECT rk, identity,
            arg_min(value, (completed_on, score_id)) AS first_value,
-           arg_max(value, (completed_on, score_id)) AS latest_value,
-           max(completed_on) AS latest_on, count(*) AS eligible_scores
-    FROM eligible GROUP BY rk, identity
+           arg_max(value, (completed_on, score_id)) AS latest_value
+    FROM (SELECT e.rk, e.identity, e.completed_on, e.value, min(e.score_id) AS score_id
+          FROM eligible e SEMI JOIN tied t ON t.rk = e.rk AND t.identity = e.identity
+          GROUP BY e.rk, e.identity, e.completed_on, e.value)
+    GROUP BY rk, identity
+),
+ends AS (
+    SELECT b.rk, b.identity, b.rater, b.latest_on, b.several,
+           coalesce(t.first_value, b.first_low) AS first_value,
+           coalesce(t.latest_value, b.latest_high) AS latest_value
+    FROM bounds b LEFT JOIN tied_ends t USING (rk, identity)
 ),
 firsts AS (SELECT rk, identity, rater, first_value FROM ends),
 lasts AS (
     SELECT e.rk, e.identity, e.latest_value AS last_value
     FROM ends e JOIN spine USING (rk)
-    WHERE e.eligible_scores > 1 AND spine.contact2 IS NOT NULL AND e.latest_on >= spine.contact2
+    WHERE e.several AND spine.contact2 IS NOT NULL AND e.latest_on >= spine.contact2
 ),
 -- Steps 5 and 6 (per scale). RCADS: T = 50 + 10 (raw - mean) / sd with the norms for sex and
 -- age at referral, so T(last) - T(first) = 10 (last - first) / sd; compared exactly as

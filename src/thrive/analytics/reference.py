@@ -31,6 +31,9 @@ from thrive.measures.engine.catalogue_loader import get_catalogue
 
 DIRECTIONS = {"Positive": "higher_is_better", "Negative": "higher_is_worse"}
 DEC = pa.decimal128(18, 6)
+# The metric orders a scale's scores by date, then value, as one integer (metrics, "bounds"):
+# the value in millionths must stay well inside 32 bits.
+VALUE_LIMIT = 2000
 CURRENT_VIEW = ("Current View", "current_view")  # reference table tool, catalogue measure id
 
 
@@ -53,6 +56,8 @@ def scale_rows() -> list[dict]:
             "direction": DIRECTIONS.get(directions.get(row.assessment_tool)),
             "rcads": row.preferred_term.startswith("RCADS"),
         })
+    if any(not -VALUE_LIMIT <= r[end] <= VALUE_LIMIT for r in rows for end in ("lower", "upper")):
+        raise ValueError(f"A scale's valid range goes beyond +/-{VALUE_LIMIT}")
     return rows
 
 

@@ -1,6 +1,7 @@
 """The national CYP outcomes metric in DuckDB, one edge case per test, on hand-built extracts."""
 
 import csv
+import random
 from datetime import date, time
 
 import pytest
@@ -382,3 +383,37 @@ def test_duckdb_agrees_with_the_engine(tmp_path):
         expected = _engine_row(x, referral)
         got = {k: v for k, v in ours[referral["referral_id"]].items() if k in expected}
         assert got == expected, referral["referral_id"]
+
+
+def test_same_day_scores_agree_with_the_engine(tmp_path):
+    # Scores of one scale on the same date, identical or not, with ids in no particular order
+    # ("S10" sorts before "S9"): the ids decide which is first and last, duplicates count once.
+    # The SQL summarises a scale without its ids where no id can matter; this checks every
+    # referral against the engine, which sorts and removes duplicates one score at a time.
+    rng = random.Random(2026)
+    x = Extract()
+    ids = [f"S{n}" for n in range(1, 4000)]
+    rng.shuffle(ids)
+    dates = ("2024-01-05", "2024-01-10", "2024-01-24", "2024-03-01", "2024-05-10")
+    for n in range(250):
+        referral = x.referral(f"R{n}", x.person(f"P{n}", sex=rng.choice("12X")), age=rng.randint(8, 17))
+        two_contacts(x, referral)
+        for scale in rng.sample((PHQ9, GAD7, SDQ_PARENT_PROSOCIAL, RCADS_CHILD_DEPRESSION, CGAS), 2):
+            for _ in range(rng.randint(1, 6)):
+                x.score(scale, rng.choice((3, 4, 9, 10, 10, "x")), rng.choice(dates), referral, ids.pop())
+    ours = run(x, tmp_path)
+    for referral in x.rows["referrals"]:
+        expected = _engine_row(x, referral)
+        got = {k: v for k, v in ours[referral["referral_id"]].items() if k in expected}
+        assert got == expected, referral["referral_id"]
+    # The data has what the test is about: a scale with two values on its latest eligible date.
+    latest = {}
+    for s in x.rows["scores"]:
+        if s["score"] != "x" and date(2024, 1, 10) <= s["completed_on"] <= date(2024, 4, 30):
+            key = (s["referral_id"], s["concept_id"])
+            on, values = latest.get(key, (None, set()))
+            if on is None or s["completed_on"] > on:
+                latest[key] = (s["completed_on"], {s["score"]})
+            elif s["completed_on"] == on:
+                values.add(s["score"])
+    assert sum(len(values) > 1 for _, values in latest.values()) > 20
