@@ -52,8 +52,14 @@ def _plan(rng, episode, partner, today):
 @transaction.atomic
 def add_shared_work(seed: int, today: date) -> dict[str, int]:
     rng = random.Random(f"{seed}-shared-work")
-    partner = Agency.objects.filter(kind=Agency.Kind.COUNCIL).first()
-    partner_worker = User.objects.filter(agency=partner, role="practitioner").order_by("pk").first()
+    # The plan's second agency: the council's early help, or a charity when the episode is the
+    # council's own (an agency is named once on a plan).
+    partners = [a for a in (Agency.objects.filter(kind=Agency.Kind.COUNCIL).first(),
+                            Agency.objects.filter(kind=Agency.Kind.CHARITY).order_by("pk").first())
+                if a is not None]
+    workers = {a.pk: User.objects.filter(agency=a, role="practitioner").order_by("pk").first()
+               for a in partners}
+    planned = set()  # one current plan and one keyworker per young person
     counts = {"risk plans": 0, "care team members": 0, "consents": 0, "referrals waiting": 0}
     risk = (GroupingDecision.objects.filter(open_episodes_q("episode__"), is_current=True,
                                             grouping="getting_risk_support")
@@ -61,12 +67,15 @@ def add_shared_work(seed: int, today: date) -> dict[str, int]:
                             "episode__lead_practitioner").order_by("pk"))
     for i, decision in enumerate(risk):
         episode = decision.episode
-        if i % 5 == 4 or partner is None:
+        partner = next((a for a in partners if a.pk != episode.agency_id), None)
+        if i % 5 == 4 or partner is None or episode.young_person_id in planned:
             continue  # left without a plan: the gap shows on caseloads and records
+        planned.add(episode.young_person_id)
         _plan(rng, episode, partner, today)
         counts["risk plans"] += 1
+        partner_role = "Early help family worker" if partner.kind == Agency.Kind.COUNCIL else "Youth worker"
         for user, role, key in ((episode.lead_practitioner, "Lead practitioner", True),
-                                (partner_worker, "Early help family worker", False)):
+                                (workers[partner.pk], partner_role, False)):
             if user is not None:
                 CareTeamMember.objects.create(young_person=episode.young_person, user=user,
                                               role=role, is_keyworker=key, added_by=user)

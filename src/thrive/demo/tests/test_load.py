@@ -120,3 +120,39 @@ def test_shared_work_gives_most_risk_support_a_two_agency_plan_and_leaves_a_gap(
     assert all(p.agency_count == 2 for p in plans.values())
     assert len(gaps) == len(risk) - len(plans)
     assert AgencyReferral.objects.filter(status="sent").count() == counts["referrals waiting"]
+
+
+def test_shared_work_names_an_agency_once_and_gives_a_young_person_one_plan(camhs_team):
+    # A council episode in Getting Risk Support (the council is the usual partner) and a young
+    # person in Getting Risk Support with two agencies at once: both happen in a large demo.
+    from datetime import timedelta
+
+    from thrive.accounts.models import Agency, Team
+    from thrive.conftest import make_episode, make_user
+    from thrive.demo.shared_work import add_shared_work
+    from thrive.risk.models import RiskSupportPlan
+
+    council = Team.objects.create(agency=Agency.objects.create(name="Council", kind=Agency.Kind.COUNCIL),
+                                  name="Early help")
+    charity = Team.objects.create(agency=Agency.objects.create(name="Youth charity",
+                                                               kind=Agency.Kind.CHARITY), name="Drop-in")
+    leads = {team.pk: make_user(f"{team.name.split()[0].lower()}.worker", team)
+             for team in (camhs_team, council, charity)}
+    alone, both = make_young_person(), make_young_person(given_name="Sam")
+    for person, team in ((alone, council), (both, camhs_team), (both, council)):
+        episode = make_episode(person, team, leads[team.pk])
+        GroupingDecision.objects.create(
+            episode=episode, decided_on=date.today(), grouping="getting_risk_support",
+            young_person_took_part=True, parent_carer_took_part=True, rationale="Agreed together",
+            made_explicit=True, review_on=date.today() + timedelta(weeks=8), recorded_by=leads[team.pk])
+
+    counts = add_shared_work(2026, date.today())
+
+    plans = RiskSupportPlan.objects.filter(status="current")
+    assert counts["risk plans"] == plans.count() == 2
+    assert sorted(p.young_person.given_name for p in plans) == ["Amira", "Sam"]
+    for plan in plans:
+        named = [a.agency for a in plan.agencies.all()]
+        assert len(named) == len(set(named)) == 2
+    council_plan = plans.get(young_person=alone)
+    assert [a.agency.name for a in council_plan.agencies.all()] == ["Council", "Youth charity"]
