@@ -1,6 +1,6 @@
 """The canonical extract (schema.py) from the platform's own records.
 
-One query per table (``values_list``, streamed), mapped to MHSDS codes:
+One query per table (``values_list``, streamed, made Arrow a batch at a time), mapped to MHSDS codes:
 - YoungPerson -> people (Person_ID = public_id; LADistrictAuth only when the local authority
   field holds an ONS code such as E06000001 — the platform stores names, which are not codes);
 - Episode -> referrals (UniqServReqID = public_id; received; age in whole years at referral;
@@ -20,8 +20,10 @@ One query per table (``values_list``, streamed), mapped to MHSDS codes:
   discussed (an option preferred is one that was discussed).
 """
 
+import itertools
 import os
 import re
+from collections.abc import Iterable
 
 import pyarrow as pa
 from django.db.models import Count
@@ -54,13 +56,28 @@ CHUNK = 5000
 COLLABORATE = "collaborate"  # the catalogue's measure id
 
 
-def _table(name: str, columns: dict[str, list]) -> pa.Table:
+# Rows become Arrow a batch at a time: Arrow holds a row in tens of bytes, Python objects in
+# hundreds, so a large locality never has its whole extract as Python objects at once.
+BATCH = 100_000
+
+
+def _table(name: str, rows: Iterable[tuple]) -> pa.Table:
+    """The canonical table from rows given in the schema's column order."""
     schema = TABLES[name]
-    return pa.table({f.name: pa.array(columns[f.name], f.type) for f in schema}, schema=schema)
+    batches, rows = [], iter(rows)
+    while chunk := list(itertools.islice(rows, BATCH)):
+        columns = zip(*chunk, strict=True)
+        batches.append(pa.record_batch(
+            [pa.array(values, field.type) for values, field in zip(columns, schema, strict=True)],
+            schema=schema))
+    return pa.Table.from_batches(batches, schema=schema)
 
 
-def _columns(name: str) -> dict[str, list]:
-    return {f.name: [] for f in TABLES[name]}
+def episode_ids() -> dict[int, tuple[str, str]]:
+    """Episode key -> (Person_ID, UniqServReqID), read once rather than joined and converted
+    again for every contact and score."""
+    rows = Episode.objects.values_list("id", "young_person__public_id", "public_id")
+    return {pk: (str(person), str(episode)) for pk, person, episode in rows.iterator(chunk_size=CHUNK)}
 
 
 def age_on(born, on) -> int:
@@ -68,58 +85,37 @@ def age_on(born, on) -> int:
 
 
 def people_table() -> pa.Table:
-    cols = _columns("people")
-    rows = YoungPerson.objects.order_by("id").values_list(
-        "public_id", "sex", "gender_identity", "ethnic_category", "deprivation_decile", "local_authority")
-    for public_id, sex, gender, ethnic, decile, la in rows.iterator(chunk_size=CHUNK):
-        cols["person_id"].append(str(public_id))
-        cols["sex"].append(sex or None)
-        cols["gender_identity"].append(gender or None)
-        cols["ethnic_category"].append(ethnic or None)
-        cols["lsoa"].append(None)
-        cols["imd_decile"].append(decile)
-        la = (la or "").strip().upper()
-        cols["la_code"].append(la if ONS_LA_CODE.match(la) else None)
-    return _table("people", cols)
+    def rows():
+        people = YoungPerson.objects.order_by("id").values_list(
+            "public_id", "sex", "gender_identity", "ethnic_category", "deprivation_decile", "local_authority")
+        for public_id, sex, gender, ethnic, decile, la in people.iterator(chunk_size=CHUNK):
+            la = (la or "").strip().upper()
+            yield (str(public_id), sex or None, gender or None, ethnic or None, None, decile,
+                   la if ONS_LA_CODE.match(la) else None)
+    return _table("people", rows())
 
 
 def referrals_table() -> pa.Table:
-    cols = _columns("referrals")
-    rows = Episode.objects.order_by("id").values_list(
-        "public_id", "young_person__public_id", "young_person__date_of_birth", "agency__ods_code",
-        "agency__name", "team__name", "referral_received_on", "referral_source", "referral_reason",
-        "declined_on", "ending__ended_on", "ending__goals_met")
-    for pid, person, born, ods, agency, team, received, source, reason, declined, ended, met in rows.iterator(
-            chunk_size=CHUNK):
-        cols["referral_id"].append(str(pid))
-        cols["person_id"].append(str(person))
-        cols["provider"].append(ods or agency)
-        cols["received_on"].append(received)
-        cols["age_at_referral"].append(age_on(born, received))
-        cols["source"].append(source)
-        cols["reason"].append(reason)
-        cols["team_type"].append(None)
-        cols["team"].append(team)
-        cols["rejected_on"].append(declined)
-        cols["discharged_on"].append(ended)
-        cols["goals_met"].append(met)
-    return _table("referrals", cols)
+    def rows():
+        episodes = Episode.objects.order_by("id").values_list(
+            "public_id", "young_person__public_id", "young_person__date_of_birth", "agency__ods_code",
+            "agency__name", "team__name", "referral_received_on", "referral_source", "referral_reason",
+            "declined_on", "ending__ended_on", "ending__goals_met")
+        for pid, person, born, ods, agency, team, received, source, reason, declined, ended, met in (
+                episodes.iterator(chunk_size=CHUNK)):
+            yield (str(pid), str(person), ods or agency, received, age_on(born, received), source,
+                   reason, None, team, declined, ended, met)
+    return _table("referrals", rows())
 
 
-def contacts_table() -> pa.Table:
-    cols = _columns("contacts")
-    rows = Contact.objects.order_by("id").values_list(
-        "id", "episode__young_person__public_id", "episode__public_id", "date", "time", "attendance", "mode")
-    for cid, person, episode, on, at, attendance, mode in rows.iterator(chunk_size=CHUNK):
-        cols["contact_id"].append(str(cid))
-        cols["kind"].append("direct")
-        cols["person_id"].append(str(person))
-        cols["referral_id"].append(str(episode))
-        cols["contact_date"].append(on)
-        cols["contact_time"].append(at.replace(microsecond=0) if at else None)
-        cols["attend_status"].append(ATTEND_STATUS.get(attendance))
-        cols["mechanism"].append(CONS_MECHANISM.get(mode))
-    return _table("contacts", cols)
+def contacts_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+    def rows():
+        contacts = Contact.objects.order_by("id").values_list(
+            "id", "episode_id", "date", "time", "attendance", "mode")
+        for cid, episode, on, at, attendance, mode in contacts.iterator(chunk_size=CHUNK):
+            yield (str(cid), "direct", *ids[episode], on, at.replace(microsecond=0) if at else None,
+                   ATTEND_STATUS.get(attendance), CONS_MECHANISM.get(mode))
+    return _table("contacts", rows())
 
 
 def scale_concept_ids() -> dict[str, str]:
@@ -132,22 +128,23 @@ def scale_concept_ids() -> dict[str, str]:
     return out
 
 
-def scores_table() -> pa.Table:
-    cols = _columns("scores")
+def scores_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+    return _table("scores", itertools.chain(_scale_scores(ids), _goal_scores(ids), _item_scores(ids)))
+
+
+def _scale_scores(ids):
     concept = scale_concept_ids()
-    rows = ScaleScore.objects.filter(value__isnull=False).order_by("id").values_list(
-        "id", "completion__episode__young_person__public_id", "completion__episode__public_id",
-        "completion__measure_id", "scale_id", "value", "completion__completed_on")
-    for sid, person, episode, measure_id, scale_id, value, on in rows.iterator(chunk_size=CHUNK):
+    scores = ScaleScore.objects.filter(value__isnull=False).order_by("id").values_list(
+        "id", "completion__episode_id", "completion__measure_id", "scale_id", "value",
+        "completion__completed_on")
+    for sid, episode, measure_id, scale_id, value, on in scores.iterator(chunk_size=CHUNK):
         code = concept.get(f"{measure_id}/{scale_id}")
         if code is None:
             continue  # no SNOMED code: not submitted
-        cols["score_id"].append(f"s{sid}")
-        cols["person_id"].append(str(person))
-        cols["referral_id"].append(str(episode))
-        cols["concept_id"].append(code)
-        cols["score"].append(format(value.normalize(), "f"))
-        cols["completed_on"].append(on)
+        yield (f"s{sid}", *ids[episode], code, format(value.normalize(), "f"), on)
+
+
+def _goal_scores(ids):
     gbo = {}
     for n in (1, 2, 3):
         try:
@@ -155,32 +152,22 @@ def scores_table() -> pa.Table:
         except (UnknownMeasure, UnknownScale, AttributeError):
             pass
     ratings = GoalRating.objects.filter(goal__number__in=list(gbo)).order_by("id").values_list(
-        "id", "goal__episode__young_person__public_id", "goal__episode__public_id", "goal__number",
-        "rating", "rated_on")
-    for rid, person, episode, number, rating, on in ratings.iterator(chunk_size=CHUNK):
-        cols["score_id"].append(f"g{rid}")
-        cols["person_id"].append(str(person))
-        cols["referral_id"].append(str(episode))
-        cols["concept_id"].append(gbo[number])
-        cols["score"].append(str(rating))
-        cols["completed_on"].append(on)
-    item_coded = item_coded_measures()
-    completions = Completion.objects.filter(measure_id__in=item_coded, source=Source.ITEMS).order_by(
-        "id").values_list("id", "episode__young_person__public_id", "episode__public_id", "measure_id",
-                          "responses", "completed_on")
-    for cid, person, episode, measure_id, responses, on in completions.iterator(chunk_size=CHUNK):
+        "id", "goal__episode_id", "goal__number", "rating", "rated_on")
+    for rid, episode, number, rating, on in ratings.iterator(chunk_size=CHUNK):
+        yield (f"g{rid}", *ids[episode], gbo[number], str(rating), on)
+
+
+def _item_scores(ids):
+    completions = Completion.objects.filter(
+        measure_id__in=item_coded_measures(), source=Source.ITEMS).order_by("id").values_list(
+        "id", "episode_id", "measure_id", "responses", "completed_on")
+    for cid, episode, measure_id, responses, on in completions.iterator(chunk_size=CHUNK):
         try:
             values = coded_items(measure_id, _responses(responses))
         except MeasureError:
             continue  # answers the catalogue no longer accepts: not submitted
         for value in values:
-            cols["score_id"].append(f"c{cid}.{value.item:03d}")
-            cols["person_id"].append(str(person))
-            cols["referral_id"].append(str(episode))
-            cols["concept_id"].append(value.snomed_concept_id)
-            cols["score"].append(str(value.value))
-            cols["completed_on"].append(on)
-    return _table("scores", cols)
+            yield (f"c{cid}.{value.item:03d}", *ids[episode], value.snomed_concept_id, str(value.value), on)
 
 
 def item_coded_measures() -> list[str]:
@@ -193,108 +180,81 @@ def _responses(stored) -> dict[int, int | None]:
     return {int(k): v for k, v in (stored or {}).items()}
 
 
-def groupings_table() -> pa.Table:
-    cols = _columns("groupings")
-    rows = GroupingDecision.objects.order_by("episode_id", "decided_on", "id").values_list(
-        "episode_id", "episode__young_person__public_id", "episode__public_id", "grouping", "decided_on",
-        "young_person_took_part", "parent_carer_took_part", "episode__ending__ended_on")
-    previous = None
-    for episode_id, person, episode, grouping, decided, yp, parent, ended in rows.iterator(chunk_size=CHUNK):
-        if previous is not None and previous == episode_id:
-            cols["end_on"][-1] = decided  # superseded by this decision
-        cols["person_id"].append(str(person))
-        cols["referral_id"].append(str(episode))
-        cols["grouping"].append(grouping)
-        cols["start_on"].append(decided)
-        cols["end_on"].append(ended)
-        cols["shared_decision"].append(bool(yp or parent))
-        previous = episode_id
-    return _table("groupings", cols)
+def groupings_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+    def rows():
+        decisions = GroupingDecision.objects.order_by("episode_id", "decided_on", "id").values_list(
+            "episode_id", "grouping", "decided_on", "young_person_took_part", "parent_carer_took_part",
+            "episode__ending__ended_on")
+        # A decision lasts until the next one for the episode, else until the ending: each row
+        # is yielded when the next one has been read.
+        previous = None
+        for episode, grouping, decided, yp, parent, ended in decisions.iterator(chunk_size=CHUNK):
+            if previous is not None:
+                before, row = previous
+                yield row[:4] + (decided,) + row[5:] if before == episode else row
+            previous = episode, (*ids[episode], grouping, decided, ended, bool(yp or parent))
+        if previous is not None:
+            yield previous[1]
+    return _table("groupings", rows())
 
 
-def goals_table() -> pa.Table:
-    cols = _columns("goals")
+def goals_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
     ratings: dict[int, list] = {}
     for goal_id, rating, on in GoalRating.objects.order_by("goal_id", "rated_on", "id").values_list(
             "goal_id", "rating", "rated_on").iterator(chunk_size=CHUNK):
         ratings.setdefault(goal_id, []).append((rating, on))
-    rows = Goal.objects.order_by("id").values_list(
-        "id", "episode__young_person__public_id", "episode__public_id", "number", "agreed_on")
-    for gid, person, episode, number, agreed in rows.iterator(chunk_size=CHUNK):
-        rated = ratings.get(gid, [])
-        first, last = (rated[0], rated[-1]) if rated else ((None, None), (None, None))
-        cols["goal_id"].append(str(gid))
-        cols["person_id"].append(str(person))
-        cols["referral_id"].append(str(episode))
-        cols["number"].append(number)
-        cols["agreed_on"].append(agreed)
-        cols["first_rating"].append(first[0])
-        cols["first_rated_on"].append(first[1])
-        cols["last_rating"].append(last[0])
-        cols["last_rated_on"].append(last[1])
-    return _table("goals", cols)
+
+    def rows():
+        goals = Goal.objects.order_by("id").values_list("id", "episode_id", "number", "agreed_on")
+        for gid, episode, number, agreed in goals.iterator(chunk_size=CHUNK):
+            rated = ratings.get(gid, [])
+            first, last = (rated[0], rated[-1]) if rated else ((None, None), (None, None))
+            yield (str(gid), *ids[episode], number, agreed, *first, *last)
+    return _table("goals", rows())
 
 
 def risk_plans_table() -> pa.Table:
-    cols = _columns("risk_plans")
-    rows = RiskSupportPlan.objects.order_by("id").annotate(n_agencies=Count("agencies")).values_list(
-        "id", "young_person__public_id", "agreed_on", "review_on", "status", "ended_on", "n_agencies")
-    for pid, person, agreed, review, status, ended, agencies in rows.iterator(chunk_size=CHUNK):
-        cols["plan_id"].append(str(pid))
-        cols["person_id"].append(str(person))
-        cols["agreed_on"].append(agreed)
-        cols["review_on"].append(review)
-        cols["status"].append(status)
-        cols["ended_on"].append(ended)
-        cols["agencies"].append(agencies)
-    return _table("risk_plans", cols)
+    def rows():
+        plans = RiskSupportPlan.objects.order_by("id").annotate(n_agencies=Count("agencies")).values_list(
+            "id", "young_person__public_id", "agreed_on", "review_on", "status", "ended_on", "n_agencies")
+        for pid, person, agreed, review, status, ended, agencies in plans.iterator(chunk_size=CHUNK):
+            yield (str(pid), str(person), agreed, review, status, ended, agencies)
+    return _table("risk_plans", rows())
 
 
-def collaborate_table() -> pa.Table:
-    cols = _columns("collaborate")
-    rows = Completion.objects.filter(measure_id=COLLABORATE, source=Source.ITEMS).order_by("id").values_list(
-        "id", "episode__young_person__public_id", "episode__public_id", "rater", "completed_on", "responses")
-    for cid, person, episode, rater, on, responses in rows.iterator(chunk_size=CHUNK):
-        top = collaborate_top_score(_responses(responses))
-        if top is None:
-            continue  # not a completed encounter
-        cols["response_id"].append(str(cid))
-        cols["person_id"].append(str(person))
-        cols["referral_id"].append(str(episode))
-        cols["rater"].append(rater)
-        cols["completed_on"].append(on)
-        cols["top_score"].append(top)
-    return _table("collaborate", cols)
+def collaborate_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+    def rows():
+        completions = Completion.objects.filter(measure_id=COLLABORATE, source=Source.ITEMS).order_by(
+            "id").values_list("id", "episode_id", "rater", "completed_on", "responses")
+        for cid, episode, rater, on, responses in completions.iterator(chunk_size=CHUNK):
+            top = collaborate_top_score(_responses(responses))
+            if top is not None:  # None: not a completed encounter
+                yield (str(cid), *ids[episode], rater, on, top)
+    return _table("collaborate", rows())
 
 
-def decision_options_table() -> pa.Table:
-    cols = _columns("decision_options")
-    rows = GroupingDecision.objects.order_by("id").values_list(
-        "id", "episode__young_person__public_id", "episode__public_id", "decided_on", "grouping",
-        "options_discussed", "options_preferred")
-    for did, person, episode, decided, grouping, discussed, preferred in rows.iterator(chunk_size=CHUNK):
-        preferred = set(preferred or ())
-        for option in dict.fromkeys([*(discussed or ()), *sorted(preferred)]):
-            cols["decision_id"].append(str(did))
-            cols["person_id"].append(str(person))
-            cols["referral_id"].append(str(episode))
-            cols["decided_on"].append(decided)
-            cols["grouping"].append(grouping)
-            cols["option"].append(option)
-            cols["preferred"].append(option in preferred)
-    return _table("decision_options", cols)
+def decision_options_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+    def rows():
+        decisions = GroupingDecision.objects.order_by("id").values_list(
+            "id", "episode_id", "decided_on", "grouping", "options_discussed", "options_preferred")
+        for did, episode, decided, grouping, discussed, preferred in decisions.iterator(chunk_size=CHUNK):
+            preferred = set(preferred or ())
+            for option in dict.fromkeys([*(discussed or ()), *sorted(preferred)]):
+                yield (str(did), *ids[episode], decided, grouping, option, option in preferred)
+    return _table("decision_options", rows())
 
 
 def build_platform_extract(out_dir: str | os.PathLike) -> dict:
+    ids = episode_ids()
     tables = {
         "people": people_table(),
         "referrals": referrals_table(),
-        "contacts": contacts_table(),
-        "scores": scores_table(),
-        "groupings": groupings_table(),
-        "goals": goals_table(),
+        "contacts": contacts_table(ids),
+        "scores": scores_table(ids),
+        "groupings": groupings_table(ids),
+        "goals": goals_table(ids),
         "risk_plans": risk_plans_table(),
-        "collaborate": collaborate_table(),
-        "decision_options": decision_options_table(),
+        "collaborate": collaborate_table(ids),
+        "decision_options": decision_options_table(ids),
     }
     return write_extract(out_dir, tables, source="platform")
