@@ -1,11 +1,13 @@
-"""Time the demo generator and the database load on SQLite.
+"""Time the demo generator, the database load on SQLite, and build_extract (the platform's
+records as the analytics extract).
 
     .venv/bin/python benchmarks/bench_demo_generator.py            # 2,000 and 20,000
     .venv/bin/python benchmarks/bench_demo_generator.py 100000     # any sizes
 
 Each size gets a fresh, migrated SQLite file in a temporary directory (the real var/ database
 is never touched). "generate" is the pure generator alone (records made, nothing kept);
-"load" is generate + write, as `thrive load_demo` does it.
+"load" is generate + write, as `thrive load_demo` does it; "build_extract" reads the loaded
+records back into the Parquet extract the dashboards are computed from.
 """
 
 import os
@@ -27,6 +29,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from thrive.analytics.platform_extract import build_platform_extract  # noqa: E402
 from thrive.demo import writer  # noqa: E402
 from thrive.demo.generator import generate  # noqa: E402
 
@@ -61,6 +64,12 @@ def load(young_people: int) -> tuple[float, float, dict[str, int], Path]:
     return time.perf_counter() - started, time.process_time() - cpu, counts, path
 
 
+def extract(path: Path) -> tuple[float, float, int]:
+    started, cpu = time.perf_counter(), time.process_time()
+    manifest = build_platform_extract(path.with_suffix(".extract"))
+    return time.perf_counter() - started, time.process_time() - cpu, sum(manifest["rows"].values())
+
+
 def main(sizes: list[int]) -> None:
     print(f"SQLite {connection.Database.sqlite_version}, seed {SEED}, today {TODAY}, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
@@ -70,11 +79,14 @@ def main(sizes: list[int]) -> None:
         gen_wall, gen_cpu, records = generate_only(n)
         load_wall, load_cpu, counts, path = load(n)
         rows = sum(counts.values())
+        extract_wall, extract_cpu, extract_rows = extract(path)
         print(f"\n{n:,} young people")
         print(f"  generate only   {gen_wall:7.1f} s ({gen_cpu:6.1f})  {records:>11,} records "
               f"({records / gen_cpu:,.0f}/CPU s)")
         print(f"  generate + load {load_wall:7.1f} s ({load_cpu:6.1f})  {rows:>11,} rows    "
               f"({rows / load_cpu:,.0f}/CPU s)   {path.stat().st_size / 1e6:,.0f} MB")
+        print(f"  build_extract   {extract_wall:7.1f} s ({extract_cpu:6.1f})  {extract_rows:>11,} rows    "
+              f"({extract_rows / extract_cpu:,.0f}/CPU s)")
         for table, count in counts.items():
             print(f"    {table:<36} {count:>11,}")
 
