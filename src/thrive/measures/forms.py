@@ -60,6 +60,9 @@ class ChooseMeasureForm(forms.Form):
         if measure and data.get("method") in ("items", "tablet") and not measure.items:
             self.add_error("method", f"{measure.name} is recorded as a score: choose "
                                      "'Copy the scores from a paper form'")
+        if measure and services.describes_needs(measure) and data.get("method") in ("totals", "tablet"):
+            self.add_error("method", f"{measure.name} is rated item by item by the clinician: "
+                                     "choose 'Enter the answer to each question'")
         data["measure_obj"] = measure
         return data
 
@@ -88,9 +91,12 @@ class CompletionForm(forms.Form):
                                                   "class": "nhsuk-input--width-4"}),
                 )
 
+    def _noun(self) -> str:
+        return "Item" if services.describes_needs(self.measure) else "Question"
+
     def _item_field(self, number: int, wording: str | None):
         item = self.measure.items[number]
-        label = f"{number}. {wording}" if wording else f"Question {number}"
+        label = f"{number}. {wording}" if wording else f"{self._noun()} {number}"
         allowed = list(range(item.min, item.max + 1)) + sorted(item.unscored_responses)
         if self.tablet:
             choices = [(str(v), f"{v} – {item.options[v]}" if item.options.get(v) else str(v))
@@ -131,12 +137,15 @@ class CompletionForm(forms.Form):
             return None
         item = self.measure.items[number]
         allowed = f"{item.min} to {item.max}"
+        if item.unscored_responses:
+            allowed += " or " + " or ".join(str(v) for v in sorted(item.unscored_responses))
+        problem = f"{self._noun()} {number} must be a whole number from {allowed}"
         if not re.fullmatch(r"-?\d+", str(raw)):
-            self.add_error(name, f"Question {number} must be a whole number from {allowed}")
+            self.add_error(name, problem)
             return None
         value = int(raw)
         if not item.is_allowed(value):
-            self.add_error(name, f"Question {number} must be a whole number from {allowed}")
+            self.add_error(name, problem)
             return None
         return value
 

@@ -45,8 +45,15 @@ def catalogue():
 
 
 def recordable_measures() -> list[Measure]:
-    """Measures that produce a score (Current View describes needs; it has no scales)."""
-    return sorted((m for m in catalogue().measures.values() if m.scales), key=lambda m: m.name)
+    """Every measure in the catalogue, by name (Current View among them: it is recorded item by
+    item and never scored)."""
+    return sorted(catalogue().measures.values(), key=lambda m: m.name)
+
+
+def describes_needs(measure: Measure) -> bool:
+    """A measure with no scales (Current View) describes presenting needs: its ratings are kept
+    and coded item by item, never scored, and never an outcome."""
+    return not measure.scales
 
 
 def measure_or_none(measure_id: str | None) -> Measure | None:
@@ -104,7 +111,7 @@ def check_date(episode: Episode, completed_on: date | None) -> None:
 
 def check_measure_and_rater(measure_id: str, rater: str) -> Measure:
     measure = measure_or_none(measure_id)
-    if measure is None or not measure.scales:
+    if measure is None:
         raise RuleBroken("Select a questionnaire from the list", "measure_id")
     if rater not in measure.raters:
         versions = ", ".join(Rater(r).label.lower() for r in measure.raters)
@@ -115,7 +122,8 @@ def check_measure_and_rater(measure_id: str, rater: str) -> Measure:
 
 def score_completion(episode: Episode, *, measure_id: str, rater: str, completed_on: date,
                      responses: dict[int, int | None], entered_totals: dict[str, Decimal | None]):
-    """Score without saving: the engine's verdict, or RuleBroken naming the field to fix."""
+    """Score without saving: the engine's verdict, or RuleBroken naming the field to fix. (A
+    measure that describes needs has no scales: its answers are checked and nothing is scored.)"""
     person = episode.young_person
     try:
         return engine.score(
@@ -147,6 +155,10 @@ def record_completion(request, episode: Episode, *, measure_id: str, rater: str,
     if has_items and has_totals:
         raise RuleBroken("Enter either the answers to each question or the totals from the paper "
                          "form, not both")
+    if describes_needs(measure) and has_totals:
+        raise RuleBroken(f"{measure.name} has no totals: enter the rating of each item")
+    if describes_needs(measure) and on_tablet:
+        raise RuleBroken(f"{measure.name} is completed by the clinician, not on the tablet")
     with transaction.atomic():
         episode = locked(episode)
         require_open(episode)
@@ -176,6 +188,28 @@ def record_completion(request, episode: Episode, *, measure_id: str, rater: str,
                      young_person=episode.young_person,
                      detail=f"{measure.id} {rater}{' on tablet' if on_tablet else ''}")
     return completion
+
+
+@dataclass(frozen=True)
+class Rating:
+    item: int
+    label: str          # the service's own wording, else "Item n"
+    answer: str         # e.g. "2 – moderate"; "Not answered"
+    notable: bool       # rated moderate or severe, or a complexity factor present
+
+
+def ratings(measure: Measure, completion: Completion) -> list[Rating]:
+    """A needs description's answers, item by item, as recorded."""
+    wording = item_text(measure.id)
+    out = []
+    for number, item in sorted(measure.items.items()):
+        value = completion.responses.get(str(number))
+        option = item.options.get(value) if value is not None else None
+        answer = "Not answered" if value is None else f"{value} – {option}" if option else str(value)
+        notable = option in ("moderate", "severe") or (item.role == "complexity factor" and option == "yes")
+        label = f"{number}. {wording[number]}" if number in wording else f"Item {number}"
+        out.append(Rating(number, label + (f" ({item.role})" if item.role else ""), answer, notable))
+    return out
 
 
 def _q(value: Decimal | None) -> Decimal | None:

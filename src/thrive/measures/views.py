@@ -127,7 +127,8 @@ def record_completion(request, episode_id):
             request, episode, measure_id=measure.id, rater=rater, completed_on=data["completed_on"],
             responses=data["responses"], entered_totals=data["entered_totals"]))
         if completion:
-            messages.success(request, f"{measure.name} saved and scored")
+            saved = "saved" if services.describes_needs(measure) else "saved and scored"
+            messages.success(request, f"{measure.name} {saved}")
             return redirect("measures:completion", completion.public_id)
     if request.method == "GET":
         _audit_view(request, episode, "record a questionnaire")
@@ -136,6 +137,7 @@ def record_completion(request, episode_id):
         "measure": measure, "method": method, "caption": _caption(episode),
         "back_url": reverse("measures:new", args=[episode.public_id]),
         "licensed_text": bool(services.item_text(measure.id)),
+        "describes_needs": services.describes_needs(measure),
     })
 
 
@@ -145,11 +147,12 @@ def completion_detail(request, completion_id):
     episode = completion.episode
     measure = services.catalogue().measure(completion.measure_id)
     results = [services.as_result(completion, s) for s in completion.scores.all()]
+    ratings = services.ratings(measure, completion) if services.describes_needs(measure) else []
     audit.record(request, AuditEvent.Action.VIEW, obj=completion, young_person=episode.young_person)
     person = episode.young_person
     return render(request, "measures/completion.html", {
         "page_title": measure.name, "completion": completion, "measure": measure,
-        "results": results, "episode": episode, "person": person,
+        "results": results, "ratings": ratings, "episode": episode, "person": person,
         "age": person.age_on(completion.completed_on),
         "rater_label": Rater(completion.rater).label,
         "back_url": _measures_url(episode),

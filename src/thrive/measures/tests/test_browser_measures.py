@@ -104,3 +104,33 @@ def test_record_score_chart_and_tablet(page, setting, live_server):  # noqa: F81
     expect(page.locator("#scores")).to_contain_text("7")
     assert_accessible(page)
     assert not csp_errors, csp_errors
+
+
+def test_record_a_current_view(page, setting, live_server):  # noqa: F811
+    user, person, episode = setting
+    sign_in(page, user.username)
+    page.goto(f"/measures/episodes/{episode.public_id}/new/")
+    assert_accessible(page)
+    page.get_by_label("Questionnaire").select_option("current_view")
+    page.get_by_role("group", name="Whose version was completed?").get_by_label("Clinician-rated").check()
+    page.get_by_role("group", name="How will you record it?").get_by_label(
+        "Enter the answer to each question").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Current View")
+    day = date.today() - timedelta(days=1)
+    group = page.get_by_role("group", name="Date completed", exact=True)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+    page.get_by_label("Item 9", exact=True).fill("3")
+    page.get_by_label("Item 21", exact=True).fill("7")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Item 21 must be a whole number from 0 to 3 or 9")
+    assert_accessible(page)
+    page.get_by_label("Item 21", exact=True).fill("2")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Current View")
+    expect(page.locator("body")).to_contain_text("2 of 50 items rated moderate or severe")
+    assert_accessible(page)

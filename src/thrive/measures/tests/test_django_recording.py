@@ -212,3 +212,60 @@ def test_licensed_item_text_is_loaded_from_settings(signed_in, episode, settings
     settings.THRIVE_MEASURE_ITEM_TEXT = None
     page = signed_in.get(record_url(episode, "phq9", "self")).content.decode()
     assert "Licensed wording" not in page and "Question 1" in page
+
+
+# Current View describes presenting needs: rated item by item by the clinician, never scored.
+
+def test_current_view_is_chosen_only_to_rate_item_by_item(signed_in, episode):
+    url = reverse("measures:new", args=[episode.public_id])
+    for method in ("totals", "tablet"):
+        page = signed_in.post(url, {"measure": "current_view", "rater": "clinician", "method": method})
+        assert page.status_code == 200
+        assert "Current View is rated item by item by the clinician" in page.content.decode()
+    response = signed_in.post(url, {"measure": "current_view", "rater": "clinician", "method": "items"})
+    assert response.url == record_url(episode, "current_view", "clinician")
+
+
+def test_current_view_is_recorded_item_by_item_and_never_scored(signed_in, episode):
+    from thrive.analytics.platform_extract import episode_ids, scores_table
+
+    form = signed_in.get(record_url(episode, "current_view", "clinician")).content.decode()
+    assert "Item 1" in form and "Item 50" in form and "9 not known" in form
+    ratings = {"item_1": "2", "item_9": "3", "item_21": "1", "item_32": "9", "item_37": "1"}
+    response = signed_in.post(record_url(episode, "current_view", "clinician"),
+                              {**ratings, **form_data(completed_on=YESTERDAY)})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    completion = Completion.objects.get()
+    assert (completion.measure_id, completion.source) == ("current_view", "items")
+    assert completion.responses["9"] == 3 and completion.responses["2"] is None
+    assert not ScaleScore.objects.exists()
+    page = signed_in.get(response.url).content.decode()
+    assert "Current View saved" in page and "is not scored" in page
+    assert "3 of 50 items rated moderate or severe" in page  # items 1 and 9, complexity factor 37
+    assert "3 – severe" in page and "9 – not known" in page and "Not answered" in page
+    listed = signed_in.get(reverse("measures:episode", args=[episode.public_id])).content.decode()
+    assert "Current View" in listed
+    # The analytics extract carries the coded items as MHSDS does ("not known" and the
+    # complexity factors have no code), so the Current View profile counts this one.
+    coded = scores_table(episode_ids()).to_pylist()
+    assert sorted(r["score"] for r in coded) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("value", ["4", "5", "-1", "x"])
+def test_current_view_rating_outside_its_options_is_refused(signed_in, episode, value):
+    response = signed_in.post(record_url(episode, "current_view", "clinician"),
+                              {"item_1": value, **form_data(completed_on=YESTERDAY)})
+    assert "Item 1 must be a whole number from 0 to 3 or 9" in response.content.decode()
+    assert not Completion.objects.exists()
+
+
+def test_current_view_totals_are_refused_by_the_service(episode, practitioner, rf):
+    from thrive.core.rules import RuleBroken
+    from thrive.measures import services
+
+    request = rf.post("/")
+    request.user = practitioner
+    with pytest.raises(RuleBroken, match="Current View has no totals"):
+        services.record_completion(request, episode, measure_id="current_view", rater="clinician",
+                                   completed_on=YESTERDAY, entered_totals={"total": Decimal(3)})
+    assert not Completion.objects.exists()
