@@ -374,11 +374,13 @@ AGGREGATES_SQL = {
               SELECT CAST(date_trunc('month', ends) AS DATE) AS month, * EXCLUDE (start_on, ends),
                      -1 AS change FROM counted WHERE ends < DATE '{OPEN_END}')
         GROUP BY ALL""",
-    # Transition matrix: each grouping followed by the next one agreed for the same referral.
+    # Transition matrix: each grouping followed by the next one agreed for the same referral
+    # (two agreed on one day: in the caseload's order, so the answer never depends on row order).
     "transitions": f"""
         WITH ordered AS (
             SELECT referral_id, start_on, grouping AS to_grouping,
-                   lag(grouping) OVER (PARTITION BY referral_id ORDER BY start_on) AS from_grouping
+                   lag(grouping) OVER (PARTITION BY referral_id
+                                       ORDER BY start_on, end_on NULLS LAST, grouping) AS from_grouping
             FROM groupings
         )
         SELECT CAST(date_trunc('month', o.start_on) AS DATE) AS month, o.from_grouping, o.to_grouping,

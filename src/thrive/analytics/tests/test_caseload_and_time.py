@@ -85,3 +85,22 @@ def test_time_in_grouping_exact_median_and_mean_from_the_histogram(aggregates):
     assert risk == ["Getting Risk Support", 5, "6.5", "11.0"]  # 6 periods shown rounded to 5
     thriving = next(r for r in table.rows if r[0] == "Thriving")
     assert thriving == ["Thriving", 5, "17.0", "17.0"]  # B: 3 -> 20 January
+
+
+def test_transitions_do_not_depend_on_the_order_of_the_rows(tmp_path):
+    # Two groupings agreed for one referral on the same day: whichever order the extract's rows
+    # come in (an import does not promise one), the move counted is the same.
+    from thrive.analytics import metrics
+
+    answers = set()
+    for order in ((0, 1, 2), (0, 2, 1), (2, 1, 0)):
+        x = Extract()
+        x.referral("R1", "P1", received="2024-01-02", discharged=None)
+        periods = [("getting_advice", "2024-01-10", "2024-02-01"), ("getting_help", "2024-02-01", None),
+                   ("getting_more_help", "2024-02-01", None)]
+        for i in order:
+            period(x, "R1", *periods[i])
+        con = x.connect(tmp_path / f"extract-{'-'.join(map(str, order))}")
+        moves = metrics.compute_aggregates(con, ["transitions"])["transitions"]
+        answers.add(tuple(sorted(moves.select("from_grouping", "to_grouping", "transitions").fetchall())))
+    assert len(answers) == 1, answers
