@@ -9,6 +9,7 @@ message) before anything is written; one problem means nothing is written.
 
 import csv
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pyarrow.csv as pacsv
 
 from thrive.care.groupings import ALIASES, Grouping
 
-from .schema import write_extract
+from .schema import ROW_GROUP_ROWS, TableSource, write_extract
 
 
 @dataclass(frozen=True)
@@ -99,15 +100,23 @@ class ImportResult:
     skipped_groupings: int
 
 
+IMPORT_MEMORY_LIMIT = "2GB"
+
+
 def import_mhsds(source_dir: str | os.PathLike, out_dir: str | os.PathLike) -> ImportResult:
     """Validate everything; raise ImportRejected with every problem, or write the extract."""
-    con = duckdb.connect()
-    problems, present = read_files(con, Path(source_dir))
-    problems += validate(con, present)
-    if problems:
-        raise ImportRejected(sorted(problems, key=_problem_order))
-    tables, skipped = to_canonical(con, present)
-    manifest = write_extract(out_dir, tables, source=f"mhsds:{Path(source_dir).resolve()}")
+    with tempfile.TemporaryDirectory(prefix="thrive-import-") as spill:
+        # The files' text is held in Arrow; DuckDB's own working memory for the checks is capped
+        # (it spills to a temporary directory beyond it) and the canonical tables stream from
+        # DuckDB to Parquet, so the peak is little more than the text of the files.
+        con = duckdb.connect(config={"memory_limit": IMPORT_MEMORY_LIMIT, "temp_directory": spill})
+        problems, present = read_files(con, Path(source_dir))
+        problems += validate(con, present)
+        if problems:
+            raise ImportRejected(sorted(problems, key=_problem_order))
+        tables, skipped = to_canonical(con, present)
+        manifest = write_extract(out_dir, tables, source=f"mhsds:{Path(source_dir).resolve()}")
+        con.close()
     return ImportResult(manifest, skipped)
 
 
@@ -299,22 +308,32 @@ def _text(col: str) -> str:
     return f"nullif(trim({_q(col)}), '')"
 
 
-def to_canonical(con, present: dict[str, set[str]]) -> tuple[dict[str, pa.Table], int]:
-    """The validated text tables as canonical tables (schema.py), typed by DuckDB."""
+def _streamed(con, sql: str) -> TableSource:
+    """The query's result, read a batch at a time when write_extract writes it (and closed once
+    read, so the connection is free for the next)."""
+    def batches():
+        with con.sql(sql).to_arrow_reader(batch_size=ROW_GROUP_ROWS) as reader:
+            yield from reader
+    return batches
+
+
+def to_canonical(con, present: dict[str, set[str]]) -> tuple[dict[str, TableSource], int]:
+    """The validated text tables as canonical tables (schema.py), typed by DuckDB, each streamed
+    from DuckDB as write_extract writes it."""
     tables = {
-        "people": con.sql(
+        "people": _streamed(con,
             f"SELECT {_text('Person_ID')} person_id, {_text('Gender')} sex, "
             f"{_text('GenderIDCode')} gender_identity, {_text('EthnicCategory')} ethnic_category, "
             f"{_text('LSOA2011')} lsoa, CAST({_text('IMD_Decile')} AS TINYINT) imd_decile, "
-            f"{_text('LADistrictAuth')} la_code FROM mpi").to_arrow_table(),
-        "referrals": con.sql(
+            f"{_text('LADistrictAuth')} la_code FROM mpi"),
+        "referrals": _streamed(con,
             f"SELECT {_text('UniqServReqID')} referral_id, {_text('Person_ID')} person_id, "
             f"{_text('OrgIDProv')} provider, {_date('ReferralRequestReceivedDate')} received_on, "
             f"CAST({_text('AgeServReferRecDate')} AS SMALLINT) age_at_referral, "
             f"{_text('SourceOfReferralMH')} source, {_text('PrimReasonReferralMH')} reason, "
             f"upper({_text('ServTeamTypeRefToMH')}) team_type, {_text('UniqCareProfTeamID')} team, "
             f"{_date('ReferRejectionDate')} rejected_on, "
-            f"{_date('ServDischDate')} discharged_on FROM referral").to_arrow_table(),
+            f"{_date('ServDischDate')} discharged_on FROM referral"),
     }
     # Two-digit mechanism codes lose their leading zero in spreadsheets: '1' is '01'.
     mechanism = (f"CASE WHEN regexp_full_match({_text('ConsMechanismMH')}, '\\d') "
@@ -328,21 +347,20 @@ def to_canonical(con, present: dict[str, set[str]]) -> tuple[dict[str, pa.Table]
         contacts += (f" UNION ALL SELECT {_text('MHS204UniqID')}, 'indirect', {_text('Person_ID')}, "
                      f"{_text('UniqServReqID')}, {_date('IndirectActDate')}, {_time('IndirectActTime')}, "
                      "NULL, NULL FROM indirect")
-    tables["contacts"] = con.sql(contacts).to_arrow_table()
-    tables["scores"] = con.sql(
+    tables["contacts"] = _streamed(con, contacts)
+    tables["scores"] = _streamed(con,
         f"SELECT {_text('MHS606UniqID')} score_id, {_text('Person_ID')} person_id, "
         f"{_text('UniqServReqID')} referral_id, {_text('CodedAssToolType')} concept_id, "
-        f"{_text('PersScore')} score, {_date('AssToolCompDate')} completed_on FROM score").to_arrow_table()
+        f"{_text('PersScore')} score, {_date('AssToolCompDate')} completed_on FROM score")
     skipped = 0
     if "grouping" in present:
-        tables["groupings"] = con.sql(
+        tables["groupings"] = _streamed(con,
             f"SELECT {_text('Person_ID')} person_id, {_text('UniqServReqID')} referral_id, k.code grouping, "
             f"{_date('StartDate')} start_on, {_date('EndDate')} end_on, "
             "upper(trim(SharedDecision)) = 'Y' shared_decision FROM grouping g "
-            "JOIN __grouping_keys k ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NOT NULL"
-        ).to_arrow_table()
+            "JOIN __grouping_keys k ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NOT NULL")
         skipped = con.execute("SELECT count(*) FROM grouping g JOIN __grouping_keys k "
-                              "ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NULL").fetchone()[0]
+                              "ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NULL").fetchall()[0][0]
     # No MHSDS table carries goals, Risk Support plans, CollaboRATE responses or the options of a
     # grouping decision (goals, risk_plans, collaborate, decision_options): left out here, so
     # write_extract lists them as absent and the pages say "not available from this source".

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -145,7 +146,14 @@ def conform(name: str, table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def write_extract(out_dir: str | os.PathLike, tables: dict[str, pa.Table], *, source: str,
+# A table to write: a whole Arrow table, or a function that opens a stream of record batches
+# when its file is written (so a large table never has to be held whole: the import streams
+# DuckDB's results through it).
+TableSource = pa.Table | Callable[[], Iterable[pa.RecordBatch]]
+ROW_GROUP_ROWS = 1 << 20
+
+
+def write_extract(out_dir: str | os.PathLike, tables: dict[str, TableSource], *, source: str,
                   extra: dict | None = None) -> dict:
     """Write every canonical table (missing ones empty, and listed as ``absent`` in the manifest)
     and a manifest, all or nothing.
@@ -159,9 +167,8 @@ def write_extract(out_dir: str | os.PathLike, tables: dict[str, pa.Table], *, so
     try:
         counts = {}
         for name in TABLES:
-            table = conform(name, tables.get(name, empty_table(name)))
-            pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
-            counts[name] = table.num_rows
+            counts[name] = _write_table(staging / f"{name}.parquet", name,
+                                        tables.get(name, empty_table(name)))
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "source": source,
@@ -178,6 +185,31 @@ def write_extract(out_dir: str | os.PathLike, tables: dict[str, pa.Table], *, so
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _write_table(path: Path, name: str, source: TableSource) -> int:
+    """One table's Parquet file; returns its number of rows."""
+    if isinstance(source, pa.Table):
+        table = conform(name, source)
+        pq.write_table(table, path, compression="zstd")
+        return table.num_rows
+    # Batches are gathered into row groups of about ROW_GROUP_ROWS: DuckDB streams results in
+    # small batches, and a file of thousands of tiny row groups is slower to read.
+    rows, pending = 0, []
+    with pq.ParquetWriter(path, TABLES[name], compression="zstd") as writer:
+        def flush():
+            part = conform(name, pa.Table.from_batches(pending))
+            writer.write_table(part, row_group_size=part.num_rows)  # one row group per flush
+            pending.clear()
+            return part.num_rows
+
+        for batch in source():
+            pending.append(batch)
+            if sum(b.num_rows for b in pending) >= ROW_GROUP_ROWS:
+                rows += flush()
+        if pending:
+            rows += flush()
+    return rows
 
 
 def absent_tables(extract_dir: str | os.PathLike) -> list[str]:
