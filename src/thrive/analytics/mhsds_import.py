@@ -105,18 +105,17 @@ IMPORT_MEMORY_LIMIT = "2GB"
 
 def import_mhsds(source_dir: str | os.PathLike, out_dir: str | os.PathLike) -> ImportResult:
     """Validate everything; raise ImportRejected with every problem, or write the extract."""
-    with tempfile.TemporaryDirectory(prefix="thrive-import-") as spill:
-        # The files' text is held in Arrow; DuckDB's own working memory for the checks is capped
-        # (it spills to a temporary directory beyond it) and the canonical tables stream from
-        # DuckDB to Parquet, so the peak is little more than the text of the files.
-        con = duckdb.connect(config={"memory_limit": IMPORT_MEMORY_LIMIT, "temp_directory": spill})
+    # The files' text is held in Arrow; DuckDB's own working memory for the checks is capped (it
+    # spills to a temporary directory beyond it) and the canonical tables stream from DuckDB to
+    # Parquet, so the peak is little more than the text of the files.
+    with (tempfile.TemporaryDirectory(prefix="thrive-import-") as spill,
+          duckdb.connect(config={"memory_limit": IMPORT_MEMORY_LIMIT, "temp_directory": spill}) as con):
         problems, present = read_files(con, Path(source_dir))
         problems += validate(con, present)
         if problems:
             raise ImportRejected(sorted(problems, key=_problem_order))
         tables, skipped = to_canonical(con, present)
         manifest = write_extract(out_dir, tables, source=f"mhsds:{Path(source_dir).resolve()}")
-        con.close()
     return ImportResult(manifest, skipped)
 
 

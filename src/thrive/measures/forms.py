@@ -80,7 +80,8 @@ class CompletionForm(forms.Form):
         if method in ("items", "tablet"):
             wording = services.item_text(measure.id)
             for number in sorted(measure.items):
-                self.fields[f"item_{number}"] = self._item_field(number, wording.get(number))
+                self.fields[f"item_{number}"] = self._item_field(
+                    number, services.item_label(measure, number, wording))
         else:
             for scale in measure.scales:
                 self.fields[f"total_{scale.id}"] = forms.CharField(
@@ -94,9 +95,8 @@ class CompletionForm(forms.Form):
     def _noun(self) -> str:
         return "Item" if services.describes_needs(self.measure) else "Question"
 
-    def _item_field(self, number: int, wording: str | None):
+    def _item_field(self, number: int, label: str):
         item = self.measure.items[number]
-        label = f"{number}. {wording}" if wording else f"{self._noun()} {number}"
         allowed = list(range(item.min, item.max + 1)) + sorted(item.unscored_responses)
         if self.tablet:
             choices = [(str(v), f"{v} – {item.options[v]}" if item.options.get(v) else str(v))

@@ -198,6 +198,14 @@ class Rating:
     notable: bool       # rated moderate or severe, or a complexity factor present
 
 
+def item_label(measure: Measure, number: int, wording: dict[int, str]) -> str:
+    """An item as the pages show it: the service's own licensed wording where loaded, else its
+    number ("Item n" for a needs description, "Question n" for a questionnaire)."""
+    if wording.get(number):
+        return f"{number}. {wording[number]}"
+    return f"{'Item' if describes_needs(measure) else 'Question'} {number}"
+
+
 def ratings(measure: Measure, completion: Completion) -> list[Rating]:
     """A needs description's answers, item by item, as recorded."""
     wording = item_text(measure.id)
@@ -207,8 +215,8 @@ def ratings(measure: Measure, completion: Completion) -> list[Rating]:
         option = item.options.get(value) if value is not None else None
         answer = "Not answered" if value is None else f"{value} – {option}" if option else str(value)
         notable = option in ("moderate", "severe") or (item.role == "complexity factor" and option == "yes")
-        label = f"{number}. {wording[number]}" if number in wording else f"Item {number}"
-        out.append(Rating(number, label + (f" ({item.role})" if item.role else ""), answer, notable))
+        label = item_label(measure, number, wording) + (f" ({item.role})" if item.role else "")
+        out.append(Rating(number, label, answer, notable))
     return out
 
 

@@ -1,5 +1,7 @@
 """Hand-built tiny extracts for the metric tests."""
 
+import csv
+import io
 from datetime import date, time
 
 import pyarrow as pa
@@ -87,3 +89,9 @@ class Extract:
 def _loose(schema, rows):
     present = set().union(*(r.keys() for r in rows))
     return pa.schema([f for f in schema if f.name in present])
+
+
+def downloaded_csv(client, slug: str, params=None) -> list[list[str]]:
+    """A dashboard's CSV download, as the rows a spreadsheet would show."""
+    response = client.get(f"/analytics/download/{slug}.csv", params or {})
+    return list(csv.reader(io.StringIO(response.content.decode())))

@@ -2,8 +2,6 @@
 (shown only from 25 responses), preferences offered versus chosen, and the Current View profile
 by grouping. Raw aggregate counts against hand-worked answers, then what the page shows."""
 
-import csv
-import io
 import json
 from datetime import date, time
 
@@ -23,7 +21,7 @@ from thrive.measures.engine.catalogue_loader import get_catalogue
 from thrive.measures.engine.experience_measures import COLLABORATE_MIN_ENCOUNTERS
 from thrive.measures.models import Completion
 
-from .builders import Extract, d
+from .builders import Extract, d, downloaded_csv
 
 CV = {n: item.snomed.concept_id for n, item in get_catalogue().measure("current_view").items.items()
       if item.snomed}
@@ -168,8 +166,7 @@ def test_page_and_downloads(client, camhs_team, aggregates):
     january = client.get("/analytics/", {"to": "2024-01"}).content.decode()
     assert "fewer than 25 responses" in january
     for slug in ("collaborate", "preferences", "current-view"):
-        response = client.get(f"/analytics/download/{slug}.csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = downloaded_csv(client, slug)
         expected = dashboards.table(aggregates, dashboards.CHART_BY_SLUG[slug], dashboards.Selection())
         assert rows[0] == expected.headings
         assert rows[1:] == [["" if v is None else str(v) for v in row] for row in expected.rows]

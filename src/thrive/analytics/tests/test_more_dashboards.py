@@ -2,8 +2,6 @@
 making, outcome measures paired and improved, Risk Support plan coverage, time in grouping. Raw
 aggregate counts are checked against hand-worked answers, then what the page shows (suppressed)."""
 
-import csv
-import io
 from datetime import date
 
 import duckdb
@@ -16,7 +14,7 @@ from thrive.analytics.engine import connect
 from thrive.conftest import make_user
 from thrive.measures.engine.catalogue_loader import get_catalogue
 
-from .builders import GAD7, Extract, d
+from .builders import GAD7, Extract, d, downloaded_csv
 
 DIMS = metrics.DIMENSIONS
 
@@ -146,8 +144,7 @@ def test_page_and_downloads(client, camhs_team, aggregates):
     assert "the month filter does not apply" in page
     assert "has no goals" not in page and "has no Risk Support plans" not in page  # this extract has both
     for slug in ("goals", "shared-decisions", "outcomes", "risk-support", "time-in-grouping"):
-        response = client.get(f"/analytics/download/{slug}.csv")
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = downloaded_csv(client, slug)
         assert rows[0] == dashboards.table(
             aggregates, dashboards.CHART_BY_SLUG[slug], dashboards.Selection()).headings
         assert len(rows) > 1
