@@ -66,6 +66,18 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'thrive.sqlite3'}", conn_max_age=60
     )
 }
+# SQLite is production for a small service, so it must hold a busy clinic (decision 0017):
+# WAL lets readers and the one writer work at once; IMMEDIATE transactions take the write lock at
+# BEGIN, so two saves queue behind the busy timeout (the second then sees the first's version and
+# gets "someone else changed this") instead of failing with "database is locked" when both try
+# to upgrade a read lock.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": int(os.environ.get("THRIVE_SQLITE_BUSY_TIMEOUT_SECONDS", 30)),
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
