@@ -1,6 +1,8 @@
 """Directory pages. Search and service pages are public (no sign-in, nothing about young
 people); signposting pages go through the access policy. Thin: rules live in services."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -57,9 +59,19 @@ def service_page(request, service_id):
     service = _service(service_id)
     return render(request, "directory/service.html", {
         "page_title": service.name, "service": service,
-        "back_url": request.META.get("HTTP_REFERER", "") if "/directory/search" in
-        request.META.get("HTTP_REFERER", "") else reverse("directory:search"),
+        "back_url": _back_to_search(request),
     })
+
+
+def _back_to_search(request) -> str:
+    """Back to the results the visitor came from, but only our own search page on this host: the
+    Referer header is the visitor's browser's word, and could name any site."""
+    search_path = reverse("directory:search")
+    came_from = urlsplit(request.META.get("HTTP_REFERER", ""))
+    if (came_from.scheme in ("http", "https") and came_from.netloc == request.get_host()
+            and came_from.path == search_path):
+        return search_path + (f"?{came_from.query}" if came_from.query else "")
+    return search_path
 
 
 # -- Signposting (signed in, through the access policy) ---------------------------------------

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from thrive.care.models import Episode, GoalRating
@@ -332,7 +333,7 @@ def completion_for(user, public_id) -> Completion:
         return (Completion.objects.filter(episode__in=policy.visible_episodes(user))
                 .select_related("episode", "episode__young_person", "episode__team")
                 .prefetch_related("scores").get(public_id=public_id))
-    except (Completion.DoesNotExist, ValueError):
+    except (Completion.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such record") from None
 
 

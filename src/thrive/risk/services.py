@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -132,7 +133,7 @@ def plan_or_404(person: YoungPerson, public_id) -> RiskSupportPlan:
             Prefetch("agencies", queryset=PlanAgency.objects.select_related("agency")),
             "risks", "crisis_steps", "distribution",
         ).get(public_id=public_id)
-    except (RiskSupportPlan.DoesNotExist, ValueError):
+    except (RiskSupportPlan.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such plan") from None
 
 

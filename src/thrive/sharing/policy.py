@@ -10,6 +10,7 @@ Queries are scoped here, at the data layer; no view fetches a record and then hi
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -81,7 +82,7 @@ def young_person_or_404(user, public_id) -> YoungPerson:
     """The same 404 for 'does not exist' and 'not yours', so nothing leaks by probing."""
     try:
         return visible_young_people(user).get(public_id=public_id)
-    except (YoungPerson.DoesNotExist, ValueError):
+    except (YoungPerson.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such record") from None
 
 
@@ -90,7 +91,7 @@ def episode_or_404(user, public_id) -> Episode:
         return visible_episodes(user).select_related(
             "young_person", "team", "agency", "lead_practitioner", "ending"
         ).get(public_id=public_id)
-    except (Episode.DoesNotExist, ValueError):
+    except (Episode.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such record") from None
 
 
@@ -157,7 +158,7 @@ def access_history_subject_or_404(user, public_id) -> YoungPerson:
         people = related_young_people(user)
     try:
         return people.get(public_id=public_id)
-    except (YoungPerson.DoesNotExist, ValueError):
+    except (YoungPerson.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such record") from None
 
 

@@ -44,3 +44,23 @@ def test_signposting_pages_need_sign_in(client, episode, demo_directory):
 def test_public_pages_show_nothing_about_young_people(signed_in, episode, demo_directory):
     text = signed_in.get(reverse("directory:search"), {"q": "counselling"}).content.decode()
     assert episode.young_person.family_name not in text
+
+
+@pytest.mark.parametrize("referer", [
+    "https://evil.example/directory/search/?q=x",
+    "javascript://127.0.0.1/directory/search/%0aalert(1)",
+    "http://127.0.0.1/elsewhere/?next=/directory/search/",
+])
+def test_the_back_link_never_leaves_our_search_page(client, demo_directory, referer):
+    service = Service.objects.filter(status=Service.Status.ACTIVE).first()
+    text = client.get(reverse("directory:service", args=[service.oruk_id]), HTTP_HOST="127.0.0.1",
+                      HTTP_REFERER=referer).content.decode()
+    assert "evil.example" not in text and "javascript:" not in text and "/elsewhere/" not in text
+    assert f'href="{reverse("directory:search")}"' in text
+
+
+def test_the_back_link_returns_to_the_results_the_visitor_came_from(client, demo_directory):
+    service = Service.objects.filter(status=Service.Status.ACTIVE).first()
+    text = client.get(reverse("directory:service", args=[service.oruk_id]), HTTP_HOST="127.0.0.1",
+                      HTTP_REFERER="http://127.0.0.1/directory/search/?q=youth+club").content.decode()
+    assert f'href="{reverse("directory:search")}?q=youth+club"' in text
