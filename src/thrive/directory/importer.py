@@ -15,7 +15,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, time
-from urllib.parse import urlencode, urljoin
+from urllib.parse import quote, urlencode, urljoin
 from urllib.request import Request, urlopen
 
 from django.db import transaction
@@ -38,6 +38,12 @@ from .postcodes import normalise_postcode
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 NESTED = ("schedules", "service_at_locations", "attributes", "organization")
 MAX_FEED_PAGES = 1000
+# A feed answer bigger than this is refused rather than read into memory (a full service record
+# is a few kilobytes; a page of 100, well under a megabyte).
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+# A service id from a feed becomes one path segment under {base}/services/: nothing that could
+# climb out of it or add a query.
+SAFE_ID = re.compile(r"[A-Za-z0-9._~:-]{1,250}")
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,11 @@ def _get_json(url: str, opener):
                                     "User-Agent": "THRIVE-directory-import"})
     try:
         with opener(request, timeout=30) as response:
-            return json.loads(response.read().decode("utf-8"))
+            body = response.read(MAX_RESPONSE_BYTES + 1)
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise ImportRejected([Problem(url, "(response)",
+                                          f"larger than {MAX_RESPONSE_BYTES:,} bytes; not read")])
+        return json.loads(body.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise ImportRejected([Problem(url, "(response)", f"not JSON: {exc.msg}")]) from None
     except OSError as exc:
@@ -126,11 +136,18 @@ def read_feed(base_url: str, *, per_page: int = 100, opener=urlopen) -> list:
         if not isinstance(contents, list):
             raise ImportRejected([Problem(f"{base}services page {page}", "contents",
                                           "the page has no list of services")])
-        ids += [s.get("id") for s in contents if isinstance(s, dict)]
+        for index, summary in enumerate(contents):
+            sid = summary.get("id") if isinstance(summary, dict) else None
+            if not isinstance(sid, str) or not SAFE_ID.fullmatch(sid) or sid in (".", ".."):
+                raise ImportRejected([Problem(
+                    f"{base}services page {page}", f"contents[{index}].id",
+                    f"{sid!r} is not a service id this import will fetch (letters, digits and "
+                    f"- . _ ~ : only); nothing was imported")])
+            ids.append(sid)
         if not contents or listing.get("last_page", True) or page >= listing.get("total_pages", 1):
             break
         page += 1
-    return [_get_json(urljoin(base, f"services/{sid}"), opener) for sid in ids]
+    return [_get_json(urljoin(base, f"services/{quote(sid, safe='')}"), opener) for sid in ids]
 
 
 def read_source(source: str) -> list:

@@ -172,3 +172,30 @@ def test_a_feed_is_read_page_by_page_then_service_by_service():
     assert len(requested) == 4
     result = import_services(records)
     assert result.created == 2
+
+
+def _feed_opener(pages, requested):
+    def opener(request, timeout):
+        requested.append(request.full_url)
+        return io.BytesIO(pages[request.full_url])
+    return opener
+
+
+@pytest.mark.parametrize("bad_id", ["../../admin/users", "a/b", "..", "x?page=2", "", 7, None])
+def test_a_feed_cannot_send_the_import_to_other_paths_on_its_host(db, bad_id):
+    listing = {"total_pages": 1, "last_page": True, "contents": [{"id": bad_id}]}
+    requested = []
+    pages = {"https://feed.example/api/services?page=1&per_page=100": json.dumps(listing).encode()}
+    with pytest.raises(ImportRejected) as refused:
+        read_feed("https://feed.example/api", opener=_feed_opener(pages, requested))
+    assert "is not a service id this import will fetch" in str(refused.value.problems[0])
+    assert requested == ["https://feed.example/api/services?page=1&per_page=100"]
+
+
+def test_a_feed_answer_over_the_size_limit_is_refused_unread(db, monkeypatch):
+    monkeypatch.setattr("thrive.directory.importer.MAX_RESPONSE_BYTES", 1000)
+    listing = {"total_pages": 1, "last_page": True, "contents": [{"id": "a" * 10}] * 200}
+    pages = {"https://feed.example/api/services?page=1&per_page=100": json.dumps(listing).encode()}
+    with pytest.raises(ImportRejected) as refused:
+        read_feed("https://feed.example/api", opener=_feed_opener(pages, []))
+    assert "larger than" in str(refused.value.problems[0])
