@@ -1,6 +1,7 @@
 """The `thrive` command: Django's management commands under one name (migrate, load_demo, ...)."""
 
 import os
+import signal
 import sys
 
 
@@ -12,7 +13,14 @@ def command_line(argv: list[str]) -> list[str]:
     return list(argv)
 
 
+def _exit_on_terminate(signum, frame):
+    # Python's default for SIGTERM ends the process at once; raising SystemExit instead unwinds
+    # it, so an import or refresh stopped by `kill` or a scheduler removes its working files.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thrive.config.settings.local")
     from django.core.management import execute_from_command_line
 

@@ -17,8 +17,6 @@ showing zeros.
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -35,14 +33,13 @@ from .disclosure import SUPPRESSED, suppress, suppressed_percent
 from .engine import connect
 from .reference import current_view_rows
 from .schema import absent_tables
+from .workdirs import swap_in, work_dir
 
 
 def refresh(extract_dir: str | os.PathLike, out_dir: str | os.PathLike) -> dict:
     """Compute every aggregate and swap the directory in whole (readers never see half)."""
     out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with work_dir(out.parent, "aggregates") as staging:
         con = connect(extract_dir)
         rows = {}
         for name, rel in metrics.compute_aggregates(con).items():
@@ -51,20 +48,14 @@ def refresh(extract_dir: str | os.PathLike, out_dir: str | os.PathLike) -> dict:
             rows[name] = con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()[0][0]
         manifest = json.loads((Path(extract_dir) / "manifest.json").read_text())
         through = con.execute(metrics.EXTRACT_THROUGH_SQL).fetchall()[0][0]
+        con.close()
         meta = {"refreshed_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "through": through.isoformat() if through else None,
                 "extract_source": manifest.get("source"), "extract_created_at": manifest.get("created_at"),
                 "extract_absent": absent_tables(extract_dir), "rows": rows}
         (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
-        old = out.with_name(out.name + ".old")
-        if out.exists():
-            out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(staging, out)
         return meta
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 GROUPING_ORDER = {g.value: n for n, g in enumerate(Grouping)}

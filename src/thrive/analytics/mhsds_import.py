@@ -9,7 +9,6 @@ message) before anything is written; one problem means nothing is written.
 
 import csv
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pyarrow.csv as pacsv
 from thrive.care.groupings import ALIASES, Grouping
 
 from .schema import ROW_GROUP_ROWS, TableSource, write_extract
+from .workdirs import work_dir
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,12 @@ def import_mhsds(source_dir: str | os.PathLike, out_dir: str | os.PathLike) -> I
     # The files' text is held in Arrow; DuckDB's own working memory for the checks is capped (it
     # spills to a temporary directory beyond it) and the canonical tables stream from DuckDB to
     # Parquet, so the peak is little more than the text of the files.
-    with (tempfile.TemporaryDirectory(prefix="thrive-import-") as spill,
-          duckdb.connect(config={"memory_limit": IMPORT_MEMORY_LIMIT, "temp_directory": spill}) as con):
+    # The spill directory holds person-level rows too: it lives beside the output, and goes
+    # however the import ends (workdirs.py).
+    out_dir = Path(out_dir)
+    with (work_dir(out_dir.parent, "import-spill") as spill,
+          duckdb.connect(config={"memory_limit": IMPORT_MEMORY_LIMIT,
+                                 "temp_directory": str(spill)}) as con):
         problems, present = read_files(con, Path(source_dir))
         problems += validate(con, present)
         if problems:

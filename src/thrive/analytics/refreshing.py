@@ -8,12 +8,12 @@ readers never see half a refresh either way.
 
 import fcntl
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from . import dashboards
 from .platform_extract import build_platform_extract
+from .workdirs import work_dir
 
 
 class RefreshBusy(Exception):
@@ -41,6 +41,8 @@ def refresh(out_dir: str | os.PathLike, extract: str | os.PathLike | None = None
     with _exclusive(out):
         if extract is not None:
             return dashboards.refresh(extract, out)
-        with tempfile.TemporaryDirectory(prefix="thrive-analytics-") as tmp:
-            build_platform_extract(Path(tmp) / "extract")
-            return dashboards.refresh(Path(tmp) / "extract", out)
+        # The platform's records as an extract: person-level, so in a working directory that
+        # goes however the refresh ends (workdirs.py).
+        with work_dir(out.parent, "platform-extract") as tmp:
+            build_platform_extract(tmp / "extract")
+            return dashboards.refresh(tmp / "extract", out)

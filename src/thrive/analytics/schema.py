@@ -14,14 +14,14 @@ than show a misleading zero.
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from .workdirs import swap_in, work_dir
 
 SCHEMA_VERSION = 3
 
@@ -158,13 +158,12 @@ def write_extract(out_dir: str | os.PathLike, tables: dict[str, TableSource], *,
     """Write every canonical table (missing ones empty, and listed as ``absent`` in the manifest)
     and a manifest, all or nothing.
 
-    The files go to a temporary directory beside ``out_dir`` and are moved into place only when
-    all are written, so a failure never leaves a half-written extract.
+    The files go to a working directory beside ``out_dir`` and are swapped into place in one
+    step only when all are written (workdirs.py), so a failure or a kill never leaves a
+    half-written extract, or none.
     """
     out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with work_dir(out.parent, "extract") as staging:
         counts = {}
         for name in TABLES:
             counts[name] = _write_table(staging / f"{name}.parquet", name,
@@ -178,13 +177,8 @@ def write_extract(out_dir: str | os.PathLike, tables: dict[str, TableSource], *,
             **(extra or {}),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+        swap_in(staging, out)
         return manifest
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def _write_table(path: Path, name: str, source: TableSource) -> int:
