@@ -129,3 +129,15 @@ def test_no_match_adds_the_record_straight_away(signed_in, school_team, outsider
 def test_the_match_step_without_a_pending_registration_goes_back_to_the_form(signed_in):
     response = signed_in.get(reverse("people:possible-match"))
     assert response.url == reverse("people:register")
+
+
+def test_someone_already_on_my_caseload_is_offered_with_a_link_to_their_record(
+        signed_in, camhs_team, practitioner):
+    mine = make_young_person(given_name="Noah", family_name="Price", date_of_birth=date(2015, 6, 1),
+                             nhs_number="")
+    make_episode(mine, camhs_team, practitioner)
+    signed_in.post(reverse("people:register"), register_form(**{"person-nhs_number": ""}))
+    page = signed_in.get(reverse("people:possible-match")).content.decode()
+    assert reverse("people:record", args=[mine.public_id]) in page
+    assert "already known to your agency" in page
+    assert YoungPerson.objects.count() == 1
