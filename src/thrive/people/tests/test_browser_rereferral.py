@@ -84,3 +84,41 @@ def test_re_referral_opens_a_new_episode_and_a_look_alike_is_warned_about(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Noah Pryce")
     assert_accessible(page)
     assert NewRecordDespiteMatch.objects.get().possible_match == noah
+
+
+def test_a_system_administrator_reviews_and_merges_a_possible_duplicate(page, practitioner,
+                                                                        camhs_team):
+    from thrive.accounts.models import Role
+    from thrive.conftest import make_user
+
+    make_user("sam.sysadmin", None, Role.SYSTEM_ADMIN)
+    noah = make_young_person(given_name="Noah", family_name="Price", date_of_birth=date(2015, 6, 1))
+    twin = make_young_person(given_name="Noah", family_name="Pryce", date_of_birth=date(2015, 6, 1),
+                             nhs_number="")
+    make_episode(twin, camhs_team, practitioner)
+    NewRecordDespiteMatch.objects.create(young_person=twin, possible_match=noah,
+                                         match_reason="Similar name, same date of birth",
+                                         reason="Different parents", decided_by=practitioner)
+    page.goto("/")
+    assert_accessible(page)
+    page.get_by_label("Username").fill("sam.sysadmin")
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signed in as System administrator")
+    assert_accessible(page)
+    page.get_by_role("link", name="Possible duplicate records").click()
+    expect(page.get_by_role("heading", level=1, name="Possible duplicate records")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("Review Noah Price and Noah Pryce")).click()
+    expect(page.get_by_role("heading", level=1, name="Merge two records")).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("Episodes")
+    assert_accessible(page)
+    page.get_by_role("button", name="Merge the records").click()
+    expect(page.get_by_role("heading", level=2, name="There is a problem")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Why are these the same young person?").fill("Same child: GP confirmed")
+    page.get_by_role("button", name="Merge the records").click()
+    expect(page.get_by_role("status")).to_contain_text("Records merged")
+    assert_accessible(page)
+    twin.refresh_from_db()
+    assert twin.merged_into == noah and noah.episodes.count() == 1
