@@ -86,7 +86,7 @@ def age_on(born, on) -> int:
 
 def people_table() -> pa.Table:
     def rows():
-        people = YoungPerson.objects.order_by("id").values_list(
+        people = YoungPerson.objects.filter(merged_into__isnull=True).order_by("id").values_list(
             "public_id", "sex", "gender_identity", "ethnic_category", "deprivation_decile", "local_authority")
         for public_id, sex, gender, ethnic, decile, la in people.iterator(chunk_size=CHUNK):
             la = (la or "").strip().upper()

@@ -58,3 +58,37 @@ class ParentCarerForm(SpecificMessagesMixin, forms.Form):
     lives_with_young_person = YesNoField(label="Does the young person live with them?")
     phone = forms.CharField(max_length=30, required=False, label="Phone number (optional)")
     email = forms.EmailField(required=False, label="Email address (optional)")
+
+
+class PossibleMatchForm(SpecificMessagesMixin, forms.Form):
+    """Link the referral to one of the possible matches, or add a new record with a reason."""
+
+    NEW = "new"
+    choice = forms.ChoiceField(widget=forms.RadioSelect, label="Is this one of these young people?",
+                               error_messages={"required": "Choose a record to add the referral "
+                                               "to, or add a new record"})
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                             label="If you add a new record: why is this a different young person?",
+                             help_text="For example, a different school and parents")
+
+    def __init__(self, *args, matches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            (str(m.person.public_id), f"Yes: {m.person.full_name}") for m in matches
+        ] + [(self.NEW, "No, add a new record")]
+
+
+class MergePairForm(SpecificMessagesMixin, forms.Form):
+    keep = forms.CharField(label="Record to keep", max_length=40,
+                           help_text="NHS number or record reference")
+    away = forms.CharField(label="Record to merge into it", max_length=40,
+                           help_text="NHS number or record reference")
+
+
+class MergeConfirmForm(SpecificMessagesMixin, forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
+                             label="Why are these the same young person?",
+                             error_messages={"required": "Enter why these records are the same "
+                                             "young person"})
+    keep_version = forms.IntegerField(widget=forms.HiddenInput)
+    away_version = forms.IntegerField(widget=forms.HiddenInput)

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -36,6 +37,11 @@ class YoungPerson(models.Model):
     deprivation_decile = models.PositiveSmallIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A record merged into another by a system administrator keeps only this pointer: everything
+    # that referred to it moved to the surviving record (see merge.py).
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_from")
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -97,3 +103,19 @@ class ParentCarer(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_relationship_display()})"
+
+
+class NewRecordDespiteMatch(models.Model):
+    """Someone was shown a possible match and chose to add a new record anyway, with a reason.
+    The pair is what a system administrator reviews as a possible duplicate."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE,
+                                     related_name="new_despite_match")
+    possible_match = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    match_reason = models.CharField(max_length=100)
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]

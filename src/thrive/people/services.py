@@ -7,12 +7,19 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 
-from .models import ParentCarer, YoungPerson
+from . import matching
+from .models import NewRecordDespiteMatch, ParentCarer, YoungPerson
 
 DUPLICATE_NHS_NUMBER = (
-    "A young person with this NHS number already has a record. Search for them by NHS number; "
-    "if you cannot open it, ask your team manager."
+    "A young person with this NHS number already has a record. If they are the same person, "
+    "ask a system administrator to merge the two records."
 )
+NO_NEW_RECORD_WITH_SAME_NHS_NUMBER = (
+    "A record with this NHS number already exists, so a new one cannot be added. Choose that "
+    "record, or go back and correct the NHS number."
+)
+GIVE_A_REASON = "Enter why this is a different young person"
+CHOOSE = "Choose a record to add the referral to, or add a new record"
 
 
 def _check_unique_nhs_number(number: str, exclude_pk=None) -> None:
@@ -23,14 +30,49 @@ def _check_unique_nhs_number(number: str, exclude_pk=None) -> None:
         raise RuleBroken(DUPLICATE_NHS_NUMBER, "nhs_number")
 
 
-def register_young_person(request, *, details: dict, referral: dict) -> YoungPerson:
-    """A new young person with the referral that brings them to the user's agency."""
+def register_young_person(request, *, details: dict, referral: dict,
+                          despite: list[matching.PossibleMatch] = (), reason: str = "") -> YoungPerson:
+    """A new young person with the referral that brings them to the user's agency. `despite`
+    lists the possible matches the user was shown and judged to be someone else, with `reason`."""
+    reason = reason.strip()
+    if despite and not reason:
+        raise RuleBroken(GIVE_A_REASON, "reason")
+    if any(m.reason == matching.SAME_NHS_NUMBER for m in despite):
+        raise RuleBroken(NO_NEW_RECORD_WITH_SAME_NHS_NUMBER, "choice")
     with transaction.atomic():
         _check_unique_nhs_number(details["nhs_number"])
         person = YoungPerson.objects.create(**details)
-        audit.record(request, AuditEvent.Action.CREATE, obj=person, young_person=person)
+        audit.record(request, AuditEvent.Action.CREATE, obj=person, young_person=person,
+                     detail="new record despite a possible match" if despite else "")
+        NewRecordDespiteMatch.objects.bulk_create(
+            NewRecordDespiteMatch(young_person=person, possible_match=m.person,
+                                  match_reason=m.reason, reason=reason, decided_by=request.user)
+            for m in despite)
         open_referral(request, person, **referral)
     return person
+
+
+def possible_matches(details: dict) -> list[matching.PossibleMatch]:
+    return matching.possible_matches(matching.Details(
+        details["given_name"], details["family_name"], details["date_of_birth"],
+        details.get("nhs_number", "")))
+
+
+def note_matches_shown(request, matches: list[matching.PossibleMatch]) -> None:
+    """Showing someone that a record exists is a disclosure: one entry per record shown."""
+    for m in matches:
+        audit.record(request, AuditEvent.Action.VIEW, obj=m.person, young_person=m.person,
+                     detail=f"shown as a possible match: {m.reason}")
+
+
+def refer_existing(request, match: matching.PossibleMatch, *, referral: dict):
+    """The user judged the possible match to be this young person: the referral opens a new
+    episode on that record, which is what gives their agency a relationship with it."""
+    with transaction.atomic():
+        audit.record(request, AuditEvent.Action.CHANGE, obj=match.person,
+                     young_person=match.person,
+                     detail=f"referral linked to an existing record ({match.reason})")
+        return open_referral(request, match.person, **referral)
 
 
 def update_demographics(request, person: YoungPerson, *, version: int, **details) -> YoungPerson:

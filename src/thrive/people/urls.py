@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import merge_views, views
 
 app_name = "people"
 urlpatterns = [
     path("find/", views.find, name="find"),
     path("new/", views.register, name="register"),
+    path("new/possible-match/", views.possible_match, name="possible-match"),
+    path("duplicates/", merge_views.duplicates, name="duplicates"),
+    path("duplicates/merge/", merge_views.merge_records, name="merge"),
     path("<uuid:person_id>/", views.record, name="record"),
     path("<uuid:person_id>/details/", views.edit_details, name="edit-details"),
     path("<uuid:person_id>/parents-carers/new/", views.new_parent_carer, name="new-parent-carer"),

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -16,7 +17,7 @@ from thrive.sharing import policy
 from thrive.sharing import services as sharing_services
 from thrive.sharing.guards import person_for_change
 
-from . import forms, services, timeline
+from . import forms, merge, services, timeline
 
 
 def _require_clinical(user):
@@ -47,7 +48,14 @@ def find(request):
 
 
 def record(request, person_id):
-    person = policy.young_person_or_404(request.user, person_id)
+    try:
+        person = policy.young_person_or_404(request.user, person_id)
+    except Http404:
+        # A merged record's old address leads on only to a record this user may open.
+        survivor = merge.surviving_record(person_id)
+        if survivor is None:
+            raise
+        return redirect(_record_url(policy.young_person_or_404(request.user, survivor.public_id)))
     episodes, entries = timeline.build(policy.visible_episodes(request.user).filter(
         young_person=person))
     carers = list(person.parents_carers.all())
@@ -69,20 +77,76 @@ def record(request, person_id):
     })
 
 
+PENDING = "pending_registration"  # the add-a-young-person form, held server-side between steps
+
+
+def _pending_forms(data):
+    return (forms.DemographicsForm(data, prefix="person"),
+            ReferralForm(data, prefix="referral"))
+
+
 def register(request):
     _require_clinical(request.user)
-    details = forms.DemographicsForm(request.POST or None, prefix="person")
-    referral = ReferralForm(request.POST or None, prefix="referral")
+    data = request.POST or None
+    if request.method == "GET" and request.GET.get("change") and request.session.get(PENDING):
+        data = request.session[PENDING]  # back from the possible-match step to change details
+    details, referral = _pending_forms(data)
     if request.method == "POST" and details.is_valid() and referral.is_valid():
+        if services.possible_matches(details.cleaned_data):
+            # Held in the (database-backed) session, so no identifier goes into a URL.
+            request.session[PENDING] = {k: v for k, v in request.POST.items()
+                                        if k != "csrfmiddlewaretoken"}
+            return redirect("people:possible-match")
         person = apply(details, lambda: services.register_young_person(
             request, details=details.cleaned_data, referral=referral.cleaned_data))
         if person:
+            request.session.pop(PENDING, None)
             messages.success(request, "Young person added with their referral")
             return redirect(_record_url(person))
     return render(request, "people/register.html", {
         "page_title": "Add a young person", "active_nav": "register", "details": details,
         "referral": referral, "has_errors": bool(details.errors or referral.errors),
         "back_url": reverse("care:caseload"),
+    })
+
+
+def possible_match(request):
+    """The young person being added may already have a record, here or at another agency: show
+    only name, date of birth and why, and let the user link the referral or add a new record."""
+    _require_clinical(request.user)
+    details, referral = _pending_forms(request.session.get(PENDING))
+    if not (details.is_bound and details.is_valid() and referral.is_valid()):
+        return redirect("people:register")
+    matches = services.possible_matches(details.cleaned_data)
+    if not matches:
+        return redirect("people:register")
+    form = forms.PossibleMatchForm(request.POST or None, matches=matches)
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["choice"]
+        if choice == form.NEW:
+            person = apply(form, lambda: services.register_young_person(
+                request, details=details.cleaned_data, referral=referral.cleaned_data,
+                despite=matches, reason=form.cleaned_data["reason"]))
+            if person:
+                request.session.pop(PENDING, None)
+                messages.success(request, "Young person added with their referral")
+                return redirect(_record_url(person))
+        else:
+            match = next(m for m in matches if str(m.person.public_id) == choice)
+            episode = apply(form, lambda: services.refer_existing(
+                request, match, referral=referral.cleaned_data))
+            if episode:
+                request.session.pop(PENDING, None)
+                messages.success(request, "Referral added to their existing record")
+                return redirect("care:episode", episode_id=episode.public_id)
+    services.note_matches_shown(request, matches)
+    mine = set(policy.related_young_people(request.user).filter(
+        pk__in=[m.person.pk for m in matches]).values_list("pk", flat=True))
+    return render(request, "people/possible_match.html", {
+        "page_title": "This young person may already have a record", "active_nav": "register",
+        "matches": matches, "mine": mine, "form": form, "has_errors": bool(form.errors),
+        "same_nhs_number": any(m.reason == services.matching.SAME_NHS_NUMBER for m in matches),
+        "back_url": reverse("people:register") + "?change=1",
     })
 
 

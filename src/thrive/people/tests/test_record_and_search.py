@@ -109,10 +109,11 @@ def test_an_invalid_nhs_number_or_future_birth_date_is_refused_and_nothing_saved
     assert not YoungPerson.objects.exists()
 
 
-def test_a_duplicate_nhs_number_is_refused(signed_in, person):
-    page = signed_in.post(reverse("people:register"), register_form(
-        **{"person-nhs_number": person.nhs_number})).content.decode()
-    assert "already has a record" in page
+def test_a_duplicate_nhs_number_leads_to_the_possible_match_step_not_a_second_record(
+        signed_in, person):
+    response = signed_in.post(reverse("people:register"), register_form(
+        **{"person-nhs_number": person.nhs_number}))
+    assert response.url == reverse("people:possible-match")
     assert YoungPerson.objects.count() == 1
 
 
