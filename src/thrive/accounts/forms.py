@@ -92,7 +92,8 @@ class HandoverForm(SpecificMessagesMixin, forms.Form):
         "the episodes unless those go to the waiting list",
         error_messages={"invalid_choice": "Choose someone from the list"})
     reason = forms.CharField(widget=forms.Textarea, label="Why is the caseload moving?",
-                             max_length=1000, help_text="For example: leaving the service")
+                             max_length=1000, help_text="For example: leaving the service",
+                             error_messages={"required": "Enter why the caseload is moving"})
     version = forms.CharField(widget=forms.HiddenInput, error_messages=_VERSION_MISSING)
     token = forms.CharField(widget=forms.HiddenInput, error_messages=_VERSION_MISSING)
 
