@@ -122,6 +122,25 @@ def test_a_new_referral_can_go_to_a_team_colleague_but_not_to_another_team(
     assert new.allocations.get().to_user == colleague
 
 
+def test_an_accepted_referral_from_another_agency_can_wait_on_the_teams_list(
+        client, person, practitioner, manager, camhs, camhs_team, school, outsider):
+    from thrive.sharing.models import AgencyReferral
+
+    make_episode(person, outsider.team, outsider)
+    referral = AgencyReferral.objects.create(
+        young_person=person, from_agency=school, to_agency=camhs, sent_by=outsider,
+        reason="Low mood", consent_override_reason="Safeguarding: risk at home")
+    client.force_login(practitioner)
+    response = client.post(reverse("sharing:accept", args=[referral.public_id]), {
+        "accept-team": camhs_team.pk, "accept-version": referral.version,
+        "accept-leave_on_waiting_list": "yes"})
+    assert response.status_code == 302
+    episode = person.episodes.get(agency=camhs)
+    assert episode.lead_practitioner is None and episode.accepted_on is not None
+    client.force_login(manager)
+    assert "Amira Khan" in client.get(reverse("care:waiting-list")).content.decode()
+
+
 # --- Allocating -------------------------------------------------------------------------------
 
 def allocate_data(to, episode, reason="Has capacity and knows the school"):
