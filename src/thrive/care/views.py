@@ -189,7 +189,13 @@ def allocate(request, episode_id):
     """Allocate or reallocate the lead practitioner (team managers of the episode's agency)."""
     episode = policy.episode_or_404(request.user, episode_id)
     if not services.may_allocate(request.user, episode):
-        raise PermissionDenied("Allocating a lead practitioner is for team managers.")
+        # Shown nothing, changed nothing: back to the episode, saying why.
+        messages.error(request, "Only a team manager of this agency can allocate a lead "
+                                "practitioner.")
+        return redirect(_episode_url(episode))
+    if request.method == "GET":  # the page names the young person: one view, audited
+        audit.record(request, AuditEvent.Action.VIEW, obj=episode,
+                     young_person=episode.young_person, detail="allocate")
     staff = services.allocatable_staff(episode.agency_id)
     form = forms.AllocateForm(request.POST if request.method == "POST" else None,
                               staff=staff, initial={"version": episode.version},

@@ -193,8 +193,10 @@ def test_only_a_team_manager_of_the_agency_allocates(client, rf, practitioner, c
                                                      school_team):
     client.force_login(practitioner)
     url = reverse("care:allocate", args=[episode.public_id])
-    assert client.get(url).status_code == 403
-    assert client.post(url, allocate_data(colleague.pk, episode)).status_code == 403
+    episode_url = reverse("care:episode", args=[episode.public_id])
+    assert client.get(url).url == episode_url
+    assert client.post(url, allocate_data(colleague.pk, episode)).url == episode_url
+    assert "Only a team manager of this agency" in client.get(episode_url).content.decode()
     other_manager = make_user("oma.manager", school_team, Role.TEAM_MANAGER)
     client.force_login(other_manager)
     assert client.get(url).status_code == 404  # another agency's episode is not theirs to see
