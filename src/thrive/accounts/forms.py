@@ -79,6 +79,44 @@ class ConfirmForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, error_messages=_VERSION_MISSING)
 
 
+class HandoverForm(SpecificMessagesMixin, forms.Form):
+    """Move a leaver's caseload to one colleague (lead episodes optionally to the waiting list)."""
+
+    leads_to_waiting_list = forms.TypedChoiceField(
+        label="Where do the open episodes they lead go?", widget=forms.RadioSelect,
+        coerce=lambda value: value == "yes",
+        choices=[("no", "To the practitioner chosen below"),
+                 ("yes", "To their team's waiting list, for the team manager to allocate")])
+    to_user = forms.ChoiceField(
+        label="Who takes over?", help_text="They take over the care-team and keyworker roles, and "
+        "the episodes unless those go to the waiting list",
+        error_messages={"invalid_choice": "Choose someone from the list"})
+    reason = forms.CharField(widget=forms.Textarea, label="Why is the caseload moving?",
+                             max_length=1000, help_text="For example: leaving the service",
+                             error_messages={"required": "Enter why the caseload is moving"})
+    version = forms.CharField(widget=forms.HiddenInput, error_messages=_VERSION_MISSING)
+    token = forms.CharField(widget=forms.HiddenInput, error_messages=_VERSION_MISSING)
+
+    def __init__(self, *args, staff, has_lead_episodes: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._staff = list(staff)
+        self.fields["to_user"].choices = [("", "Choose a practitioner")] + [
+            (str(u.pk), f"{u.display_name} – {u.team.name if u.team else 'no team'}")
+            for u in self._staff]
+        self.fields["to_user"].required = False  # the service says when a person is needed
+        if not has_lead_episodes:
+            del self.fields["leads_to_waiting_list"]
+
+    def clean_to_user(self):
+        value = self.cleaned_data["to_user"]
+        return next((u for u in self._staff if str(u.pk) == value), None)
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("leads_to_waiting_list", False)  # no lead episodes: nothing to decide
+        return data
+
+
 class AgencyForm(SpecificMessagesMixin, forms.Form):
     name = forms.CharField(max_length=200, label="Name of the agency")
     kind = forms.ChoiceField(choices=Agency.Kind.choices, widget=forms.RadioSelect,

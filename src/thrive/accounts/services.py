@@ -220,6 +220,10 @@ def set_active(request, target: User, *, version: str, active: bool) -> User:
         if target.pk == actor.pk and not active:
             raise RuleBroken("You cannot deactivate your own account. Ask another "
                              "administrator.")
+        if target.is_active and not active:
+            from thrive.care.handover import refuse_if_responsible  # care builds on accounts
+
+            refuse_if_responsible(target)
         if target.is_active != active:
             target.is_active = active
             target.save(update_fields=["is_active"])
@@ -245,6 +249,21 @@ def reset_password(request, target: User, *, version: str) -> str:
         audit.record(request, AuditEvent.Action.CHANGE, obj=target,
                      detail="staff: temporary password reset")
     return password
+
+
+def hand_over_caseload(request, target: User, *, version: str, to_user: User | None,
+                       leads_to_waiting_list: bool, reason: str, token: str):
+    """Before deactivating someone: move their open episodes, care-team and keyworker roles to
+    another practitioner (or their lead episodes to the waiting list), in one transaction."""
+    from thrive.care.handover import hand_over  # care builds on accounts
+
+    with transaction.atomic():
+        target = _locked(target)
+        if version_of(target) != version:
+            raise RuleBroken(STALE)
+        require_may_manage(request.user, target)
+        return hand_over(request, target, to_user=to_user,
+                         leads_to_waiting_list=leads_to_waiting_list, reason=reason, token=token)
 
 
 # --- Agencies and teams ----------------------------------------------------------------------

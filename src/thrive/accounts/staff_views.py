@@ -144,11 +144,44 @@ def staff_active(request, user_id):
                          submit_text="Reactivate account",
                          intro="They will be able to sign in again with their password. If "
                                "they have forgotten it, reset it afterwards.")
+    if request.method == "GET" and member.works_with_records:
+        from thrive.care import handover
+
+        held = handover.responsibilities(member)
+        if held.total:
+            messages.warning(request, f"{member.display_name} still {held.summary()}. Hand "
+                                      "these over before deactivating the account.")
+            return redirect(reverse("accounts:staff-handover", args=[member.pk]))
     return form_page(request, form, title="Deactivate this account", caption=member.display_name,
                      back_url=_member_url(member), submit_text="Deactivate account",
                      intro="They will not be able to sign in, and any session they have open "
                            "ends. Nothing they recorded is removed, and you can reactivate the "
                            "account later.")
+
+
+def staff_handover(request, user_id):
+    """Before deactivating someone: what they carry (nothing that names a young person) and
+    one form that moves it all to a colleague, or their lead episodes to the waiting list."""
+    from thrive.care import handover
+    from thrive.care.services import allocatable_staff
+
+    member = _managed_member(request, user_id)
+    held = handover.responsibilities(member)
+    staff = allocatable_staff(member.agency_id, exclude=member) if member.agency_id else []
+    form = forms.HandoverForm(
+        _posted(request), staff=staff, has_lead_episodes=bool(held.lead_episodes),
+        initial={"version": services.version_of(member), "token": held.token})
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.hand_over_caseload(request, member, **form.cleaned_data)):
+            messages.success(request, f"{member.display_name}'s caseload has been handed over. "
+                                      "You can now deactivate the account.")
+            return redirect(reverse("accounts:staff-active", args=[member.pk]))
+    audit.record(request, AuditEvent.Action.VIEW, obj=member,
+                 detail=f"staff: caseload before handover ({held.total})")
+    return render(request, "accounts/handover.html", {
+        "page_title": "Hand over their caseload", "member": member, "held": held, "form": form,
+        "has_errors": bool(form.errors), "back_url": _member_url(member),
+    })
 
 
 def staff_reset_password(request, user_id):

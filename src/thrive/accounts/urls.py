@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/<int:user_id>/", staff_views.staff_member, name="staff-member"),
     path("staff/<int:user_id>/change/", staff_views.staff_change, name="staff-change"),
     path("staff/<int:user_id>/active/", staff_views.staff_active, name="staff-active"),
+    path("staff/<int:user_id>/handover/", staff_views.staff_handover, name="staff-handover"),
     path("staff/<int:user_id>/reset-password/", staff_views.staff_reset_password,
          name="staff-reset-password"),
     path("agencies/new/", staff_views.agency_add, name="agency-add"),

@@ -7,17 +7,20 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from thrive.accounts.models import Role
 from thrive.directory import services as directory_services
 from thrive.people import nhs_number
 from thrive.risk import rules as risk_rules
 from thrive.risk import services as risk_services
+from thrive.risk.models import RiskSupportPlan
 from thrive.sharing import policy
+from thrive.sharing.models import CareTeamMember
 
 from .groupings import LABELS, Grouping
-from .models import Episode, GroupingDecision, open_episodes_q
+from .models import Allocation, Episode, GroupingDecision, open_episodes_q
 
 REVIEW_DUE_WITHIN = timedelta(days=14)
 NO_GROUPING = "none_yet"
@@ -31,6 +34,8 @@ class CaseloadRow:
     today: date
     plan: object = None  # risk.services.PlanSummary of the young person's current plan
     signposts_overdue: int = 0
+    roles: list[str] = field(default_factory=list)  # the user's own roles for this young person
+    newly_allocated: bool = False
 
     @property
     def plan_gap(self) -> str | None:
@@ -71,18 +76,66 @@ class CaseloadGroup:
         return sum(r.review_state == "due" for r in self.rows)
 
 
+NEWLY_ALLOCATED_WITHIN = timedelta(days=14)
+
+
 def caseload_episodes(user) -> QuerySet:
-    """Open episodes the user carries: their own, or their whole team's for a team manager."""
+    """Open episodes the user carries: those they lead (their whole team's for a team manager),
+    and those of young people whose care team they are on or whose current Risk Support plan
+    names them keyworker, as long as the access policy gives them a relationship."""
     episodes = policy.visible_episodes(user).filter(open_episodes_q())
-    if user.role == Role.TEAM_MANAGER:
-        episodes = episodes.filter(team_id=user.team_id)
-    else:
-        episodes = episodes.filter(lead_practitioner=user)
+    memberships = CareTeamMember.objects.filter(user=user, removed_at__isnull=True)
+    keyworker_plans = RiskSupportPlan.objects.filter(keyworker=user,
+                                                     status=RiskSupportPlan.Status.CURRENT)
+    led = Q(team_id=user.team_id) if user.role == Role.TEAM_MANAGER else Q(lead_practitioner=user)
+    by_role = Q(young_person__in=policy.related_young_people(user)) & (
+        Q(young_person__in=memberships.values("young_person"))
+        | Q(young_person__in=keyworker_plans.values("young_person")))
+    episodes = episodes.filter(led | by_role)
     current = GroupingDecision.objects.filter(episode=OuterRef("pk"), is_current=True)
+    mine = memberships.filter(young_person=OuterRef("young_person_id"))
     return episodes.select_related("young_person", "team", "lead_practitioner").annotate(
         current_grouping=Subquery(current.values("grouping")[:1]),
         current_review_on=Subquery(current.values("review_on")[:1]),
+        my_care_team_role=Subquery(mine.values("role")[:1]),
+        my_care_team_keyworker=Subquery(mine.values("is_keyworker")[:1]),
+        my_plan_keyworker=Exists(keyworker_plans.filter(young_person=OuterRef("young_person_id"))),
+        allocated_to_me_at=Subquery(Allocation.objects.filter(episode=OuterRef("pk"), to_user=user)
+                                    .order_by("-allocated_at").values("allocated_at")[:1]),
     ).order_by("young_person__family_name", "young_person__given_name", "pk")
+
+
+def my_roles(user, episode) -> list[str]:
+    roles = []
+    if episode.lead_practitioner_id == user.pk:
+        roles.append("Lead practitioner")
+    if episode.my_care_team_keyworker or episode.my_plan_keyworker:
+        roles.append("Keyworker")
+    if episode.my_care_team_role:
+        roles.append(f"Care team: {episode.my_care_team_role}")
+    return roles
+
+
+def _one_row_per_role(user, episodes: list) -> list:
+    """A young person appears once for their care-team or keyworker roles: the episodes the
+    user carries (or their team's) stay; otherwise one open episode, their own agency's first."""
+    carried = {e.young_person_id for e in episodes if _carried(user, e)}
+    kept, seen = [], set()
+    for episode in sorted(episodes, key=lambda e: (e.agency_id != user.agency_id,
+                                                   e.referral_received_on, e.pk)):
+        if _carried(user, episode):
+            kept.append(episode)
+        elif episode.young_person_id not in carried and episode.young_person_id not in seen:
+            seen.add(episode.young_person_id)
+            kept.append(episode)
+    order = {e.pk: n for n, e in enumerate(episodes)}
+    return sorted(kept, key=lambda e: order[e.pk])
+
+
+def _carried(user, episode) -> bool:
+    if user.role == Role.TEAM_MANAGER:
+        return episode.team_id == user.team_id and episode.agency_id == user.agency_id
+    return episode.lead_practitioner_id == user.pk
 
 
 def caseload_groups(user, *, grouping: str | None = None, review: str | None = None,
@@ -91,13 +144,18 @@ def caseload_groups(user, *, grouping: str | None = None, review: str | None = N
     order = [g.value for g in Grouping] + [NO_GROUPING]
     groups = {code: CaseloadGroup(code, LABELS.get(code, "No grouping agreed yet"))
               for code in order}
-    episodes = list(caseload_episodes(user))
+    episodes = _one_row_per_role(user, list(caseload_episodes(user)))
     # Two more queries, whatever the caseload size: plans and overdue signposting follow-ups.
     plans = risk_services.current_plans_for({e.young_person_id for e in episodes})
     overdue = directory_services.overdue_follow_ups([e.pk for e in episodes], today=today)
+    recent = timezone.now() - NEWLY_ALLOCATED_WITHIN
     for episode in episodes:
         row = CaseloadRow(episode, episode.current_grouping, episode.current_review_on, today,
-                          plans.get(episode.young_person_id), overdue.get(episode.pk, 0))
+                          plans.get(episode.young_person_id), overdue.get(episode.pk, 0),
+                          roles=my_roles(user, episode),
+                          newly_allocated=bool(episode.lead_practitioner_id == user.pk
+                                               and episode.allocated_to_me_at
+                                               and episode.allocated_to_me_at >= recent))
         if review and row.review_state != review:
             continue
         groups[row.grouping or NO_GROUPING].rows.append(row)

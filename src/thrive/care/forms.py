@@ -3,8 +3,18 @@ from django import forms
 from thrive.core.fields import NhsDateField, SpecificMessagesMixin, YesNoField
 
 from .groupings import DESCRIPTIONS, OPTION_LABELS, Grouping, SupportOption
-from .models import GROUPING_CHOICES, Contact, Ending, GoalRating, ReferralReason, ReferralSource
+from .models import (
+    GROUPING_CHOICES,
+    Contact,
+    Ending,
+    GoalRating,
+    ReferralReason,
+    ReferralSource,
+    Urgency,
+)
+from .services import allocatable_staff
 
+WAITING = "waiting"  # the choice that leaves an episode on the team's waiting list
 OPTION_CHOICES = [(o.value, OPTION_LABELS[o]) for o in SupportOption]
 
 
@@ -142,3 +152,56 @@ class ReferralForm(SpecificMessagesMixin, forms.Form):
     )
     referral_detail = forms.CharField(widget=forms.Textarea, required=False,
                                       label="What the referral says (optional)")
+    urgency = forms.ChoiceField(
+        choices=Urgency.choices, widget=forms.RadioSelect, label="How urgent is it?",
+        error_messages={"required": "Select how urgent the referral is"},
+    )
+    lead_practitioner = forms.ChoiceField(
+        label="Lead practitioner",
+        help_text="Leave it on your team's waiting list for your team manager to allocate",
+        error_messages={"required": "Choose a lead practitioner or the team's waiting list",
+                        "invalid_choice": "Choose a lead practitioner or the team's waiting list"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._team = [u for u in allocatable_staff(user.agency_id)
+                      if u.team_id == user.team_id and u.pk != user.pk]
+        self.fields["lead_practitioner"].choices = [
+            (str(user.pk), f"{user.display_name} (you)"), (WAITING, "Leave on the team's waiting list"),
+        ] + [(str(u.pk), u.display_name) for u in self._team]
+        self.fields["lead_practitioner"].initial = str(user.pk)
+        self._user = user
+
+    def clean_lead_practitioner(self):
+        value = self.cleaned_data["lead_practitioner"]
+        if value == WAITING:
+            return None
+        return next(u for u in [self._user, *self._team] if str(u.pk) == value)
+
+
+class AllocateForm(SpecificMessagesMixin, forms.Form):
+    to_user = forms.ChoiceField(
+        label="New lead practitioner",
+        error_messages={"required": "Choose who will lead, or the team's waiting list",
+                        "invalid_choice": "Choose who will lead, or the team's waiting list"})
+    reason = forms.CharField(widget=forms.Textarea, label="Why?", max_length=1000,
+                             help_text="For example: capacity, skills, continuity with the family",
+                             error_messages={"required": "Enter why you are allocating this episode"})
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, staff, waiting_list_option: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._staff = list(staff)
+        choices = [("", "Choose a practitioner")]
+        if waiting_list_option:
+            choices.append((WAITING, "Put back on the team's waiting list"))
+        choices += [(str(u.pk), f"{u.display_name} – {u.team.name if u.team else 'no team'}")
+                    for u in self._staff]
+        self.fields["to_user"].choices = choices
+
+    def clean_to_user(self):
+        value = self.cleaned_data["to_user"]
+        if value == WAITING:
+            return None
+        return next(u for u in self._staff if str(u.pk) == value)

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from thrive.accounts.models import Agency, Team
 from thrive.people.models import YoungPerson
@@ -44,6 +45,14 @@ class ReferralReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Urgency(models.TextChoices):
+    """How soon the referral needs a response, as the team triages it."""
+
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+    EMERGENCY = "emergency", "Emergency"
+
+
 class Episode(models.Model):
     """One referral to one agency, from receipt to acceptance or decline, to discharge."""
 
@@ -59,6 +68,7 @@ class Episode(models.Model):
     referral_source = models.CharField(max_length=30, choices=ReferralSource.choices)
     referral_reason = models.CharField(max_length=30, choices=ReferralReason.choices)
     referral_detail = models.TextField("What the referral says", blank=True)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     triaged_on = models.DateField("Triage", null=True, blank=True)
     accepted_on = models.DateField("Accepted", null=True, blank=True)
     declined_on = models.DateField("Declined", null=True, blank=True)
@@ -108,6 +118,25 @@ class Episode(models.Model):
 def open_episodes_q(prefix: str = "") -> Q:
     """Episodes not declined and not yet ended."""
     return Q(**{f"{prefix}declined_on__isnull": True, f"{prefix}ending__isnull": True})
+
+
+class Allocation(models.Model):
+    """One change of an episode's lead practitioner; None on either side is the team's waiting
+    list. The history of who carried the episode, and why it moved."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="allocations")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="allocations_received")
+    reason = models.TextField()
+    allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    allocated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-allocated_at", "-id"]
+        indexes = [models.Index(fields=["to_user", "allocated_at"])]
 
 
 class GroupingDecision(models.Model):

@@ -5,13 +5,14 @@ from datetime import date
 
 from django.db import transaction
 
+from thrive.accounts.models import CLINICAL_ROLES, Role, User
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 from thrive.sharing.models import AgencyReferral
 
 from .groupings import LABELS, Grouping
-from .models import Contact, Ending, Episode, Goal, GoalRating, GroupingDecision
+from .models import Allocation, Contact, Ending, Episode, Goal, GoalRating, GroupingDecision
 
 
 def locked(episode: Episode) -> Episode:
@@ -200,16 +201,96 @@ def grouping_label(code: str) -> str:
     return LABELS[Grouping(code)]
 
 
-def open_referral(request, young_person, **fields) -> Episode:
-    """A new episode at the user's own agency and team, led by the user."""
+_CREATOR = object()  # open_referral's default lead: whoever records the referral
+
+
+def open_referral(request, young_person, *, lead_practitioner=_CREATOR, **fields) -> Episode:
+    """A new episode at the user's own agency and team, led by a practitioner of that team, or
+    left unallocated (lead_practitioner=None) on the team's waiting list."""
     user = request.user
+    lead = user if lead_practitioner is _CREATOR else lead_practitioner
     with transaction.atomic():
         if fields["referral_received_on"] < young_person.date_of_birth:
             raise RuleBroken("Date referral received must be after the date of birth",
                              "referral_received_on")
+        if lead is not None and lead.pk != user.pk and not (
+                is_allocatable(lead, user.agency_id) and lead.team_id == user.team_id):
+            raise RuleBroken("Choose an active practitioner of your team, or leave the referral "
+                             "on the team's waiting list", "lead_practitioner")
         episode = Episode.objects.create(
             young_person=young_person, agency_id=user.agency_id, team_id=user.team_id,
-            lead_practitioner=user, **fields,
+            lead_practitioner=lead, **fields,
         )
-        audit.record(request, AuditEvent.Action.CREATE, obj=episode, young_person=young_person)
+        audit.record(request, AuditEvent.Action.CREATE, obj=episode, young_person=young_person,
+                     detail="lead: " + (lead.username if lead else "waiting list"))
+        if lead is not None and lead.pk != user.pk:
+            Allocation.objects.create(episode=episode, to_user=lead, allocated_by=user,
+                                      reason="Allocated when the referral was recorded")
     return episode
+
+
+# --- Allocation of the lead practitioner ------------------------------------------------------
+
+def is_allocatable(user: User, agency_id: int) -> bool:
+    """Who may lead an episode: an active practitioner or team manager of the episode's agency."""
+    return user.is_active and user.role in CLINICAL_ROLES and user.agency_id == agency_id
+
+
+def allocatable_staff(agency_id: int, *, exclude=None):
+    staff = User.objects.filter(agency_id=agency_id, is_active=True,
+                                role__in=list(CLINICAL_ROLES)).select_related("team")
+    if exclude is not None:
+        staff = staff.exclude(pk=exclude.pk)
+    return staff.order_by("team__name", "last_name", "first_name", "pk")
+
+
+def may_allocate(user, episode: Episode) -> bool:
+    """Allocation is the team manager's: an active team manager of the episode's agency."""
+    return (user.is_authenticated and user.is_active and user.role == Role.TEAM_MANAGER
+            and user.agency_id == episode.agency_id)
+
+
+def _name(user: User | None) -> str:
+    return user.username if user else "waiting list"
+
+
+def move_lead(request, episode: Episode, to_user: User | None, reason: str) -> Allocation:
+    """Change the lead of a locked, open episode and keep the history (no permission check: the
+    callers check). Shared by allocation and the handover before deactivating someone."""
+    from_user = episode.lead_practitioner
+    allocation = Allocation.objects.create(episode=episode, from_user=from_user, to_user=to_user,
+                                           reason=reason, allocated_by=request.user)
+    episode.lead_practitioner = to_user
+    episode.version += 1
+    episode.save(update_fields=["lead_practitioner", "version"])
+    audit.record(request, AuditEvent.Action.CHANGE, obj=episode,
+                 young_person=episode.young_person,
+                 detail=f"lead practitioner: {_name(from_user)} > {_name(to_user)}")
+    return allocation
+
+
+def allocate(request, episode: Episode, *, to_user: User | None, reason: str,
+             version: int) -> Allocation:
+    """Allocate or reallocate the lead practitioner (to_user=None: back to the team's waiting
+    list). Team managers of the episode's agency only; the new lead must be able to lead."""
+    reason = reason.strip()
+    if not may_allocate(request.user, episode):
+        raise RuleBroken("Only a team manager of this agency can allocate a lead practitioner.")
+    if not reason:
+        raise RuleBroken("Enter why you are allocating this episode", "reason")
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update(of=("self",)).select_related(
+            "lead_practitioner", "young_person").get(pk=episode.pk)
+        if episode.version != version:
+            raise RuleBroken(STALE)
+        require_open(episode)
+        if to_user is not None:
+            to_user = User.objects.filter(pk=to_user.pk).first()
+            if to_user is None or not is_allocatable(to_user, episode.agency_id):
+                raise RuleBroken("Choose an active practitioner or team manager of this agency",
+                                 "to_user")
+        if (to_user.pk if to_user else None) == episode.lead_practitioner_id:
+            raise RuleBroken("This episode is already "
+                             + (f"led by {to_user.display_name}" if to_user
+                                else "on the team's waiting list"), "to_user")
+        return move_lead(request, episode, to_user, reason)

@@ -15,6 +15,7 @@ from thrive.sharing.guards import episode_for_change
 
 from . import caseload as caseload_queries
 from . import forms, services
+from . import waiting_list as waiting_list_queries
 from .groupings import LABELS, Grouping
 
 
@@ -73,6 +74,9 @@ def episode_detail(request, episode_id):
         "first_contact": attended[0] if attended else None,
         "second_contact": attended[1] if len(attended) > 1 else None,
         "can_edit": policy.can_edit_episode(request.user, episode),
+        "can_allocate": episode.is_open and services.may_allocate(request.user, episode),
+        "allocations": list(episode.allocations.select_related("from_user", "to_user",
+                                                               "allocated_by")),
         "back_url": reverse("people:record", args=[episode.young_person.public_id]),
     })
 
@@ -169,3 +173,44 @@ def edit_key_dates(request, episode_id):
             return redirect(_episode_url(episode))
     return form_page(request, form, title="Key dates", caption=_caption(episode),
                      back_url=_episode_url(episode), submit_text="Save dates")
+
+
+def waiting_list(request):
+    """The team manager's waiting list: unallocated referrals and episodes, most urgent first."""
+    rows = waiting_list_queries.waiting_list(request.user)
+    audit.record(request, AuditEvent.Action.VIEW, detail=f"waiting list ({len(rows)} episodes)")
+    return render(request, "care/waiting_list.html", {
+        "page_title": "Waiting list", "active_nav": "waiting-list", "rows": rows,
+        "team": request.user.team,
+    })
+
+
+def allocate(request, episode_id):
+    """Allocate or reallocate the lead practitioner (team managers of the episode's agency)."""
+    episode = policy.episode_or_404(request.user, episode_id)
+    if not services.may_allocate(request.user, episode):
+        # Shown nothing, changed nothing: back to the episode, saying why.
+        messages.error(request, "Only a team manager of this agency can allocate a lead "
+                                "practitioner.")
+        return redirect(_episode_url(episode))
+    if request.method == "GET":  # the page names the young person: one view, audited
+        audit.record(request, AuditEvent.Action.VIEW, obj=episode,
+                     young_person=episode.young_person, detail="allocate")
+    staff = services.allocatable_staff(episode.agency_id)
+    form = forms.AllocateForm(request.POST if request.method == "POST" else None,
+                              staff=staff, initial={"version": episode.version},
+                              waiting_list_option=episode.lead_practitioner_id is not None)
+    if request.method == "POST" and form.is_valid():
+        allocation = apply(form, lambda: services.allocate(request, episode, **form.cleaned_data))
+        if allocation:
+            messages.success(request, f"{episode.young_person.full_name}: " + (
+                f"{allocation.to_user.display_name} is now the lead practitioner"
+                if allocation.to_user else "back on the team's waiting list"))
+            return redirect("care:waiting-list")
+    current = episode.lead_practitioner
+    intro = (f"The lead practitioner is {current.display_name}." if current else
+             f"This episode is on {episode.team.name}'s waiting list "
+             f"(urgency: {episode.get_urgency_display().lower()}).")
+    return form_page(request, form, title="Allocate the lead practitioner",
+                     caption=_caption(episode), back_url=_episode_url(episode),
+                     submit_text="Allocate", intro=intro)

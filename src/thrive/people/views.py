@@ -80,9 +80,9 @@ def record(request, person_id):
 PENDING = "pending_registration"  # the add-a-young-person form, held server-side between steps
 
 
-def _pending_forms(data):
+def _pending_forms(data, user):
     return (forms.DemographicsForm(data, prefix="person"),
-            ReferralForm(data, prefix="referral"))
+            ReferralForm(data, prefix="referral", user=user))
 
 
 def register(request):
@@ -90,7 +90,7 @@ def register(request):
     data = request.POST or None
     if request.method == "GET" and request.GET.get("change") and request.session.get(PENDING):
         data = request.session[PENDING]  # back from the possible-match step to change details
-    details, referral = _pending_forms(data)
+    details, referral = _pending_forms(data, request.user)
     if request.method == "POST" and details.is_valid() and referral.is_valid():
         if services.possible_matches(details.cleaned_data):
             # Held in the (database-backed) session, so no identifier goes into a URL.
@@ -114,7 +114,7 @@ def possible_match(request):
     """The young person being added may already have a record, here or at another agency: show
     only name, date of birth and why, and let the user link the referral or add a new record."""
     _require_clinical(request.user)
-    details, referral = _pending_forms(request.session.get(PENDING))
+    details, referral = _pending_forms(request.session.get(PENDING), request.user)
     if not (details.is_bound and details.is_valid() and referral.is_valid()):
         return redirect("people:register")
     matches = services.possible_matches(details.cleaned_data)
@@ -176,7 +176,7 @@ def new_parent_carer(request, person_id):
 
 def new_referral(request, person_id):
     person = person_for_change(request, person_id)
-    form = ReferralForm(request.POST or None)
+    form = ReferralForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         episode = apply(form, lambda: open_referral(request, person, **form.cleaned_data))
         if episode:

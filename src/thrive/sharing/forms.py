@@ -58,6 +58,10 @@ class ReferralForm(SpecificMessagesMixin, forms.Form):
 class AcceptReferralForm(SpecificMessagesMixin, forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Which team will help?",
                                   empty_label="Choose a team")
+    leave_on_waiting_list = forms.TypedChoiceField(
+        label="Who will lead?", widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        choices=[("no", "I will be the lead practitioner"),
+                 ("yes", "Leave it on the team's waiting list for the team manager to allocate")])
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, agency_id, **kwargs):

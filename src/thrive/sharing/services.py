@@ -129,8 +129,10 @@ def _decide(request, referral: AgencyReferral, version: int) -> AgencyReferral:
 
 
 def accept_referral(request, referral: AgencyReferral, *, team: Team, version: int,
-                    referral_reason: str = ReferralReason.OTHER) -> Episode:
-    """Accepting opens an episode at the receiving team: that is what gives it access."""
+                    referral_reason: str = ReferralReason.OTHER,
+                    leave_on_waiting_list: bool = False) -> Episode:
+    """Accepting opens an episode at the receiving team: that is what gives it access. The
+    person accepting leads it, or leaves it on the team's waiting list."""
     if team.agency_id != request.user.agency_id:
         raise RuleBroken("Choose one of your agency's teams", "team")
     with transaction.atomic():
@@ -138,7 +140,7 @@ def accept_referral(request, referral: AgencyReferral, *, team: Team, version: i
         today = timezone.localdate()
         episode = Episode.objects.create(
             young_person=referral.young_person, agency_id=referral.to_agency_id, team=team,
-            lead_practitioner=request.user,
+            lead_practitioner=None if leave_on_waiting_list else request.user,
             referral_received_on=timezone.localdate(referral.sent_at),
             referral_source=SOURCE_FOR_AGENCY_KIND.get(referral.from_agency.kind,
                                                        ReferralSource.OTHER),

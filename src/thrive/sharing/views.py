@@ -145,7 +145,9 @@ def accept(request, referral_id):
         episode = apply(form, lambda: services.accept_referral(request, referral,
                                                                **form.cleaned_data))
         if episode:
-            messages.success(request, "Referral accepted. The young person is on your caseload.")
+            messages.success(request, "Referral accepted. " + (
+                "It is on the team's waiting list." if episode.lead_practitioner_id is None
+                else "The young person is on your caseload."))
             return redirect("care:episode", episode_id=episode.public_id)
     return form_page(request, form, title="Accept the referral",
                      caption=referral.young_person.full_name, submit_text="Accept referral",

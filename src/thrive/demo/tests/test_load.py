@@ -157,3 +157,23 @@ def test_shared_work_names_an_agency_once_and_gives_a_young_person_one_plan(camh
         assert len(named) == len(set(named)) == 2
     council_plan = plans.get(young_person=alone)
     assert [a.agency.name for a in council_plan.agencies.all()] == ["Council", "Youth charity"]
+
+
+def test_each_team_has_a_waiting_list_and_a_few_reallocations(loaded):
+    from thrive.accounts.models import Role
+    from thrive.care.models import Allocation
+    from thrive.demo.waiting_list import add_waiting_lists
+
+    counts = add_waiting_lists(2026, date.today())
+    waiting = Episode.objects.filter(open_episodes_q(), lead_practitioner__isnull=True)
+    assert waiting.count() == counts["referrals on waiting lists"] > 0
+    # Teams with referrals not yet helped have a waiting list (at 150 young people, a few).
+    managed = User.objects.filter(role=Role.TEAM_MANAGER).values_list("team", flat=True)
+    assert set(waiting.values_list("team", flat=True)) <= set(managed)
+    assert len(set(waiting.values_list("team", flat=True))) >= 2
+    assert not waiting.filter(first_help_on__isnull=False).exists()
+    assert waiting.exclude(urgency="routine").exists()
+    moves = Allocation.objects.select_related("episode")
+    assert moves.count() == counts["reallocations"] > 0
+    assert all(m.episode.lead_practitioner_id == m.to_user_id != m.from_user_id for m in moves)
+    test_each_demo_practitioner_leads_open_episodes_in_their_team(loaded)

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
+from thrive.accounts.models import User
 from thrive.care.models import Contact, GroupingDecision
 from thrive.conftest import make_episode, make_young_person, valid_nhs_number
 from thrive.core.models import AuditEvent
@@ -85,6 +86,9 @@ def register_form(**overrides):
         **form_data(**{"person-date_of_birth": date(2015, 6, 1),
                        "referral-referral_received_on": TODAY - timedelta(days=1)}),
         "referral-referral_source": "school", "referral-referral_reason": "anxiety",
+        "referral-urgency": "routine",
+        # The practitioner signed in leads, as the form offers first.
+        "referral-lead_practitioner": User.objects.get(username="pat.practitioner").pk,
     }
     fields.update(overrides)
     return fields

@@ -54,7 +54,8 @@ def test_refer_from_school_to_camhs_then_accept_gives_camhs_access(
     inbox = client.get(reverse("sharing:referrals")).content.decode()
     assert "Amira Khan" in inbox
     response = client.post(reverse("sharing:accept", args=[referral.public_id]),
-                           {"accept-team": camhs_team.pk, "accept-version": referral.version})
+                           {"accept-team": camhs_team.pk, "accept-version": referral.version,
+                            "accept-leave_on_waiting_list": "no"})
     episode = Episode.objects.get(agency=camhs)
     assert response.url == reverse("care:episode", args=[episode.public_id])
     assert episode.accepted_on == TODAY and episode.referral_source == "school"
@@ -124,7 +125,8 @@ def test_decline_needs_a_reason_and_withdraw_is_only_for_the_sender(
     assert referral.status == "declined" and not Episode.objects.filter(agency=camhs).exists()
     # A second decision on the same referral is refused: it is no longer waiting.
     page = client.post(reverse("sharing:accept", args=[referral.public_id]),
-                       {"accept-team": practitioner.team_id, "accept-version": referral.version}).content
+                       {"accept-team": practitioner.team_id, "accept-version": referral.version,
+                        "accept-leave_on_waiting_list": "no"}).content
     assert b"already been declined" in page
 
 

@@ -9,6 +9,7 @@ from thrive.demo import signins, writer
 from thrive.demo.duplicates import add_possible_duplicate
 from thrive.demo.generator import DEFAULT_SEED, DEFAULT_YOUNG_PEOPLE, generate
 from thrive.demo.shared_work import add_shared_work
+from thrive.demo.waiting_list import add_waiting_lists
 
 
 class Command(BaseCommand):
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         counts = writer.write(demo, progress=progress)
         counts.update(add_shared_work(seed, date.today()))
         counts.update(add_possible_duplicate(date.today()))
+        counts.update(add_waiting_lists(seed, date.today()))
         seconds = time.perf_counter() - started
         total = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))
