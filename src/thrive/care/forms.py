@@ -142,3 +142,10 @@ class ReferralForm(SpecificMessagesMixin, forms.Form):
     )
     referral_detail = forms.CharField(widget=forms.Textarea, required=False,
                                       label="What the referral says (optional)")
+
+
+class ClosingLetterForm(SpecificMessagesMixin, forms.Form):
+    written_on = NhsDateField(label="Date of the letter")
+    addressed_to = forms.CharField(label="Who the letter is to", max_length=200,
+                                   help_text="For example, Dr Patel, Northvale Surgery (GP)")
+    text = forms.CharField(widget=forms.Textarea, label="Letter", max_length=20000)
