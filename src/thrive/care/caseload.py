@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from thrive.accounts.models import Role
 from thrive.directory import services as directory_services
@@ -85,6 +86,19 @@ def caseload_episodes(user) -> QuerySet:
     ).order_by("young_person__family_name", "young_person__given_name", "pk")
 
 
+def recently_ended(user, today: date | None = None) -> list[Episode]:
+    """Ended episodes the user led that are still in the window for late additions
+    (policy.can_add_after_ending): one query, whatever their number."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=settings.THRIVE_POST_ENDING_WINDOW_DAYS)
+    return list(policy.visible_episodes(user).filter(
+        lead_practitioner=user, agency_id=user.agency_id, declined_on__isnull=True,
+        ending__ended_on__gte=since).select_related("young_person", "team", "ending")
+        .order_by("-ending__ended_on", "pk"))
+
+
 def caseload_groups(user, *, grouping: str | None = None, review: str | None = None,
                     today: date | None = None) -> list[CaseloadGroup]:
     today = today or date.today()
@@ -106,8 +120,9 @@ def caseload_groups(user, *, grouping: str | None = None, review: str | None = N
     return [groups[code] for code in order]
 
 
-_DATE_WORDS = ("%d %B %Y", "%d %b %Y")  # 15 May 2010, 15 May 2010
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[\s./-]+(\d{1,2})[\s./-]+(\d{4})")  # 15/05/2010, 15 5 2010, 15.05.2010
+_DATE_WORDS = ("%d %B %Y", "%d %b %Y")  # 15 May 2010, 15 Sep 2010
+# 15/05/2010, 15 5 2010, 15.05.2010, 15-5-2010
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[\s./-]+(\d{1,2})[\s./-]+(\d{4})")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")  # 2010-05-15
 BAD_DATE = "Enter a real date of birth, for example 15/05/2010"
 

@@ -1,5 +1,6 @@
 """Caseload and episode pages. Thin: access through the policy, rules in services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -46,6 +47,8 @@ def caseload(request):
         "grouping_filter": grouping, "review_filter": review,
         "grouping_choices": [(g.value, LABELS[g]) for g in Grouping],
         "is_team_view": request.user.role == "team_manager",
+        "recently_ended": caseload_queries.recently_ended(request.user),
+        "window_days": settings.THRIVE_POST_ENDING_WINDOW_DAYS,
     })
 
 

@@ -49,12 +49,16 @@ def catalogue():
 GOALS_MEASURE = "gbo"
 
 
+def all_measures() -> list[Measure]:
+    """Every measure in the catalogue, by name: what FHIR publishes and stored scores refer to."""
+    return sorted(catalogue().measures.values(), key=lambda m: m.name)
+
+
 def recordable_measures() -> list[Measure]:
     """Every measure in the catalogue, by name (Current View among them: it is recorded item by
     item and never scored), except GBO: goals are recorded in the episode's Goals section.
     GBO completions recorded before stay readable."""
-    return sorted((m for m in catalogue().measures.values() if m.id != GOALS_MEASURE),
-                  key=lambda m: m.name)
+    return [m for m in all_measures() if m.id != GOALS_MEASURE]
 
 
 def describes_needs(measure: Measure) -> bool:

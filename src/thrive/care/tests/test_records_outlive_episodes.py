@@ -248,3 +248,17 @@ def test_team_manager_role_reads_ended_episodes_of_the_team(client, person, camh
     end(episode, TODAY - timedelta(days=100))
     client.force_login(other_manager)
     assert episode_page(client, episode).status_code == 200
+
+
+def test_my_caseload_lists_what_i_led_that_ended_within_the_window(
+        client, person, camhs_team, practitioner, colleague):
+    recent = make_episode(person, camhs_team, practitioner)
+    end(recent, TODAY - timedelta(days=3))
+    end(make_episode(person, camhs_team, practitioner), TODAY - timedelta(days=60))
+    client.force_login(practitioner)
+    page = client.get(reverse("care:caseload")).content.decode()
+    assert "Recently ended" in page
+    assert page.count(reverse("care:episode", args=[recent.public_id])) == 1
+    assert page.count("ended ") == 1
+    client.force_login(colleague)
+    assert "Recently ended" not in client.get(reverse("care:caseload")).content.decode()
