@@ -259,6 +259,6 @@ def test_my_caseload_lists_what_i_led_that_ended_within_the_window(
     page = client.get(reverse("care:caseload")).content.decode()
     assert "Recently ended" in page
     assert page.count(reverse("care:episode", args=[recent.public_id])) == 1
-    assert page.count("ended ") == 1
+    assert page.count("</a>: ended ") == 1
     client.force_login(colleague)
     assert "Recently ended" not in client.get(reverse("care:caseload")).content.decode()
