@@ -156,3 +156,21 @@ def test_shared_work_names_an_agency_once_and_gives_a_young_person_one_plan(camh
         assert len(named) == len(set(named)) == 2
     council_plan = plans.get(young_person=alone)
     assert [a.agency.name for a in council_plan.agencies.all()] == ["Council", "Youth charity"]
+
+
+def test_the_demo_has_closing_letters_on_recently_ended_episodes(loaded):
+    from datetime import timedelta
+
+    from thrive.care.models import ClosingLetter, Episode
+    from thrive.demo.closing_letters import add_closing_letters
+
+    today = date.today()
+    recent = Episode.objects.filter(ending__ended_on__gte=today - timedelta(days=28),
+                                    ending__ended_on__lte=today, lead_practitioner__isnull=False,
+                                    declined_on__isnull=True)
+    assert recent.exists()
+    counts = add_closing_letters(today)
+    assert counts["care_closingletter"] == ClosingLetter.objects.count() == (recent.count() + 1) // 2
+    for letter in ClosingLetter.objects.select_related("episode__ending"):
+        assert letter.written_by_id == letter.episode.lead_practitioner_id
+        assert letter.written_on == letter.episode.ending.ended_on
