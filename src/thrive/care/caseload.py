@@ -136,6 +136,17 @@ def _carried(user, episode) -> bool:
     if user.role == Role.TEAM_MANAGER:
         return episode.team_id == user.team_id and episode.agency_id == user.agency_id
     return episode.lead_practitioner_id == user.pk
+def recently_ended(user, today: date | None = None) -> list[Episode]:
+    """Ended episodes the user led that are still in the window for late additions
+    (policy.can_add_after_ending): one query, whatever their number."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    since = today - timedelta(days=settings.THRIVE_POST_ENDING_WINDOW_DAYS)
+    return list(policy.visible_episodes(user).filter(
+        lead_practitioner=user, agency_id=user.agency_id, declined_on__isnull=True,
+        ending__ended_on__gte=since).select_related("young_person", "team", "ending")
+        .order_by("-ending__ended_on", "pk"))
 
 
 def caseload_groups(user, *, grouping: str | None = None, review: str | None = None,
@@ -164,37 +175,62 @@ def caseload_groups(user, *, grouping: str | None = None, review: str | None = N
     return [groups[code] for code in order]
 
 
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+_DATE_WORDS = ("%d %B %Y", "%d %b %Y")  # 15 May 2010, 15 Sep 2010
+# 15/05/2010, 15 5 2010, 15.05.2010, 15-5-2010
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[\s./-]+(\d{1,2})[\s./-]+(\d{4})")
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")  # 2010-05-15
+BAD_DATE = "Enter a real date of birth, for example 15/05/2010"
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) if the text is written as a date, whether or not it is a real one."""
+    if m := _DAY_MONTH_YEAR.fullmatch(text):
+        return int(m[3]), int(m[2]), int(m[1])
+    if m := _YEAR_MONTH_DAY.fullmatch(text):
+        return int(m[1]), int(m[2]), int(m[3])
+    return None
 
 
 def _as_date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
+    for fmt in _DATE_WORDS:
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    return None
+    parts = _date_parts(text)
+    try:
+        return date(*parts) if parts else None
+    except ValueError:
+        return None
+
+
+def search_problem(text: str) -> str:
+    """A clear error for a search written as a date that is not a real one (15/13/2010)."""
+    text = " ".join(text.split())
+    return BAD_DATE if _date_parts(text) and not _as_date(text) else ""
 
 
 def search_kind(text: str) -> str:
     if re.fullmatch(r"[\d\s-]{10,13}", text) and len(nhs_number.normalise(text)) == 10:
         return "nhs_number"
-    if _as_date(text):
+    if _as_date(" ".join(text.split())):
         return "date_of_birth"
     return "name"
 
 
 def find_young_people(user, text: str, limit: int = 50) -> QuerySet:
-    """Search only among the records the user may open, so results never reveal others."""
+    """Search only among the records the user may open, so results never reveal others. Each
+    result carries `relationship` (policy.with_relationship): an ended or declined one is marked.
+    Names match in any order, with or without a comma ("Hughes, Sienna")."""
     text = " ".join(text.split())
-    people = policy.visible_young_people(user)
+    people = policy.with_relationship(user, policy.visible_young_people(user))
     kind = search_kind(text)
     if kind == "nhs_number":
         people = people.filter(nhs_number=nhs_number.normalise(text))
     elif kind == "date_of_birth":
         people = people.filter(date_of_birth=_as_date(text))
     else:
-        for word in text.split():
+        for word in text.replace(",", " ").split():
             people = people.filter(
                 Q(given_name__icontains=word) | Q(family_name__icontains=word)
                 | Q(preferred_name__icontains=word)

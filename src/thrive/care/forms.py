@@ -205,3 +205,10 @@ class AllocateForm(SpecificMessagesMixin, forms.Form):
         if value == WAITING:
             return None
         return next(u for u in self._staff if str(u.pk) == value)
+
+
+class ClosingLetterForm(SpecificMessagesMixin, forms.Form):
+    written_on = NhsDateField(label="Date of the letter")
+    addressed_to = forms.CharField(label="Who the letter is to", max_length=200,
+                                   help_text="For example, Dr Patel, Northvale Surgery (GP)")
+    text = forms.CharField(widget=forms.Textarea, label="Letter", max_length=20000)

@@ -287,3 +287,19 @@ class Ending(models.Model):
     next_step_detail = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class ClosingLetter(models.Model):
+    """A letter written after an ending (to the GP, the referrer or the family). Added by the lead
+    practitioner within the window after the ending (sharing.policy.can_add_after_ending)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="closing_letters")
+    written_on = models.DateField("Date of the letter")
+    addressed_to = models.CharField("Who the letter is to", max_length=200)
+    text = models.TextField("Letter")
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["written_on", "id"]

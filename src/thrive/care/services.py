@@ -4,6 +4,7 @@ set need, writes the audit log, and either does everything or nothing."""
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from thrive.accounts.models import CLINICAL_ROLES, Role, User
 from thrive.core import audit
@@ -12,7 +13,16 @@ from thrive.core.rules import STALE, RuleBroken
 from thrive.sharing.models import AgencyReferral
 
 from .groupings import LABELS, Grouping
-from .models import Allocation, Contact, Ending, Episode, Goal, GoalRating, GroupingDecision
+from .models import (
+    Allocation,
+    ClosingLetter,
+    Contact,
+    Ending,
+    Episode,
+    Goal,
+    GoalRating,
+    GroupingDecision,
+)
 
 
 def locked(episode: Episode) -> Episode:
@@ -26,6 +36,22 @@ def require_open(episode: Episode) -> None:
         raise RuleBroken("This referral was declined, so nothing more can be recorded in it.")
     if Ending.objects.filter(episode=episode).exists():
         raise RuleBroken("This episode has ended, so nothing more can be recorded in it.")
+
+
+def require_open_or_late_addition(user, episode: Episode) -> None:
+    """Open episodes take new records; an ended one only from its lead practitioner, within the
+    window after the ending (the rule is the access policy's: can_add_after_ending)."""
+    from thrive.sharing import policy
+
+    ended = Ending.objects.filter(episode=episode).first()
+    if ended is not None and not episode.declined_on:
+        episode.ending = ended
+        if policy.can_add_after_ending(user, episode):
+            return
+        raise RuleBroken("This episode has ended and the time for late additions has passed "
+                         "(or you were not its lead practitioner), so nothing more can be "
+                         "recorded in it.")
+    require_open(episode)
 
 
 def _not_before_referral(episode: Episode, day: date | None, field: str, what: str) -> None:
@@ -195,6 +221,31 @@ def update_key_dates(request, episode: Episode, *, version: int, **fields) -> Ep
         audit.record(request, AuditEvent.Action.CHANGE, obj=episode,
                      young_person=episode.young_person, detail="key dates")
     return episode
+
+
+def write_closing_letter(request, episode: Episode, *, written_on: date, addressed_to: str,
+                         text: str) -> ClosingLetter:
+    """A closing letter on an ended episode, by its lead practitioner within the window."""
+    with transaction.atomic():
+        episode = locked(episode)
+        if not Ending.objects.filter(episode=episode).exists():
+            raise RuleBroken("A closing letter is written after the ending is recorded.")
+        require_open_or_late_addition(request.user, episode)
+        if written_on < episode.ending.ended_on:
+            raise RuleBroken(f"Date of the letter must be on or after the ending "
+                             f"({episode.ending.ended_on:%-d %B %Y})", "written_on")
+        if written_on > timezone.localdate():
+            raise RuleBroken("Date of the letter must be today or in the past", "written_on")
+        if not addressed_to.strip():
+            raise RuleBroken("Enter who the letter is to", "addressed_to")
+        if not text.strip():
+            raise RuleBroken("Enter the letter", "text")
+        letter = ClosingLetter.objects.create(episode=episode, written_on=written_on,
+                                              addressed_to=addressed_to.strip(), text=text.strip(),
+                                              written_by=request.user)
+        audit.record(request, AuditEvent.Action.CREATE, obj=letter,
+                     young_person=episode.young_person, detail="closing letter")
+    return letter
 
 
 def grouping_label(code: str) -> str:

@@ -16,4 +16,6 @@ urlpatterns = [
          name="goal-rating"),
     path("episodes/<uuid:episode_id>/contacts/new/", views.new_contact, name="new-contact"),
     path("episodes/<uuid:episode_id>/ending/", views.new_ending, name="ending"),
+    path("episodes/<uuid:episode_id>/closing-letter/", views.new_closing_letter,
+         name="closing-letter"),
 ]

@@ -1,5 +1,6 @@
 """Caseload and episode pages. Thin: access through the policy, rules in services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,7 +12,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
-from thrive.sharing.guards import episode_for_change
+from thrive.sharing.guards import episode_for_change, episode_for_late_addition
 
 from . import caseload as caseload_queries
 from . import forms, services
@@ -47,6 +48,8 @@ def caseload(request):
         "grouping_filter": grouping, "review_filter": review,
         "grouping_choices": [(g.value, LABELS[g]) for g in Grouping],
         "is_team_view": request.user.role == "team_manager",
+        "recently_ended": caseload_queries.recently_ended(request.user),
+        "window_days": settings.THRIVE_POST_ENDING_WINDOW_DAYS,
     })
 
 
@@ -67,9 +70,15 @@ def episode_detail(request, episode_id):
     contacts = list(episode.contacts.select_related("practitioner").order_by("-date", "-time"))
     audit.record(request, AuditEvent.Action.VIEW, obj=episode, young_person=episode.young_person)
     attended = sorted(c.date for c in contacts if c.attendance == "attended")
+    current = next((d for d in decisions if d.is_current), None)
+    if current is None and episode.status == "discharged" and decisions:
+        current = decisions[0]  # the grouping it ended in: the ending retires "current"
     return render(request, "care/episode.html", {
         "page_title": str(episode), "episode": episode, "person": episode.young_person,
-        "decisions": decisions, "current": next((d for d in decisions if d.is_current), None),
+        "decisions": decisions, "current": current,
+        "letters": list(episode.closing_letters.select_related("written_by")),
+        "can_add_late": policy.can_add_after_ending(request.user, episode),
+        "window_closes": policy.post_ending_window_closes(episode),
         "goals": goals, "contacts": contacts,
         "first_contact": attended[0] if attended else None,
         "second_contact": attended[1] if len(attended) > 1 else None,
@@ -214,3 +223,13 @@ def allocate(request, episode_id):
     return form_page(request, form, title="Allocate the lead practitioner",
                      caption=_caption(episode), back_url=_episode_url(episode),
                      submit_text="Allocate", intro=intro)
+def new_closing_letter(request, episode_id):
+    episode = episode_for_late_addition(request, episode_id)
+    form = forms.ClosingLetterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.write_closing_letter(request, episode, **form.cleaned_data)):
+            messages.success(request, "Closing letter saved")
+            return redirect(_episode_url(episode))
+    return form_page(request, form, title="Write a closing letter", caption=_caption(episode),
+                     back_url=_episode_url(episode), submit_text="Save letter",
+                     intro="The letter is kept with the episode. Send it as your service usually does.")

@@ -206,7 +206,7 @@ def _bundle(resources: list[dict], base: str, resource_type: str) -> dict:
 
 def questionnaire_list(request):
     base = _base(request)
-    resources = [questionnaire_resource(m, base) for m in services.recordable_measures()]
+    resources = [questionnaire_resource(m, base) for m in services.all_measures()]
     return _respond(_bundle(resources, base, "Questionnaire"))
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from thrive.care.models import Episode, GoalRating
-from thrive.care.services import locked, require_open
+from thrive.care.services import locked, require_open_or_late_addition
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
@@ -45,10 +45,21 @@ def catalogue():
     return engine.get_catalogue()
 
 
+# Goals are recorded in one place, the episode's Goals section (care.Goal / GoalRating), which the
+# extract and the national metric count as GBO. A GBO questionnaire would record them twice.
+GOALS_MEASURE = "gbo"
+
+
+def all_measures() -> list[Measure]:
+    """Every measure in the catalogue, by name: what FHIR publishes and stored scores refer to."""
+    return sorted(catalogue().measures.values(), key=lambda m: m.name)
+
+
 def recordable_measures() -> list[Measure]:
     """Every measure in the catalogue, by name (Current View among them: it is recorded item by
-    item and never scored)."""
-    return sorted(catalogue().measures.values(), key=lambda m: m.name)
+    item and never scored), except GBO: goals are recorded in the episode's Goals section.
+    GBO completions recorded before stay readable."""
+    return [m for m in all_measures() if m.id != GOALS_MEASURE]
 
 
 def describes_needs(measure: Measure) -> bool:
@@ -162,7 +173,7 @@ def record_completion(request, episode: Episode, *, measure_id: str, rater: str,
         raise RuleBroken(f"{measure.name} is completed by the clinician, not on the tablet")
     with transaction.atomic():
         episode = locked(episode)
-        require_open(episode)
+        require_open_or_late_addition(request.user, episode)
         check_date(episode, completed_on)
         scored = score_completion(episode, measure_id=measure.id, rater=rater,
                                   completed_on=completed_on, responses=responses,
@@ -280,10 +291,35 @@ class EpisodeOutcome:
     raters: list = field(default_factory=list)  # engine RaterOutcome, self/parent/clinician
 
 
-def episode_outcome(completions: list[Completion], *, direction_mode: str = "scale") -> EpisodeOutcome:
+def goal_results(goal_ratings: list[GoalRating]) -> list:
+    """The Goals section's ratings as the extract submits them and the national metric counts them:
+    goals 1 to 3 as GBO goal scores, which count as the young person's own (self) whoever rated."""
+    cat = catalogue()
+    try:
+        measure = cat.measure(GOALS_MEASURE)
+    except engine.UnknownMeasure:
+        return []
+    out = []
+    for r in sorted(goal_ratings, key=lambda r: (r.rated_on, r.pk)):
+        try:
+            scale = measure.scale(f"goal_{r.goal.number}")
+        except engine.UnknownScale:
+            continue  # goals 4 and over are not submitted
+        out.append(engine.ScoreResult(
+            measure_id=measure.id, scale_id=scale.id, scale_name=scale.name, rater="self",
+            reporting_rater=measure.reporting_rater("self"), value=Decimal(r.rating),
+            n_answered=1, prorated=False, source="items", completed_on=r.rated_on,
+            snomed_concept_id=scale.snomed.concept_id if scale.snomed else None))
+    return out
+
+
+def episode_outcome(completions: list[Completion], *, goal_ratings: list[GoalRating] = (),
+                    direction_mode: str = "scale") -> EpisodeOutcome:
     """First/last per scale and rater, classified by the engine; the roll-up per rater;
-    recovery and reliable recovery where the scale has a clinical cut-off."""
+    recovery and reliable recovery where the scale has a clinical cut-off. Goal ratings count
+    as GBO goal scores, exactly as in the extract and the national metric."""
     results = [as_result(c, s) for c in completions for s in c.scores.all()]
+    results += goal_results(list(goal_ratings))
     changes = engine.paired_changes(results, direction_mode=direction_mode)
     by_key = {(ch.identity, ch.reporting_rater): ch for ch in changes}
     # First and last for display, grouped exactly as the engine groups them.

@@ -12,7 +12,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
-from thrive.sharing.guards import episode_for_change
+from thrive.sharing.guards import episode_for_late_addition
 
 from . import charts, forms, services
 from .models import Completion, Rater
@@ -46,8 +46,8 @@ def episode_measures(request, episode_id):
     and a chart with its data table per measure. Query count does not grow with completions."""
     episode = policy.episode_or_404(request.user, episode_id)
     completions = services.episode_completions(episode)
-    outcome = services.episode_outcome(completions)
     ratings = services.episode_goal_ratings(episode)
+    outcome = services.episode_outcome(completions, goal_ratings=ratings)
     all_charts = charts.measure_charts(completions, episode.young_person)
     goals = charts.goal_chart(ratings)
     if goals:
@@ -56,7 +56,8 @@ def episode_measures(request, episode_id):
     return render(request, "measures/episode.html", {
         "page_title": "Outcome measures", "episode": episode, "person": episode.young_person,
         "completions": list(reversed(completions)), "outcome": outcome, "charts": all_charts,
-        "can_edit": policy.can_edit_episode(request.user, episode),
+        "can_edit": (policy.can_edit_episode(request.user, episode)
+                     or policy.can_add_after_ending(request.user, episode)),
         "measure_name": services.measure_name, "back_url": _episode_url(episode),
     })
 
@@ -88,7 +89,7 @@ def record_measures(request, person_id):
 
 def new_completion(request, episode_id):
     """Step 1: which questionnaire, whose version, and how it will be recorded."""
-    episode = episode_for_change(request, episode_id, audit_get=False)
+    episode = episode_for_late_addition(request, episode_id, audit_get=False)
     form = forms.ChooseMeasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         query = urlencode({"measure": form.cleaned_data["measure"],
@@ -98,7 +99,11 @@ def new_completion(request, episode_id):
     if request.method == "GET":
         _audit_view(request, episode, "record a questionnaire")
     return form_page(request, form, title="Record a questionnaire", caption=_caption(episode),
-                     back_url=_measures_url(episode), submit_text="Continue")
+                     back_url=_measures_url(episode), submit_text="Continue", intro=GOALS_ELSEWHERE)
+
+
+GOALS_ELSEWHERE = ("Goal Based Outcomes are not recorded here: agree goals and rate progress in the "
+                   "episode's Goals section.")
 
 
 def _chosen(request, episode):
@@ -113,7 +118,7 @@ def _chosen(request, episode):
 
 def record_completion(request, episode_id):
     """Step 2: the answers by item number, or the totals from paper, and the date."""
-    episode = episode_for_change(request, episode_id, audit_get=False)
+    episode = episode_for_late_addition(request, episode_id, audit_get=False)
     chosen, refusal = _chosen(request, episode)
     if refusal:
         _audit_view(request, episode, "record a questionnaire")
@@ -164,7 +169,7 @@ def completion_detail(request, completion_id):
 
 def start_hand_over(request, episode_id):
     """The practitioner chooses a PIN; the session then shows only the completion page."""
-    episode = episode_for_change(request, episode_id, audit_get=False)
+    episode = episode_for_late_addition(request, episode_id, audit_get=False)
     chosen, refusal = _chosen(request, episode)
     if refusal:
         _audit_view(request, episode, "hand over a questionnaire")

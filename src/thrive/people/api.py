@@ -41,6 +41,8 @@ class YoungPersonHit(Schema):
     given_name: str
     family_name: str
     date_of_birth: date
+    # standing, ended or declined (read only after the agency's last episode), or break_glass
+    relationship: str
 
 
 class SearchIn(Schema):
@@ -78,8 +80,11 @@ def search(request, body: SearchIn):
     text = body.q.strip()
     if len(text) < 2:
         raise HttpError(422, "Enter a name, NHS number or date of birth to search for")
+    if queries.search_problem(text):
+        raise HttpError(422, queries.search_problem(text))
     hits = list(queries.find_young_people(request.user, text))
     audit.record(request, AuditEvent.Action.SEARCH,
                  detail=f"api by {queries.search_kind(text)}: {len(hits)} found")
     return [YoungPersonHit(id=p.public_id, given_name=p.given_name, family_name=p.family_name,
-                           date_of_birth=p.date_of_birth) for p in hits]
+                           date_of_birth=p.date_of_birth, relationship=p.relationship)
+            for p in hits]

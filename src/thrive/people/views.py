@@ -37,6 +37,8 @@ def find(request):
         query = request.POST.get("q", "").strip()
         if len(query) < 2:
             error = "Enter a name, NHS number or date of birth to search for"
+        elif queries.search_problem(query):
+            error = queries.search_problem(query)
         else:
             results = list(queries.find_young_people(request.user, query))
             audit.record(request, AuditEvent.Action.SEARCH,
@@ -44,6 +46,8 @@ def find(request):
     return render(request, "people/find.html", {
         "page_title": "Find a young person", "active_nav": "find", "query": query,
         "results": results, "error": error, "has_errors": bool(error),
+        "read_only_labels": {policy.ENDED: "Ended", policy.DECLINED: "Declined",
+                             policy.BREAK_GLASS: "Emergency access"},
     })
 
 
@@ -61,11 +65,13 @@ def record(request, person_id):
     carers = list(person.parents_carers.all())
     sharing_services.note_record_viewed(request, person)
     user = request.user
-    related = policy.has_relationship(user, person)  # once: it decides two things below
+    kind = policy.relationship(user, person)  # once: it decides what the page offers
+    related = kind == policy.STANDING
     return render(request, "people/record.html", {
         "page_title": person.full_name, "person": person, "episodes": episodes,
         "entries": entries, "carers": carers,
-        "via_break_glass": not related,
+        "via_break_glass": kind == policy.BREAK_GLASS,
+        "read_only_after": kind if kind in (policy.ENDED, policy.DECLINED) else "",
         "risk_banner": risk_services.risk_banner(person),
         "can_edit": related,  # break-glass is read-only
         "care_team": list(person.care_team.filter(removed_at__isnull=True)

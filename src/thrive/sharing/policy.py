@@ -3,15 +3,22 @@
 A user sees a young person only through a legitimate relationship:
 - their agency holds an open episode (a referral awaiting decision, or accepted and not ended) —
   an accepted inter-agency referral opens such an episode, and completing it ends it;
+- read only: their agency held an episode that ended or was declined, and the record is still
+  within the retention period (settings.THRIVE_RECORD_RETENTION_YEARS after the last such episode,
+  or until THRIVE_RECORD_RETENTION_UNTIL_AGE, whichever is later). Its lead practitioner may still
+  add a closing letter, a late questionnaire or a correction for a short window after the ending;
 - they are an active member of the young person's care team;
 - or, in an emergency, an unexpired break-glass grant (read-only, alerted, audited).
 Queries are scoped here, at the data layer; no view fetches a record and then hides it.
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,6 +41,26 @@ def _agency_open_episode(user):
                                   young_person=OuterRef("pk"))
 
 
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def _agency_past_episode(user):
+    """Ended or declined episodes at the user's agency that still give a read-only relationship:
+    the last one ended within the retention period, or the young person is younger than the age
+    records are kept until. Both cut-offs are dates computed once, so this stays one query."""
+    today = timezone.localdate()
+    ended_since = _years_before(today, settings.THRIVE_RECORD_RETENTION_YEARS)
+    born_after = _years_before(today, settings.THRIVE_RECORD_RETENTION_UNTIL_AGE)
+    return Episode.objects.filter(
+        ~open_episodes_q(), agency_id=user.agency_id, young_person=OuterRef("pk"),
+    ).filter(Q(ending__ended_on__gte=ended_since) | Q(declined_on__gte=ended_since)
+             | Q(young_person__date_of_birth__gt=born_after))
+
+
 def _care_team_membership(user):
     return CareTeamMember.objects.filter(user=user, removed_at__isnull=True,
                                          young_person=OuterRef("pk"))
@@ -53,12 +80,39 @@ def related_young_people(user) -> QuerySet:
 
 
 def visible_young_people(user) -> QuerySet:
-    """Young people this user may open: a relationship, or an unexpired break-glass grant."""
+    """Young people this user may open: a relationship (standing, or read-only after an ending or
+    a decline), or an unexpired break-glass grant."""
     if not _works_with_records(user):
         return YoungPerson.objects.none()
     return YoungPerson.objects.filter(
         Exists(_agency_open_episode(user)) | Exists(_care_team_membership(user))
-        | Exists(_active_grant(user)))
+        | Exists(_agency_past_episode(user)) | Exists(_active_grant(user)))
+
+
+# How the user is related to a young person they may open (see with_relationship).
+STANDING, ENDED, DECLINED, BREAK_GLASS = "standing", "ended", "declined", "break_glass"
+
+
+def with_relationship(user, people: QuerySet) -> QuerySet:
+    """Annotate `relationship` (STANDING, ENDED, DECLINED or BREAK_GLASS) on young people the user
+    may open: part of the same query, so a list of any length costs nothing more. ENDED or
+    DECLINED is the state of the agency's most recent past episode."""
+    last_past = _agency_past_episode(user).annotate(
+        closed_on=Coalesce("ending__ended_on", "declined_on")).order_by("-closed_on", "-pk")
+    past_kind = Subquery(last_past.annotate(kind=Case(
+        When(declined_on__isnull=False, then=Value(DECLINED)), default=Value(ENDED))
+    ).values("kind")[:1])
+    return people.annotate(relationship=Case(
+        When(Exists(_agency_open_episode(user)) | Exists(_care_team_membership(user)),
+             then=Value(STANDING)),
+        When(Exists(_agency_past_episode(user)), then=past_kind),
+        default=Value(BREAK_GLASS)))
+
+
+def relationship(user, person: YoungPerson) -> str:
+    """STANDING, ENDED, DECLINED or BREAK_GLASS for a young person the user may open."""
+    return with_relationship(user, visible_young_people(user)).filter(
+        pk=person.pk).values_list("relationship", flat=True).first() or BREAK_GLASS
 
 
 def searchable_young_people(user) -> QuerySet:
@@ -103,6 +157,25 @@ def can_edit_episode(user, episode: Episode) -> bool:
     """Open episodes of the user's own agency can be added to; ended or declined ones cannot."""
     return (_works_with_records(user) and episode.agency_id == user.agency_id
             and episode.is_open)
+
+
+def can_add_after_ending(user, episode: Episode, today: date | None = None) -> bool:
+    """The lead practitioner of an ended episode may still add a closing letter, a late
+    questionnaire or a correction, for THRIVE_POST_ENDING_WINDOW_DAYS after the ending. Declined
+    referrals and everyone else stay read-only."""
+    ending = getattr(episode, "ending", None)
+    return (_works_with_records(user) and episode.agency_id == user.agency_id
+            and episode.lead_practitioner_id == user.pk and ending is not None
+            and not episode.declined_on
+            and (today or timezone.localdate()) <= post_ending_window_closes(episode))
+
+
+def post_ending_window_closes(episode: Episode) -> date | None:
+    """The last day late additions may be made to an ended episode (None if it has not ended)."""
+    ending = getattr(episode, "ending", None)
+    if ending is None:
+        return None
+    return ending.ended_on + timedelta(days=settings.THRIVE_POST_ENDING_WINDOW_DAYS)
 
 
 def can_edit_record(user, person: YoungPerson) -> bool:

@@ -135,3 +135,13 @@ LOGGING = {
     # Request lines carry no personal data (no identifiers in URLs), so they are safe to log.
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Records that outlive an episode (docs/decisions/0009-records-outlive-episodes.md). An agency keeps a
+# read-only relationship with a young person it served until the later of: this many years after
+# its last episode with them ended or was declined (mental health records: 20 years, NHS Records
+# Management Code of Practice 2023), and their 25th birthday (children's records).
+THRIVE_RECORD_RETENTION_YEARS = int(os.environ.get("THRIVE_RECORD_RETENTION_YEARS", 20))
+THRIVE_RECORD_RETENTION_UNTIL_AGE = int(os.environ.get("THRIVE_RECORD_RETENTION_UNTIL_AGE", 25))
+# The lead practitioner may still add a closing letter, a late questionnaire or a correction for
+# this many days after an ending.
+THRIVE_POST_ENDING_WINDOW_DAYS = int(os.environ.get("THRIVE_POST_ENDING_WINDOW_DAYS", 28))

@@ -177,3 +177,19 @@ def test_each_team_has_a_waiting_list_and_a_few_reallocations(loaded):
     assert moves.count() == counts["reallocations"] > 0
     assert all(m.episode.lead_practitioner_id == m.to_user_id != m.from_user_id for m in moves)
     test_each_demo_practitioner_leads_open_episodes_in_their_team(loaded)
+def test_the_demo_has_closing_letters_on_recently_ended_episodes(loaded):
+    from datetime import timedelta
+
+    from thrive.care.models import ClosingLetter, Episode
+    from thrive.demo.closing_letters import add_closing_letters
+
+    today = date.today()
+    recent = Episode.objects.filter(ending__ended_on__gte=today - timedelta(days=28),
+                                    ending__ended_on__lte=today, lead_practitioner__isnull=False,
+                                    declined_on__isnull=True)
+    assert recent.exists()
+    counts = add_closing_letters(today)
+    assert counts["care_closingletter"] == ClosingLetter.objects.count() == (recent.count() + 1) // 2
+    for letter in ClosingLetter.objects.select_related("episode__ending"):
+        assert letter.written_by_id == letter.episode.lead_practitioner_id
+        assert letter.written_on == letter.episode.ending.ended_on

@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from thrive.accounts.models import Agency, Role, Team
+from thrive.care.models import Ending
 from thrive.conftest import make_episode, make_user, make_young_person
+from thrive.people.models import YoungPerson
 from thrive.risk.models import RiskSupportPlan
 from thrive.sharing.models import (
     AgencyReferral,
@@ -19,8 +21,11 @@ from thrive.sharing.models import (
 
 TODAY = date.today()
 ROLES = [r.value for r in Role]
-RELATIONSHIPS = ["none", "agency_open_episode", "agency_closed_episode", "care_team",
-                 "break_glass", "break_glass_expired"]
+RELATIONSHIPS = ["none", "agency_open_episode", "agency_ended_episode", "agency_declined_referral",
+                 "agency_ended_beyond_retention", "care_team", "break_glass", "break_glass_expired"]
+# Ended and declined episodes at the user's agency keep a read-only relationship (view and search,
+# never change, refer or export) for the retention period; beyond it, nothing.
+READ_ONLY = ("agency_ended_episode", "agency_declined_referral")
 CLINICAL = {Role.PRACTITIONER, Role.TEAM_MANAGER}
 
 
@@ -28,7 +33,7 @@ def expected(role, relationship, action) -> bool:
     if role not in CLINICAL:
         return False
     standing = relationship in ("agency_open_episode", "care_team")
-    can_open = standing or relationship == "break_glass"
+    can_open = standing or relationship == "break_glass" or relationship in READ_ONLY
     return {
         "view": can_open,
         "api_view": can_open,
@@ -68,8 +73,17 @@ def build(world, role, relationship):
     person = world["person"]
     if relationship == "agency_open_episode":
         make_episode(person, world["home_team"], user)
-    elif relationship == "agency_closed_episode":
+    elif relationship == "agency_declined_referral":
         make_episode(person, world["home_team"], user, declined_on=TODAY, accepted_on=None)
+    elif relationship == "agency_ended_episode":
+        end(make_episode(person, world["home_team"], user), TODAY - timedelta(days=400), user)
+    elif relationship == "agency_ended_beyond_retention":
+        # Ended 21 years ago, for someone now 40: past both the 20 years and the 25th birthday.
+        YoungPerson.objects.filter(pk=person.pk).update(date_of_birth=TODAY - timedelta(days=40 * 366))
+        episode = make_episode(person, world["home_team"], user,
+                               referral_received_on=TODAY - timedelta(days=22 * 366),
+                               accepted_on=TODAY - timedelta(days=22 * 366))
+        end(episode, TODAY - timedelta(days=21 * 366), user)
     elif relationship == "care_team":
         CareTeamMember.objects.create(young_person=person, user=user, role="Clinician",
                                       added_by=world["author"])
@@ -83,6 +97,11 @@ def build(world, role, relationship):
                            given_on=TODAY, expires_on=TODAY + timedelta(days=90),
                            recorded_by=world["author"])
     return user
+
+
+def end(episode, on, user):
+    Ending.objects.create(episode=episode, ended_on=on, reason="goals_met", goals_met="met",
+                          agreed_with_family=True, next_step="none_needed", recorded_by=user)
 
 
 def observe(client, world, user) -> dict:

@@ -61,13 +61,15 @@ def test_refer_from_school_to_camhs_then_accept_gives_camhs_access(
     assert episode.accepted_on == TODAY and episode.referral_source == "school"
     assert client.get(record_url).status_code == 200
 
-    # Ending CAMHS's episode completes the referral and access ends with it.
+    # Ending CAMHS's episode completes the referral; CAMHS keeps a read-only relationship.
     client.post(reverse("care:ending", args=[episode.public_id]), form_data(
         ended_on=TODAY, reason="goals_met", goals_met="met", agreed_with_family=True,
         next_step="school_support", version=str(Episode.objects.get(pk=episode.pk).version)))
     referral.refresh_from_db()
     assert referral.status == "completed"
-    assert client.get(record_url).status_code == 404
+    page = client.get(record_url)
+    assert page.status_code == 200 and "the record is read only" in page.content.decode()
+    assert "Add a note" not in page.content.decode()
 
 
 def test_a_referral_without_consent_is_refused_unless_a_manager_overrides(
