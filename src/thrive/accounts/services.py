@@ -17,6 +17,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 
+from . import permissions
 from .models import CLINICAL_ROLES, Agency, Role, Team, User
 
 # Roles only a system administrator may give, and whose accounts only they may change.
@@ -25,15 +26,8 @@ SYSTEM_ONLY_ROLES = {Role.SYSTEM_ADMIN, Role.PRIVACY_OFFICER}
 
 # --- Who may do what -------------------------------------------------------------------------
 
-def is_system_admin(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role == Role.SYSTEM_ADMIN
-
-
-def is_staff_admin(user) -> bool:
-    return is_system_admin(user) or (
-        user.is_authenticated and user.is_active and user.role == Role.AGENCY_ADMIN
-        and user.agency_id is not None
-    )
+is_system_admin = permissions.is_system_admin
+is_staff_admin = permissions.can_manage_staff
 
 
 def require_staff_admin(user) -> None:

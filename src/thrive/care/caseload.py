@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from thrive.accounts.models import Role
+from thrive.accounts import permissions
 from thrive.directory import services as directory_services
 from thrive.people import nhs_number
 from thrive.risk import rules as risk_rules
@@ -74,7 +74,7 @@ class CaseloadGroup:
 def caseload_episodes(user) -> QuerySet:
     """Open episodes the user carries: their own, or their whole team's for a team manager."""
     episodes = policy.visible_episodes(user).filter(open_episodes_q())
-    if user.role == Role.TEAM_MANAGER:
+    if permissions.can_manage_team(user):
         episodes = episodes.filter(team_id=user.team_id)
     else:
         episodes = episodes.filter(lead_practitioner=user)

@@ -7,6 +7,7 @@ from uuid import UUID
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from thrive.accounts import permissions
 from thrive.care import caseload as queries
 from thrive.care.models import GroupingDecision
 from thrive.core import audit
@@ -48,7 +49,7 @@ class SearchIn(Schema):
 
 
 def _clinical(request):
-    if not request.user.works_with_records:
+    if not permissions.works_with_records(request.user):
         raise HttpError(403, "Records are for practitioners and team managers.")
 
 

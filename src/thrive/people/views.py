@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from thrive.accounts import permissions
 from thrive.care import caseload as queries
 from thrive.care.forms import ReferralForm
 from thrive.care.services import open_referral
@@ -20,7 +21,7 @@ from . import forms, services, timeline
 
 
 def _require_clinical(user):
-    if not user.works_with_records:
+    if not permissions.works_with_records(user):
         raise PermissionDenied("Records are for practitioners and team managers.")
 
 
