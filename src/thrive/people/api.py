@@ -16,6 +16,10 @@ from thrive.sharing import policy
 
 router = Router(tags=["young people"])
 
+# The API takes records out of the platform, so it is an export: break-glass is read-only.
+BREAK_GLASS_READ_ONLY = ("Emergency (break-glass) access is read-only on the record's pages; "
+                         "the API cannot export this record.")
+
 
 class EpisodeSummary(Schema):
     id: UUID
@@ -57,6 +61,8 @@ def _clinical(request):
 def young_person(request, person_id: UUID):
     _clinical(request)
     person = policy.young_person_or_404(request.user, person_id)
+    if not policy.can_export(request.user, person):
+        raise HttpError(403, BREAK_GLASS_READ_ONLY)
     episodes = list(policy.visible_episodes(request.user).filter(young_person=person)
                     .select_related("agency", "team", "ending"))
     current = {d.episode_id: d for d in GroupingDecision.objects.filter(
@@ -80,6 +86,10 @@ def search(request, body: SearchIn):
     if len(text) < 2:
         raise HttpError(422, "Enter a name, NHS number or date of birth to search for")
     hits = list(queries.find_young_people(request.user, text))
+    # Only records the user may export: a break-glass grant opens the record on the pages alone.
+    exportable = set(policy.related_young_people(request.user).filter(
+        pk__in=[p.pk for p in hits]).values_list("pk", flat=True))
+    hits = [p for p in hits if p.pk in exportable]
     audit.record(request, AuditEvent.Action.SEARCH,
                  detail=f"api by {queries.search_kind(text)}: {len(hits)} found")
     return [YoungPersonHit(id=p.public_id, given_name=p.given_name, family_name=p.family_name,
