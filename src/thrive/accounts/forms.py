@@ -79,6 +79,25 @@ class ConfirmForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, error_messages=_VERSION_MISSING)
 
 
+def _age_field(label):
+    return forms.IntegerField(
+        required=False, min_value=0, max_value=120, label=label,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+        error_messages={"invalid": f"{label.split(' (')[0]} must be a whole number of years",
+                        "min_value": "Ages start at 0", "max_value": "Enter an age up to 120"})
+
+
+class AgencyAgeRangeForm(SpecificMessagesMixin, forms.Form):
+    min_age = _age_field("Youngest age seen (optional)")
+    max_age = _age_field("Oldest age seen (optional)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["max_age"].help_text = (
+            "For example, 18 for a CAMHS team or 25 for a 0 to 25 service. Leave both blank if "
+            "the agency sees any age. A referral outside the range needs a reason.")
+
+
 class AgencyForm(SpecificMessagesMixin, forms.Form):
     name = forms.CharField(max_length=200, label="Name of the agency")
     kind = forms.ChoiceField(choices=Agency.Kind.choices, widget=forms.RadioSelect,
@@ -89,6 +108,8 @@ class AgencyForm(SpecificMessagesMixin, forms.Form):
         validators=[RegexValidator(r"^[A-Za-z0-9]{3,10}$",
                                    "ODS code must be 3 to 10 letters and numbers")],
     )
+    min_age = _age_field("Youngest age seen (optional)")
+    max_age = _age_field("Oldest age seen (optional)")
 
 
 class TeamForm(SpecificMessagesMixin, forms.Form):

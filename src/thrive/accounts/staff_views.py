@@ -178,6 +178,20 @@ def agency_add(request):
                      submit_text="Add agency")
 
 
+def agency_age_range(request, agency_id):
+    services.require_system_admin(request.user)
+    agency = services.agency_or_404(request.user, agency_id)
+    form = forms.AgencyAgeRangeForm(_posted(request), initial={
+        "min_age": agency.min_age, "max_age": agency.max_age})
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.set_age_range(request, agency, **form.cleaned_data)):
+            messages.success(request, f"Age range saved: {agency.name} sees young people aged "
+                             f"{Agency.objects.get(pk=agency.pk).age_range_text}")
+            return redirect(_staff_list_url(agency.pk))
+    return form_page(request, form, title="Ages this agency sees", caption=agency.name,
+                     back_url=_staff_list_url(agency.pk), submit_text="Save age range")
+
+
 def team_add(request, agency_id):
     services.require_system_admin(request.user)
     agency = services.agency_or_404(request.user, agency_id)

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from thrive.accounts import permissions
+from thrive.core import dates
 from thrive.directory import services as directory_services
 from thrive.people import nhs_number
 from thrive.risk import rules as risk_rules
@@ -87,7 +88,7 @@ def caseload_episodes(user) -> QuerySet:
 
 def caseload_groups(user, *, grouping: str | None = None, review: str | None = None,
                     today: date | None = None) -> list[CaseloadGroup]:
-    today = today or date.today()
+    today = today or dates.today()
     order = [g.value for g in Grouping] + [NO_GROUPING]
     groups = {code: CaseloadGroup(code, LABELS.get(code, "No grouping agreed yet"))
               for code in order}

@@ -6,6 +6,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from thrive.core import dates
+
 from . import nhs_number
 from .reference import EthnicCategory, GenderIdentity, Sex
 
@@ -68,7 +70,7 @@ class YoungPerson(models.Model):
 
     @property
     def age(self) -> int:
-        return self.age_on(date.today())
+        return self.age_on(dates.today())
 
 
 class ParentCarer(models.Model):

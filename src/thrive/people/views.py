@@ -73,7 +73,7 @@ def record(request, person_id):
 def register(request):
     _require_clinical(request.user)
     details = forms.DemographicsForm(request.POST or None, prefix="person")
-    referral = ReferralForm(request.POST or None, prefix="referral")
+    referral = ReferralForm(request.POST or None, prefix="referral", agency=request.user.agency)
     if request.method == "POST" and details.is_valid() and referral.is_valid():
         person = apply(details, lambda: services.register_young_person(
             request, details=details.cleaned_data, referral=referral.cleaned_data))
@@ -113,7 +113,7 @@ def new_parent_carer(request, person_id):
 
 def new_referral(request, person_id):
     person = person_for_change(request, person_id)
-    form = ReferralForm(request.POST or None)
+    form = ReferralForm(request.POST or None, agency=request.user.agency)
     if request.method == "POST" and form.is_valid():
         episode = apply(form, lambda: open_referral(request, person, **form.cleaned_data))
         if episode:

@@ -58,6 +58,9 @@ class ReferralForm(SpecificMessagesMixin, forms.Form):
 class AcceptReferralForm(SpecificMessagesMixin, forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Which team will help?",
                                   empty_label="Choose a team")
+    age_reason = forms.CharField(
+        widget=forms.Textarea, required=False, max_length=1000,
+        label="Why they are being seen here (only if their age is outside your service's range)")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, agency_id, **kwargs):
