@@ -76,7 +76,7 @@ def register(request):
     referral = ReferralForm(request.POST or None, prefix="referral", agency=request.user.agency)
     if request.method == "POST" and details.is_valid() and referral.is_valid():
         person = apply(details, lambda: services.register_young_person(
-            request, details=details.cleaned_data, referral=referral.cleaned_data))
+            request, details=details.cleaned_data, referral=referral.cleaned_data), referral)
         if person:
             messages.success(request, "Young person added with their referral")
             return redirect(_record_url(person))
