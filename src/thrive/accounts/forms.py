@@ -115,6 +115,23 @@ class HandoverForm(SpecificMessagesMixin, forms.Form):
         data = super().clean()
         data.setdefault("leads_to_waiting_list", False)  # no lead episodes: nothing to decide
         return data
+def _age_field(label):
+    return forms.IntegerField(
+        required=False, min_value=0, max_value=120, label=label,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+        error_messages={"invalid": f"{label.split(' (')[0]} must be a whole number of years",
+                        "min_value": "Ages start at 0", "max_value": "Enter an age up to 120"})
+
+
+class AgencyAgeRangeForm(SpecificMessagesMixin, forms.Form):
+    min_age = _age_field("Youngest age seen (optional)")
+    max_age = _age_field("Oldest age seen (optional)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["max_age"].help_text = (
+            "For example, 18 for a CAMHS team or 25 for a 0 to 25 service. Leave both blank if "
+            "the agency sees any age. A referral outside the range needs a reason.")
 
 
 class AgencyForm(SpecificMessagesMixin, forms.Form):
@@ -127,6 +144,8 @@ class AgencyForm(SpecificMessagesMixin, forms.Form):
         validators=[RegexValidator(r"^[A-Za-z0-9]{3,10}$",
                                    "ODS code must be 3 to 10 letters and numbers")],
     )
+    min_age = _age_field("Youngest age seen (optional)")
+    max_age = _age_field("Oldest age seen (optional)")
 
 
 class TeamForm(SpecificMessagesMixin, forms.Form):

@@ -15,6 +15,9 @@ class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     ods_code = models.CharField("ODS code", max_length=10, blank=True)
+    # The ages the agency serves (blank: no limit). Outside them a referral needs a reason.
+    min_age = models.PositiveSmallIntegerField("Youngest age seen", null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField("Oldest age seen", null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -22,6 +25,20 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def age_range_text(self) -> str:
+        if self.min_age is None and self.max_age is None:
+            return "any age"
+        if self.max_age is None:
+            return f"{self.min_age} and over"
+        if self.min_age is None:
+            return f"up to {self.max_age}"
+        return f"{self.min_age} to {self.max_age}"
+
+    def serves_age(self, age: int) -> bool:
+        return ((self.min_age is None or age >= self.min_age)
+                and (self.max_age is None or age <= self.max_age))
 
 
 class Team(models.Model):

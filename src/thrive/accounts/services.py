@@ -17,6 +17,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 
+from . import permissions
 from .models import CLINICAL_ROLES, Agency, Role, Team, User
 
 # Roles only a system administrator may give, and whose accounts only they may change.
@@ -25,15 +26,8 @@ SYSTEM_ONLY_ROLES = {Role.SYSTEM_ADMIN, Role.PRIVACY_OFFICER}
 
 # --- Who may do what -------------------------------------------------------------------------
 
-def is_system_admin(user) -> bool:
-    return user.is_authenticated and user.is_active and user.role == Role.SYSTEM_ADMIN
-
-
-def is_staff_admin(user) -> bool:
-    return is_system_admin(user) or (
-        user.is_authenticated and user.is_active and user.role == Role.AGENCY_ADMIN
-        and user.agency_id is not None
-    )
+is_system_admin = permissions.is_system_admin
+is_staff_admin = permissions.can_manage_staff
 
 
 def require_staff_admin(user) -> None:
@@ -268,8 +262,16 @@ def hand_over_caseload(request, target: User, *, version: str, to_user: User | N
 
 # --- Agencies and teams ----------------------------------------------------------------------
 
-def add_agency(request, *, name: str, kind, ods_code: str = "") -> Agency:
+def _check_age_range(min_age: int | None, max_age: int | None) -> None:
+    if min_age is not None and max_age is not None and min_age > max_age:
+        raise RuleBroken(f"Oldest age seen must be the same as or more than the youngest "
+                         f"({min_age})", "max_age")
+
+
+def add_agency(request, *, name: str, kind, ods_code: str = "", min_age: int | None = None,
+               max_age: int | None = None) -> Agency:
     require_system_admin(request.user)
+    _check_age_range(min_age, max_age)
     name, ods_code = name.strip(), ods_code.strip().upper()
     if kind not in Agency.Kind.values:
         raise RuleBroken("Select the kind of agency", "kind")
@@ -280,11 +282,27 @@ def add_agency(request, *, name: str, kind, ods_code: str = "") -> Agency:
             raise RuleBroken(f"An agency with ODS code {ods_code} already exists", "ods_code")
         try:
             with transaction.atomic():
-                agency = Agency.objects.create(name=name, kind=kind, ods_code=ods_code)
+                agency = Agency.objects.create(name=name, kind=kind, ods_code=ods_code,
+                                               min_age=min_age, max_age=max_age)
         except IntegrityError:
             raise RuleBroken(f"An agency called {name} already exists", "name") from None
         audit.record(request, AuditEvent.Action.CREATE, obj=agency,
                      detail=f"staff: agency added, kind {kind}")
+    return agency
+
+
+def set_age_range(request, agency: Agency, *, min_age: int | None,
+                  max_age: int | None) -> Agency:
+    """The ages an agency serves; a referral outside them then needs a reason."""
+    require_system_admin(request.user)
+    _check_age_range(min_age, max_age)
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        before = agency.age_range_text
+        agency.min_age, agency.max_age = min_age, max_age
+        agency.save(update_fields=["min_age", "max_age"])
+        audit.record(request, AuditEvent.Action.CHANGE, obj=agency,
+                     detail=f"staff: age range {before} > {agency.age_range_text}")
     return agency
 
 

@@ -15,7 +15,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 
-from . import forms, services
+from . import forms, permissions, services
 from .models import Agency, Team, User
 
 
@@ -144,7 +144,7 @@ def staff_active(request, user_id):
                          submit_text="Reactivate account",
                          intro="They will be able to sign in again with their password. If "
                                "they have forgotten it, reset it afterwards.")
-    if request.method == "GET" and member.works_with_records:
+    if request.method == "GET" and permissions.works_with_records(member):
         from thrive.care import handover
 
         held = handover.responsibilities(member)
@@ -209,6 +209,20 @@ def agency_add(request):
             return redirect(_staff_list_url(agency.pk))
     return form_page(request, form, title="Add an agency", back_url=reverse("accounts:staff"),
                      submit_text="Add agency")
+
+
+def agency_age_range(request, agency_id):
+    services.require_system_admin(request.user)
+    agency = services.agency_or_404(request.user, agency_id)
+    form = forms.AgencyAgeRangeForm(_posted(request), initial={
+        "min_age": agency.min_age, "max_age": agency.max_age})
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.set_age_range(request, agency, **form.cleaned_data)):
+            messages.success(request, f"Age range saved: {agency.name} sees young people aged "
+                             f"{Agency.objects.get(pk=agency.pk).age_range_text}")
+            return redirect(_staff_list_url(agency.pk))
+    return form_page(request, form, title="Ages this agency sees", caption=agency.name,
+                     back_url=_staff_list_url(agency.pk), submit_text="Save age range")
 
 
 def team_add(request, agency_id):

@@ -19,4 +19,6 @@ urlpatterns = [
     path("agencies/<int:agency_id>/staff/", staff_views.agency_staff, name="agency-staff"),
     path("agencies/<int:agency_id>/staff/new/", staff_views.staff_add, name="staff-add"),
     path("agencies/<int:agency_id>/teams/new/", staff_views.team_add, name="team-add"),
+    path("agencies/<int:agency_id>/age-range/", staff_views.agency_age_range,
+         name="agency-age-range"),
 ]

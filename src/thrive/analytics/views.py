@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from thrive.accounts.models import Role
+from thrive.accounts import permissions
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 
@@ -23,17 +23,13 @@ from .locations import SOURCES, aggregates_dir
 from .refreshing import RefreshBusy
 from .refreshing import refresh as refresh_figures
 
-ALLOWED_ROLES = {Role.ANALYST, Role.TEAM_MANAGER}
-# Recomputing reads every record on the platform: analysts only.
-REFRESH_ROLES = {Role.ANALYST}
-
 
 def _can_refresh(request) -> bool:
-    return getattr(request.user, "role", None) in REFRESH_ROLES
+    return permissions.can_refresh_analytics(request.user)
 
 
 def _check(request):
-    if getattr(request.user, "role", None) not in ALLOWED_ROLES:
+    if not permissions.can_use_analytics(request.user):
         raise PermissionDenied
 
 
@@ -127,7 +123,7 @@ def download(request, chart):
 @require_POST
 def refresh(request):
     """Recompute the figures from the platform's own records now (the page's button)."""
-    if getattr(request.user, "role", None) not in REFRESH_ROLES:
+    if not _can_refresh(request):
         raise PermissionDenied
     try:
         meta = refresh_figures(aggregates_dir("platform"))

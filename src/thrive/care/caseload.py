@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from thrive.accounts.models import Role
+from thrive.accounts import permissions
+from thrive.core import dates
 from thrive.directory import services as directory_services
 from thrive.people import nhs_number
 from thrive.risk import rules as risk_rules
@@ -87,7 +88,7 @@ def caseload_episodes(user) -> QuerySet:
     memberships = CareTeamMember.objects.filter(user=user, removed_at__isnull=True)
     keyworker_plans = RiskSupportPlan.objects.filter(keyworker=user,
                                                      status=RiskSupportPlan.Status.CURRENT)
-    led = Q(team_id=user.team_id) if user.role == Role.TEAM_MANAGER else Q(lead_practitioner=user)
+    led = Q(team_id=user.team_id) if permissions.can_manage_team(user) else Q(lead_practitioner=user)
     by_role = Q(young_person__in=policy.related_young_people(user)) & (
         Q(young_person__in=memberships.values("young_person"))
         | Q(young_person__in=keyworker_plans.values("young_person")))
@@ -133,7 +134,7 @@ def _one_row_per_role(user, episodes: list) -> list:
 
 
 def _carried(user, episode) -> bool:
-    if user.role == Role.TEAM_MANAGER:
+    if permissions.can_manage_team(user):
         return episode.team_id == user.team_id and episode.agency_id == user.agency_id
     return episode.lead_practitioner_id == user.pk
 def recently_ended(user, today: date | None = None) -> list[Episode]:
@@ -151,7 +152,7 @@ def recently_ended(user, today: date | None = None) -> list[Episode]:
 
 def caseload_groups(user, *, grouping: str | None = None, review: str | None = None,
                     today: date | None = None) -> list[CaseloadGroup]:
-    today = today or date.today()
+    today = today or dates.today()
     order = [g.value for g in Grouping] + [NO_GROUPING]
     groups = {code: CaseloadGroup(code, LABELS.get(code, "No grouping agreed yet"))
               for code in order}

@@ -1,6 +1,6 @@
 from django import forms
 
-from thrive.core.fields import NhsDateField, SpecificMessagesMixin, YesNoField
+from thrive.core.fields import NhsDateField, SpecificMessagesMixin, YesNoField, review_confirmation
 
 from .groupings import DESCRIPTIONS, OPTION_LABELS, Grouping, SupportOption
 from .models import (
@@ -22,6 +22,11 @@ class GroupingDecisionForm(SpecificMessagesMixin, forms.Form):
     decided_on = NhsDateField(label="Date agreed", help_text="For example, 15 3 2026")
     young_person_took_part = YesNoField(label="Did the young person take part in the decision?")
     parent_carer_took_part = YesNoField(label="Did a parent or carer take part?")
+    without_family_reason = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea,
+        label="Why neither took part (only if neither the young person nor a parent or carer did)",
+        help_text="For example, agreed in a professionals' meeting before the family could attend",
+    )
     practitioners = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         label="Practitioners who took part",
@@ -35,7 +40,8 @@ class GroupingDecisionForm(SpecificMessagesMixin, forms.Form):
         label="Options discussed", help_text="Include self-help and community options discussed",
     )
     options_preferred = forms.MultipleChoiceField(
-        choices=OPTION_CHOICES, widget=forms.CheckboxSelectMultiple,
+        # Required when the young person or family took part: a rule of the service.
+        choices=OPTION_CHOICES, widget=forms.CheckboxSelectMultiple, required=False,
         label="What the young person and family preferred",
     )
     decision_aid = forms.CharField(required=False, max_length=200, label="Decision aid used, if any")
@@ -48,6 +54,7 @@ class GroupingDecisionForm(SpecificMessagesMixin, forms.Form):
     )
     made_explicit = YesNoField(label="Was the grouping made explicit to the young person and family?")
     review_on = NhsDateField(label="Review date", allow_future=True)
+    confirm_distant_review = review_confirmation()
     replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, practitioners, **kwargs):
@@ -163,8 +170,19 @@ class ReferralForm(SpecificMessagesMixin, forms.Form):
                         "invalid_choice": "Choose a lead practitioner or the team's waiting list"},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    age_reason = forms.CharField(
+        widget=forms.Textarea, required=False, max_length=1000,
+        label="Why they are being seen here (only if their age is outside your service's range)",
+        help_text="For example, staying with the service until a planned transfer to adult care",
+    )
+
+    def __init__(self, *args, user, agency=None, **kwargs):
         super().__init__(*args, **kwargs)
+        agency = agency if agency is not None else user.agency
+        if agency is not None and (agency.min_age, agency.max_age) != (None, None):
+            self.fields["age_reason"].help_text = (
+                f"{agency.name} sees young people aged {agency.age_range_text}. "
+                + self.fields["age_reason"].help_text)
         self._team = [u for u in allocatable_staff(user.agency_id)
                       if u.team_id == user.team_id and u.pk != user.pk]
         self.fields["lead_practitioner"].choices = [

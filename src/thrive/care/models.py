@@ -75,6 +75,8 @@ class Episode(models.Model):
     declined_reason = models.TextField(blank=True)
     assessed_on = models.DateField("Assessment", null=True, blank=True)
     first_help_on = models.DateField("First help", null=True, blank=True)
+    # Why the young person is seen although their age is outside the agency's age range.
+    age_reason = models.TextField("Why seen outside the agency's age range", blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -154,6 +156,8 @@ class GroupingDecision(models.Model):
     decision_aid = models.CharField(max_length=200, blank=True)
     rationale = models.TextField()
     made_explicit = models.BooleanField()
+    # A decision neither the young person nor a parent or carer took part in says why.
+    without_family_reason = models.TextField(blank=True)
     review_on = models.DateField()
     is_current = models.BooleanField(default=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from thrive.accounts.models import CLINICAL_ROLES, Role, User
 from thrive.core import audit
+from thrive.core.dates import check_review_date
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 from thrive.sharing.models import AgencyReferral
 
+from . import contradictions
 from .groupings import LABELS, Grouping
 from .models import (
     Allocation,
@@ -73,7 +75,8 @@ def current_decision(episode: Episode) -> GroupingDecision | None:
 
 
 def record_grouping_decision(request, episode: Episode, *, replaces_id: int | None,
-                             practitioners=(), **fields) -> GroupingDecision:
+                             practitioners=(), confirm_distant_review: bool = False,
+                             **fields) -> GroupingDecision:
     """Agree a grouping. The new decision becomes current; the one it replaces stays as history.
 
     `replaces_id` is the current decision the user saw when they opened the form (None if there
@@ -100,6 +103,14 @@ def record_grouping_decision(request, episode: Episode, *, replaces_id: int | No
             )
         if fields["review_on"] <= fields["decided_on"]:
             raise RuleBroken("Review date must be after the date agreed", "review_on")
+        check_review_date(fields["review_on"], fields["decided_on"],
+                          confirmed=confirm_distant_review)
+        fields.setdefault("without_family_reason", "")
+        contradictions.check_shared_decision(
+            young_person_took_part=fields["young_person_took_part"],
+            parent_carer_took_part=fields["parent_carer_took_part"],
+            options_preferred=fields.get("options_preferred"), made_explicit=fields["made_explicit"],
+            without_family_reason=fields["without_family_reason"])
         Grouping(fields["grouping"])  # an unknown code is a programming error, not user input
         if current:
             current.is_current = False
@@ -181,6 +192,11 @@ def record_ending(request, episode: Episode, *, version: int, **fields) -> Endin
                 f"Date ended must be on or after the last contact ({last_contact:%-d %B %Y})",
                 "ended_on",
             )
+        contradictions.check_ended_after_key_dates(
+            ended_on, {name: getattr(episode, name) for name in KEY_DATES})
+        contradictions.check_ending_goals(
+            reason=fields["reason"], goals_met=fields["goals_met"], goals=episode.goals.count(),
+            rated_goals=episode.goals.filter(ratings__isnull=False).distinct().count())
         ending = Ending.objects.create(episode=episode, recorded_by=request.user, **fields)
         # The grouping in force at the end stays as the last decision; it is no longer current.
         episode.grouping_decisions.filter(is_current=True).update(is_current=False)
@@ -214,6 +230,7 @@ def update_key_dates(request, episode: Episode, *, version: int, **fields) -> Ep
             raise RuleBroken("Enter why the referral was declined", "declined_reason")
         if fields.get("first_help_on") and not fields.get("accepted_on"):
             raise RuleBroken("Record the date accepted before the first help date", "accepted_on")
+        contradictions.check_key_date_order(fields)
         for name, value in fields.items():
             setattr(episode, name, value)
         episode.version += 1
@@ -268,6 +285,9 @@ def open_referral(request, young_person, *, lead_practitioner=_CREATOR, **fields
                 is_allocatable(lead, user.agency_id) and lead.team_id == user.team_id):
             raise RuleBroken("Choose an active practitioner of your team, or leave the referral "
                              "on the team's waiting list", "lead_practitioner")
+        fields.setdefault("age_reason", "")
+        contradictions.check_age_in_range(
+            user.agency, young_person.age_on(fields["referral_received_on"]), fields["age_reason"])
         episode = Episode.objects.create(
             young_person=young_person, agency_id=user.agency_id, team_id=user.team_id,
             lead_practitioner=lead, **fields,

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from thrive.accounts import permissions
 from thrive.accounts.models import User
 from thrive.core import audit
 from thrive.core.models import AuditEvent
@@ -21,13 +22,13 @@ from .groupings import LABELS, Grouping
 
 
 def _require_clinical(user):
-    if not user.works_with_records:
+    if not permissions.works_with_records(user):
         raise PermissionDenied("Caseloads and records are for practitioners and team managers.")
 
 
 def home(request):
     """Practitioners start at their caseload; other roles at a page saying what is theirs."""
-    if request.user.works_with_records:
+    if permissions.works_with_records(request.user):
         return redirect("care:caseload")
     return render(request, "care/home.html", {"page_title": "Home"})
 
@@ -47,7 +48,7 @@ def caseload(request):
         "page_title": "My caseload", "active_nav": "caseload", "groups": groups, "total": total,
         "grouping_filter": grouping, "review_filter": review,
         "grouping_choices": [(g.value, LABELS[g]) for g in Grouping],
-        "is_team_view": request.user.role == "team_manager",
+        "is_team_view": permissions.can_manage_team(request.user),
         "recently_ended": caseload_queries.recently_ended(request.user),
         "window_days": settings.THRIVE_POST_ENDING_WINDOW_DAYS,
     })
@@ -93,7 +94,7 @@ def episode_detail(request, episode_id):
 def new_grouping_decision(request, episode_id):
     episode = episode_for_change(request, episode_id)
     colleagues = User.objects.filter(agency_id=request.user.agency_id, is_active=True,
-                                     role__in=["practitioner", "team_manager"]).order_by(
+                                     role__in=permissions.CLINICAL_ROLE_CODES).order_by(
         "last_name", "first_name")
     current = services.current_decision(episode)
     if request.method == "POST":

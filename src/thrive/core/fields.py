@@ -5,6 +5,8 @@ from datetime import date
 
 from django import forms
 
+from .dates import today
+
 
 class NhsDateWidget(forms.Widget):
     """Three boxes (day, month, year), as the NHS.UK date input component."""
@@ -49,7 +51,7 @@ class NhsDateField(forms.Field):
             raise forms.ValidationError(
                 f"{self.label or 'Date'} must be a real date", code="invalid"
             ) from None
-        if not self.allow_future and result > date.today():
+        if not self.allow_future and result > today():
             raise forms.ValidationError(
                 f"{self.label or 'Date'} must be today or in the past", code="future"
             )
@@ -106,3 +108,29 @@ class SpecificMessagesMixin:
                 message = (f"Answer the question: {label}" if label.endswith("?")
                            else f"Enter {_lower_first(label)}")
             field.error_messages["required"] = message
+
+
+class ConfirmationField(forms.MultipleChoiceField):
+    """One optional checkbox ("Yes, I mean it"), drawn with the NHS checkboxes component;
+    cleans to True or False."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *, text: str, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=[("yes", text)], **kwargs)
+
+    def clean(self, value):
+        return "yes" in (super().clean(value) or [])
+
+    def prepare_value(self, value):
+        if value is True:
+            return ["yes"]
+        return [] if value is False else value
+
+
+def review_confirmation(what: str = "review") -> ConfirmationField:
+    return ConfirmationField(
+        label=f"Only if the {what} is more than a year away",
+        text=f"Yes, the {what} really is more than a year away",
+    )

@@ -16,11 +16,13 @@ def form_page(request, form, *, title, caption="", back_url="", submit_text="Sav
     )
 
 
-def apply(form, operation):
-    """Run a domain operation; a broken rule becomes a form error and nothing is saved."""
+def apply(form, operation, *other_forms):
+    """Run a domain operation; a broken rule becomes a form error and nothing is saved. With
+    several forms on one page, the error goes to the form that has the field it names."""
     try:
         return operation()
     except RuleBroken as broken:
-        field = broken.field if broken.field in form.fields else None
-        form.add_error(field, broken.message)
+        owner = next((f for f in other_forms if broken.field and broken.field in f.fields), form)
+        field = broken.field if broken.field in owner.fields else None
+        owner.add_error(field, broken.message)
         return None

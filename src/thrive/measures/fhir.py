@@ -218,6 +218,13 @@ def questionnaire(request, measure_id):
     return _respond(questionnaire_resource(measure, _base(request)))
 
 
+def _break_glass_refused() -> HttpResponse:
+    """Readable through break-glass is not exportable: emergency access is read-only, and an
+    export takes the record out of the platform (the same rule as the PDF)."""
+    return operation_outcome(403, "forbidden", "Emergency (break-glass) access is read-only: "
+                             "it cannot export this record. Exports need a standing relationship.")
+
+
 def _completion_or_none(request, completion_id):
     try:
         uuid.UUID(str(completion_id))
@@ -230,6 +237,8 @@ def questionnaire_response(request, completion_id):
     completion = _completion_or_none(request, completion_id)
     if completion is None:
         return operation_outcome(404, "not-found", f"No QuestionnaireResponse {completion_id!r}")
+    if not policy.can_export(request.user, completion.episode.young_person):
+        return _break_glass_refused()
     if completion.source != Source.ITEMS:
         return operation_outcome(
             404, "not-found", "This questionnaire was recorded as totals copied from a paper form, "
@@ -250,11 +259,15 @@ def observation_search(request):
         if completion is None:
             return operation_outcome(404, "not-found", f"No QuestionnaireResponse {derived!r}")
         completions, person = [completion], completion.episode.young_person
+        if not policy.can_export(request.user, person):
+            return _break_glass_refused()
     elif patient:
         try:
             person = policy.young_person_or_404(request.user, patient.removeprefix("Patient/"))
         except Http404:
             return operation_outcome(404, "not-found", f"No Patient {patient!r}")
+        if not policy.can_export(request.user, person):
+            return _break_glass_refused()
         episodes = policy.visible_episodes(request.user).filter(young_person=person)
         completions = list(Completion.objects.filter(episode__in=episodes)
                            .select_related("episode", "episode__young_person")

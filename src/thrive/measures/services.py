@@ -17,7 +17,7 @@ from django.db import transaction
 
 from thrive.care.models import Episode, GoalRating
 from thrive.care.services import locked, require_open_or_late_addition
-from thrive.core import audit
+from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
 
@@ -108,7 +108,7 @@ def check_date(episode: Episode, completed_on: date | None) -> None:
     person = episode.young_person
     if completed_on is None:
         raise RuleBroken("Enter the date the questionnaire was completed", "completed_on")
-    if completed_on > date.today():
+    if completed_on > dates.today():
         raise RuleBroken("Date completed must be today or in the past", "completed_on")
     if completed_on < person.date_of_birth:
         raise RuleBroken(

@@ -7,6 +7,7 @@ from uuid import UUID
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from thrive.accounts import permissions
 from thrive.care import caseload as queries
 from thrive.care.models import GroupingDecision
 from thrive.core import audit
@@ -14,6 +15,10 @@ from thrive.core.models import AuditEvent
 from thrive.sharing import policy
 
 router = Router(tags=["young people"])
+
+# The API takes records out of the platform, so it is an export: break-glass is read-only.
+BREAK_GLASS_READ_ONLY = ("Emergency (break-glass) access is read-only on the record's pages; "
+                         "the API cannot export this record.")
 
 
 class EpisodeSummary(Schema):
@@ -50,7 +55,7 @@ class SearchIn(Schema):
 
 
 def _clinical(request):
-    if not request.user.works_with_records:
+    if not permissions.works_with_records(request.user):
         raise HttpError(403, "Records are for practitioners and team managers.")
 
 
@@ -58,6 +63,8 @@ def _clinical(request):
 def young_person(request, person_id: UUID):
     _clinical(request)
     person = policy.young_person_or_404(request.user, person_id)
+    if not policy.can_export(request.user, person):
+        raise HttpError(403, BREAK_GLASS_READ_ONLY)
     episodes = list(policy.visible_episodes(request.user).filter(young_person=person)
                     .select_related("agency", "team", "ending"))
     current = {d.episode_id: d for d in GroupingDecision.objects.filter(
@@ -83,6 +90,10 @@ def search(request, body: SearchIn):
     if queries.search_problem(text):
         raise HttpError(422, queries.search_problem(text))
     hits = list(queries.find_young_people(request.user, text))
+    # Only records the user may export: a break-glass grant opens the record on the pages alone.
+    exportable = set(policy.related_young_people(request.user).filter(
+        pk__in=[p.pk for p in hits]).values_list("pk", flat=True))
+    hits = [p for p in hits if p.pk in exportable]
     audit.record(request, AuditEvent.Action.SEARCH,
                  detail=f"api by {queries.search_kind(text)}: {len(hits)} found")
     return [YoungPersonHit(id=p.public_id, given_name=p.given_name, family_name=p.family_name,

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from thrive.core import dates
+
 from . import nhs_number
 from .reference import EthnicCategory, GenderIdentity, Sex
 
@@ -74,7 +76,7 @@ class YoungPerson(models.Model):
 
     @property
     def age(self) -> int:
-        return self.age_on(date.today())
+        return self.age_on(dates.today())
 
 
 class ParentCarer(models.Model):

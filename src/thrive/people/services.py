@@ -4,6 +4,7 @@ from django.db import transaction
 
 from thrive.care.services import open_referral
 from thrive.core import audit
+from thrive.core.dates import today
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 
@@ -30,6 +31,19 @@ def _check_unique_nhs_number(number: str, exclude_pk=None) -> None:
         raise RuleBroken(DUPLICATE_NHS_NUMBER, "nhs_number")
 
 
+OLDEST_AGE = 120  # older is a mistyped year, not a person
+
+
+def check_date_of_birth(born) -> None:
+    """Pages, the API and imports alike: no one is born tomorrow or 130 years ago."""
+    now = today()
+    if born > now:
+        raise RuleBroken("Date of birth must be today or in the past", "date_of_birth")
+    if now.year - born.year > OLDEST_AGE:
+        raise RuleBroken(f"Date of birth must be within the last {OLDEST_AGE} years: check the "
+                         "year", "date_of_birth")
+
+
 def register_young_person(request, *, details: dict, referral: dict,
                           despite: list[matching.PossibleMatch] = (), reason: str = "") -> YoungPerson:
     """A new young person with the referral that brings them to the user's agency. `despite`
@@ -39,6 +53,7 @@ def register_young_person(request, *, details: dict, referral: dict,
         raise RuleBroken(GIVE_A_REASON, "reason")
     if any(m.reason == matching.SAME_NHS_NUMBER for m in despite):
         raise RuleBroken(NO_NEW_RECORD_WITH_SAME_NHS_NUMBER, "choice")
+    check_date_of_birth(details["date_of_birth"])
     with transaction.atomic():
         _check_unique_nhs_number(details["nhs_number"])
         person = YoungPerson.objects.create(**details)
@@ -81,6 +96,7 @@ def update_demographics(request, person: YoungPerson, *, version: int, **details
         if person.version != version:
             raise RuleBroken(STALE)
         _check_unique_nhs_number(details["nhs_number"], exclude_pk=person.pk)
+        check_date_of_birth(details["date_of_birth"])
         for name, value in details.items():
             setattr(person, name, value)
         person.version += 1

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from thrive.accounts import permissions
 from thrive.care import caseload as queries
 from thrive.care.forms import ReferralForm
 from thrive.care.services import open_referral
@@ -21,7 +22,7 @@ from . import forms, merge, services, timeline
 
 
 def _require_clinical(user):
-    if not user.works_with_records:
+    if not permissions.works_with_records(user):
         raise PermissionDenied("Records are for practitioners and team managers.")
 
 
@@ -104,7 +105,7 @@ def register(request):
                                         if k != "csrfmiddlewaretoken"}
             return redirect("people:possible-match")
         person = apply(details, lambda: services.register_young_person(
-            request, details=details.cleaned_data, referral=referral.cleaned_data))
+            request, details=details.cleaned_data, referral=referral.cleaned_data), referral)
         if person:
             request.session.pop(PENDING, None)
             messages.success(request, "Young person added with their referral")

@@ -2,12 +2,12 @@
 and the distribution list. Every row field is optional to Django; a row left empty is ignored
 and a half-filled row says exactly what is missing."""
 
-from datetime import date
 
 from django import forms
 
 from thrive.accounts.models import Agency
-from thrive.core.fields import NhsDateField, YesNoField
+from thrive.core.dates import today
+from thrive.core.fields import NhsDateField, YesNoField, review_confirmation
 
 from . import rules
 from .models import DistributionEntry, PlanRisk
@@ -55,6 +55,7 @@ class PlanForm(forms.Form):
         help_text="Reviews due within 14 days, and overdue reviews, show on caseloads",
         error_messages={"required": "Enter the review date"},
     )
+    confirm_distant_review = review_confirmation()
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, keyworkers, **kwargs):
@@ -67,7 +68,7 @@ class PlanForm(forms.Form):
 
     def clean_review_on(self):
         review_on = self.cleaned_data["review_on"]
-        if review_on and review_on <= date.today():
+        if review_on and review_on <= today():
             raise forms.ValidationError("Review date must be in the future")
         return review_on
 
@@ -219,7 +220,7 @@ class PlanForms:
     # The order of the page, so the error summary lists problems top to bottom.
     PAGE = (["keyworker"], "agencies", "risks", ["what_helps", "preventive_actions"], "crisis",
             ["informal_network", "agreed_with_young_person", "agreed_with_family", "agreed_on",
-             "review_on"], "distribution")
+             "review_on", "confirm_distant_review"], "distribution")
 
     def all_forms(self) -> list:
         return [f for fs in self.sets.values() for f in fs.forms] + [self.main]
@@ -261,6 +262,7 @@ class PlanForms:
         rows = {prefix: self.sets[prefix].filled for prefix in self.sets}
         return PlanContent(
             **{name: data[name] for name in PlanContent.SCALARS},
+            confirm_distant_review=data.get("confirm_distant_review", False),
             agencies=[(f.cleaned_data["agency"], f.cleaned_data["role"].strip())
                       for f in rows["agencies"]],
             risks=[(f.cleaned_data["kind"], f.cleaned_data["description"].strip())

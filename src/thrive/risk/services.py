@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from thrive.accounts.models import CLINICAL_ROLES, User
 from thrive.care.models import Episode, GroupingDecision, open_episodes_q
-from thrive.core import audit
+from thrive.core import audit, dates
+from thrive.core.dates import check_review_date
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 from thrive.people.models import YoungPerson
@@ -39,7 +40,7 @@ class PlanSummary:
     review_on: date
 
     def review_state(self, today: date | None = None) -> str:
-        return rules.review_state(self.review_on, today or date.today())
+        return rules.review_state(self.review_on, today or dates.today())
 
 
 def current_plans_for(young_person_ids) -> dict[int, PlanSummary]:
@@ -91,7 +92,7 @@ class Banner:
 
 def risk_banner(person: YoungPerson, today: date | None = None) -> Banner | None:
     """The flag to show on the record, or None when there is no plan and no gap. Two queries."""
-    today = today or date.today()
+    today = today or dates.today()
     plan = (
         RiskSupportPlan.objects.filter(young_person=person, status=CURRENT)
         .select_related("keyworker").annotate(agency_count=Count("agencies")).first()
@@ -171,6 +172,7 @@ class PlanContent:
     risks: list[tuple] = field(default_factory=list)  # (kind, description)
     crisis_steps: list[tuple] = field(default_factory=list)  # (trigger, [responses], who, how)
     distribution: list[tuple] = field(default_factory=list)  # (recipient, how_sent)
+    confirm_distant_review: bool = False  # the user confirmed a review more than a year away
 
     SCALARS = ("keyworker", "what_helps", "preventive_actions", "informal_network",
                "agreed_with_young_person", "agreed_with_family", "agreed_on", "review_on")
@@ -182,6 +184,8 @@ def _check(content: PlanContent, today: date) -> None:
         raise RuleBroken("Date agreed must be today or in the past", "agreed_on")
     if content.review_on <= today:
         raise RuleBroken("Review date must be in the future", "review_on")
+    check_review_date(content.review_on, content.agreed_on,
+                      confirmed=content.confirm_distant_review)
     if not content.agencies:
         raise RuleBroken("Add at least one agency and its role", "agencies-0-agency")
     seen = set()
@@ -226,7 +230,7 @@ def create_plan(request, person: YoungPerson, content: PlanContent,
                 today: date | None = None) -> RiskSupportPlan:
     """Write the young person's plan. Refused if one is already current: two people writing a
     first plan at once queue on the young person's row and the second is told."""
-    today = today or date.today()
+    today = today or dates.today()
     with transaction.atomic():
         YoungPerson.objects.select_for_update().filter(pk=person.pk).first()
         if RiskSupportPlan.objects.filter(young_person=person, status=CURRENT).exists():
@@ -259,7 +263,7 @@ def _locked(plan: RiskSupportPlan, version: int) -> RiskSupportPlan:
 def update_plan(request, plan: RiskSupportPlan, *, version: int, content: PlanContent,
                 today: date | None = None) -> RiskSupportPlan:
     """Save a changed plan, as a whole, only if nobody saved it since `version` was read."""
-    today = today or date.today()
+    today = today or dates.today()
     with transaction.atomic():
         plan = _locked(plan, version)
         _check(content, today)

@@ -62,6 +62,9 @@ class AcceptReferralForm(SpecificMessagesMixin, forms.Form):
         label="Who will lead?", widget=forms.RadioSelect, coerce=lambda value: value == "yes",
         choices=[("no", "I will be the lead practitioner"),
                  ("yes", "Leave it on the team's waiting list for the team manager to allocate")])
+    age_reason = forms.CharField(
+        widget=forms.Textarea, required=False, max_length=1000,
+        label="Why they are being seen here (only if their age is outside your service's range)")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, agency_id, **kwargs):

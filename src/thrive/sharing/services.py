@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thrive.accounts.models import Agency, Team, User
+from thrive.care import contradictions
 from thrive.care.models import Episode, ReferralReason, ReferralSource
 from thrive.core import audit
 from thrive.core.models import AuditEvent
@@ -130,7 +131,7 @@ def _decide(request, referral: AgencyReferral, version: int) -> AgencyReferral:
 
 def accept_referral(request, referral: AgencyReferral, *, team: Team, version: int,
                     referral_reason: str = ReferralReason.OTHER,
-                    leave_on_waiting_list: bool = False) -> Episode:
+                    leave_on_waiting_list: bool = False, age_reason: str = "") -> Episode:
     """Accepting opens an episode at the receiving team: that is what gives it access. The
     person accepting leads it, or leaves it on the team's waiting list."""
     if team.agency_id != request.user.agency_id:
@@ -138,7 +139,10 @@ def accept_referral(request, referral: AgencyReferral, *, team: Team, version: i
     with transaction.atomic():
         referral = _decide(request, referral, version)
         today = timezone.localdate()
-        episode = Episode.objects.create(
+        received_on = timezone.localdate(referral.sent_at)
+        contradictions.check_age_in_range(
+            team.agency, referral.young_person.age_on(received_on), age_reason)
+        episode = Episode.objects.create(age_reason=age_reason,
             young_person=referral.young_person, agency_id=referral.to_agency_id, team=team,
             lead_practitioner=None if leave_on_waiting_list else request.user,
             referral_received_on=timezone.localdate(referral.sent_at),

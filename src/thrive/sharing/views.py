@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from thrive.accounts.models import Role
+from thrive.accounts import permissions
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
@@ -90,15 +90,15 @@ def access_history(request, person_id):
               .select_related("user__agency").order_by("-id")[:500])
     audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person,
                  detail="access history")
-    back = (reverse("sharing:alerts") if request.user.role == Role.PRIVACY_OFFICER
+    back = (reverse("sharing:alerts") if permissions.is_privacy_officer(request.user)
             else _record_url(person))
     return render(request, "sharing/access_history.html", {
         "page_title": "Who has looked at this record", "person": person, "events": events,
-        "back_url": back, "show_name": request.user.role != Role.PRIVACY_OFFICER})
+        "back_url": back, "show_name": not permissions.is_privacy_officer(request.user)})
 
 
 def referrals(request):
-    if not request.user.works_with_records:
+    if not permissions.works_with_records(request.user):
         raise PermissionDenied("Referrals are for practitioners and team managers.")
     mine = policy.visible_referrals(request.user).select_related(
         "young_person", "from_agency", "to_agency")
@@ -179,7 +179,7 @@ def withdraw(request, referral_id):
 
 
 def break_glass(request):
-    if not request.user.works_with_records:
+    if not permissions.works_with_records(request.user):
         raise PermissionDenied("Break-glass is for practitioners and team managers.")
     form = forms.BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -199,7 +199,7 @@ def break_glass(request):
 
 
 def _require_privacy_officer(user):
-    if user.role != Role.PRIVACY_OFFICER:
+    if not permissions.is_privacy_officer(user):
         raise PermissionDenied("Access reviews are for the privacy officer.")
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from thrive.accounts.models import Agency, Role, Team
 from thrive.care.models import Ending
 from thrive.conftest import make_episode, make_user, make_young_person
+from thrive.measures.models import Completion
 from thrive.people.models import YoungPerson
 from thrive.risk.models import RiskSupportPlan
 from thrive.sharing.models import (
@@ -36,9 +37,13 @@ def expected(role, relationship, action) -> bool:
     can_open = standing or relationship == "break_glass" or relationship in READ_ONLY
     return {
         "view": can_open,
-        "api_view": can_open,
         "search_hit": can_open,
-        "api_search_hit": can_open,
+        # Break-glass export: reading is not exporting. The JSON API and FHIR take the record
+        # out of the platform, so break-glass (read-only) gets none of them (issue 12 item 3).
+        "api_view": standing,
+        "api_search_hit": standing,
+        "fhir_response": standing,
+        "fhir_observation": standing,
         "edit": standing,
         "export": standing,
         "refer": standing,
@@ -56,7 +61,8 @@ def world(db):
     third = Agency.objects.create(name="Third charity", kind="charity")
     author = make_user("sam.safeguarding", other_team, is_safeguarding_lead=True)
     person = make_young_person()
-    make_episode(person, other_team, author)  # the record exists through another agency
+    elsewhere = make_episode(person, other_team, author)  # the record exists through another agency
+    questionnaire(elsewhere, author)
     RecordNote.objects.create(young_person=person, author=author, agency=other,
                               text="Disclosure discussed with children's social care",
                               sensitivity="safeguarding")
@@ -68,11 +74,17 @@ def world(db):
                 plan=plan)
 
 
+def questionnaire(episode, by):
+    return Completion.objects.create(
+        episode=episode, measure_id="phq9", rater="self", respondent="self", completed_on=TODAY,
+        source="items", responses={"1": 2}, recorded_by=by)
+
+
 def build(world, role, relationship):
     user = make_user("u.under-test", world["home_team"], role)
     person = world["person"]
     if relationship == "agency_open_episode":
-        make_episode(person, world["home_team"], user)
+        questionnaire(make_episode(person, world["home_team"], user), user)
     elif relationship == "agency_declined_referral":
         make_episode(person, world["home_team"], user, declined_on=TODAY, accepted_on=None)
     elif relationship == "agency_ended_episode":
@@ -114,6 +126,9 @@ def observe(client, world, user) -> dict:
     api_found = client.post("/api/v1/search/young-people", {"q": person.nhs_number},
                             content_type="application/json")
     assert api_record.status_code in (200, 403, 404) and api_found.status_code in (200, 403)
+    responses = [client.get(f"/measures/fhir/QuestionnaireResponse/{c.public_id}")
+                 for c in Completion.objects.filter(episode__young_person=person)]
+    observations = client.get(f"/measures/fhir/Observation?patient={person.public_id}")
     pdf = client.get(reverse("risk:pdf", args=[person.public_id, world["plan"].public_id]))
     notes_before = RecordNote.objects.count()
     client.post(reverse("sharing:new-note", args=[person.public_id]),
@@ -127,6 +142,9 @@ def observe(client, world, user) -> dict:
         "api_search_hit": (api_found.status_code == 200
                            and str(person.public_id) in api_found.content.decode()),
         "edit": RecordNote.objects.count() > notes_before,
+        "fhir_response": any(r.status_code == 200 and str(person.public_id) in r.content.decode()
+                             for r in responses),
+        "fhir_observation": observations.status_code == 200,
         "export": pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf",
         "refer": AgencyReferral.objects.filter(young_person=person).exists(),
         "see_sensitive": "Disclosure discussed" in page,
