@@ -11,6 +11,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
+from thrive.sharing import services as sharing_services
 from thrive.sharing.guards import episode_for_change
 
 from . import caseload as caseload_queries
@@ -46,6 +47,7 @@ def caseload(request):
         "grouping_filter": grouping, "review_filter": review,
         "grouping_choices": [(g.value, LABELS[g]) for g in Grouping],
         "is_team_view": request.user.role == "team_manager",
+        **sharing_services.home_messages(request.user),
     })
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from thrive.accounts.models import Agency, Role, Team
 from thrive.conftest import make_episode, make_user, make_young_person
-from thrive.risk.models import RiskSupportPlan
+from thrive.risk.models import PlanAgency, RiskSupportPlan
 from thrive.sharing.models import (
     AgencyReferral,
     BreakGlassGrant,
@@ -21,15 +21,22 @@ TODAY = date.today()
 ROLES = [r.value for r in Role]
 RELATIONSHIPS = ["none", "agency_open_episode", "agency_closed_episode", "care_team",
                  "break_glass", "break_glass_expired"]
+# Care-team membership is only as good as its basis; a named agency sees the plan, not the record.
+CONSENT_RELATIONSHIPS = ["care_team_no_consent", "care_team_consent_withdrawn",
+                         "care_team_consent_expired", "care_team_override", "named_on_plan",
+                         "named_on_plan_consent", "named_on_plan_safeguarding"]
+RELATIONSHIPS += CONSENT_RELATIONSHIPS
 CLINICAL = {Role.PRACTITIONER, Role.TEAM_MANAGER}
 
 
 def expected(role, relationship, action) -> bool:
     if role not in CLINICAL:
         return False
-    standing = relationship in ("agency_open_episode", "care_team")
+    standing = relationship in ("agency_open_episode", "care_team", "care_team_override")
     can_open = standing or relationship == "break_glass"
     return {
+        "plan_view": can_open or relationship in ("named_on_plan_consent",
+                                                  "named_on_plan_safeguarding"),
         "view": can_open,
         "api_view": can_open,
         "search_hit": can_open,
@@ -72,7 +79,10 @@ def build(world, role, relationship):
         make_episode(person, world["home_team"], user, declined_on=TODAY, accepted_on=None)
     elif relationship == "care_team":
         CareTeamMember.objects.create(young_person=person, user=user, role="Clinician",
-                                      added_by=world["author"])
+                                      added_by=world["author"],
+                                      consent=_consent(world, "care_coordination"))
+    elif relationship in CONSENT_RELATIONSHIPS:
+        build_consent_relationship(world, user, relationship)
     elif relationship.startswith("break_glass"):
         started = timezone.now() - timedelta(hours=5 if relationship.endswith("expired") else 1)
         BreakGlassGrant.objects.create(user=user, young_person=person, reason="Emergency",
@@ -83,6 +93,41 @@ def build(world, role, relationship):
                            given_on=TODAY, expires_on=TODAY + timedelta(days=90),
                            recorded_by=world["author"])
     return user
+
+
+def _consent(world, purpose, **dates):
+    given_on = dates.get("given_on", TODAY - timedelta(days=10))
+    return Consent.objects.create(
+        young_person=world["person"], given_by="parent_carer", given_by_name="Sara Khan",
+        with_agency=world["home"], purpose=purpose, given_on=given_on,
+        expires_on=dates.get("expires_on", TODAY + timedelta(days=90)),
+        withdrawn_on=dates.get("withdrawn_on"), recorded_by=world["author"])
+
+
+def build_consent_relationship(world, user, relationship):
+    person, author = world["person"], world["author"]
+    member = dict(young_person=person, user=user, role="Worker", added_by=author)
+    if relationship == "care_team_no_consent":
+        # As the old picker allowed: another agency's worker on the care team with no basis.
+        CareTeamMember.objects.create(**member)
+    elif relationship == "care_team_consent_withdrawn":
+        CareTeamMember.objects.create(**member, consent=_consent(
+            world, "care_coordination", withdrawn_on=TODAY))
+    elif relationship == "care_team_consent_expired":
+        CareTeamMember.objects.create(**member, consent=_consent(
+            world, "care_coordination", expires_on=TODAY - timedelta(days=1)))
+    elif relationship == "care_team_override":
+        CareTeamMember.objects.create(**member, override_reason="Police report of harm at home")
+    else:
+        PlanAgency.objects.create(plan=world["plan"], order=1, agency=world["home"],
+                                  role="Weekly check-ins")
+        if relationship == "named_on_plan_consent":
+            _consent(world, "risk_support")
+        elif relationship == "named_on_plan_safeguarding":
+            RiskSupportPlan.objects.filter(pk=world["plan"].pk).update(
+                safeguarding_basis="Risk of harm from an adult at home", safeguarding_basis_by=author)
+        else:  # named, but consent for something else only: not enough
+            _consent(world, "care_coordination", withdrawn_on=TODAY)
 
 
 def observe(client, world, user) -> dict:
@@ -96,6 +141,7 @@ def observe(client, world, user) -> dict:
                             content_type="application/json")
     assert api_record.status_code in (200, 403, 404) and api_found.status_code in (200, 403)
     pdf = client.get(reverse("risk:pdf", args=[person.public_id, world["plan"].public_id]))
+    plan_page = client.get(reverse("risk:plan", args=[person.public_id, world["plan"].public_id]))
     notes_before = RecordNote.objects.count()
     client.post(reverse("sharing:new-note", args=[person.public_id]),
                 {"text": "Phoned mum", "sensitivity": "none"})
@@ -111,6 +157,7 @@ def observe(client, world, user) -> dict:
         "export": pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf",
         "refer": AgencyReferral.objects.filter(young_person=person).exists(),
         "see_sensitive": "Disclosure discussed" in page,
+        "plan_view": plan_page.status_code == 200 and "Her dog" in plan_page.content.decode(),
     }
 
 
@@ -129,3 +176,16 @@ def test_a_record_withheld_note_says_something_is_withheld(client, world):
     client.force_login(user)
     page = client.get(reverse("people:record", args=[world["person"].public_id])).content.decode()
     assert "1 safeguarding note is withheld" in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_care_team_member_from_another_agency_cannot_be_added_without_consent(client, world,
+                                                                               role):
+    """Through the page, for every role (override-capable ones too, without a reason): refused."""
+    adder = make_user("a.adder", world["home_team"], role)
+    make_episode(world["person"], world["home_team"], adder)
+    outsider = make_user("o.outsider", Team.objects.create(agency=world["third"], name="T3"))
+    client.force_login(adder)
+    client.post(reverse("sharing:care-team", args=[world["person"].public_id]),
+                {"member": outsider.pk, "role": "Youth worker", "is_keyworker": "no"})
+    assert not CareTeamMember.objects.filter(user=outsider).exists()
