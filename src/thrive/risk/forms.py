@@ -180,6 +180,12 @@ class DistributionRowForm(RowForm):
     how_sent = forms.ChoiceField(choices=[("", "Choose how it is sent"), *HOW_SENT_OFF_PLATFORM],
                                  label="How it is sent")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["how_sent"].error_messages["invalid_choice"] = (
+            f"{self.title}: agencies on this platform get the plan by being named under "
+            "Agencies; choose how else it was sent")
+
 
 class ExternalRowForm(RowForm):
     """Someone from an organisation not on this platform (police, GP, A&E, social care...)."""

@@ -9,6 +9,13 @@ from .models import Consent, Sensitivity
 class CareTeamMemberForm(SpecificMessagesMixin, forms.Form):
     member = forms.ModelChoiceField(queryset=User.objects.none(), label="Practitioner",
                                     empty_label="Choose a practitioner",
+                                    error_messages={
+                                        "required": "Choose a practitioner",
+                                        "invalid_choice": "Choose someone from the list. Someone "
+                                        "from an agency not working with this young person needs "
+                                        "consent to share with their agency for working together "
+                                        "on care, or a safeguarding override by a team manager or "
+                                        "safeguarding lead"},
                                     help_text="Only people your consents (or a safeguarding "
                                     "override) cover are listed; your own agency always is")
     role = forms.CharField(max_length=120, label="Their role in the care team",
