@@ -156,3 +156,30 @@ def test_shared_work_names_an_agency_once_and_gives_a_young_person_one_plan(camh
         assert len(named) == len(set(named)) == 2
     council_plan = plans.get(young_person=alone)
     assert [a.agency.name for a in council_plan.agencies.all()] == ["Council", "Youth charity"]
+
+
+def test_consented_sharing_gives_partners_consent_external_participants_and_an_override(loaded):
+    from thrive.demo.consented_sharing import add_consented_sharing
+    from thrive.demo.shared_work import add_shared_work
+    from thrive.risk.models import ExternalParticipant, RiskSupportPlan
+    from thrive.sharing import policy
+    from thrive.sharing.models import AccessAlert, CareTeamMember
+
+    add_shared_work(2026, date.today())
+    counts = add_consented_sharing(2026, date.today())
+    plans = RiskSupportPlan.objects.filter(status="current")
+    assert counts["external participants"] == ExternalParticipant.objects.count() == plans.count()
+    assert plans.exclude(safeguarding_basis="").count() == 1
+    assert counts["override members"] == 1
+    override = CareTeamMember.objects.exclude(override_reason="").get()
+    assert AccessAlert.objects.filter(kind="care_team_override", young_person=override.young_person
+                                      ).exists()
+    # Every partner agency named on a plan can see it; every care-team member has a basis.
+    for plan in plans.prefetch_related("agencies__agency__staff"):
+        for named in plan.agencies.all():
+            worker = named.agency.staff.filter(role="practitioner").first()
+            if worker is not None:
+                assert policy.plan_readable_young_people(worker).filter(
+                    pk=plan.young_person_id).exists()
+    for member in CareTeamMember.objects.filter(removed_at__isnull=True).select_related("user"):
+        assert policy.has_relationship(member.user, member.young_person)

@@ -6,6 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from thrive.demo import signins, writer
+from thrive.demo.consented_sharing import add_consented_sharing
 from thrive.demo.generator import DEFAULT_SEED, DEFAULT_YOUNG_PEOPLE, generate
 from thrive.demo.shared_work import add_shared_work
 
@@ -55,6 +56,7 @@ class Command(BaseCommand):
 
         counts = writer.write(demo, progress=progress)
         counts.update(add_shared_work(seed, date.today()))
+        counts.update(add_consented_sharing(seed, date.today()))
         seconds = time.perf_counter() - started
         total = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))
