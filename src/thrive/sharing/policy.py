@@ -219,11 +219,9 @@ def plans_naming_agency(user) -> QuerySet:
     return RiskSupportPlan.objects.filter(Exists(named), status=RiskSupportPlan.Status.CURRENT)
 
 
-def may_remove_care_team_member(user, membership: CareTeamMember) -> bool:
-    """Only the keyworker, a team manager of an agency involved, or the member themself."""
-    person = membership.young_person
-    if membership.user_id == user.pk:
-        return True
+def may_remove_anyone_from_care_team(user, person: YoungPerson) -> bool:
+    """The keyworker, or a team manager of an agency involved (working with the young person or
+    with a member on the care team), may remove any member."""
     if person.care_team.filter(user=user, removed_at__isnull=True, is_keyworker=True).exists():
         return True
     if user.role != Role.TEAM_MANAGER or user.agency_id is None:
@@ -231,6 +229,12 @@ def may_remove_care_team_member(user, membership: CareTeamMember) -> bool:
     member_agencies = set(person.care_team.filter(removed_at__isnull=True)
                           .values_list("user__agency_id", flat=True))
     return user.agency_id in agencies_working_with(person) | member_agencies
+
+
+def may_remove_care_team_member(user, membership: CareTeamMember) -> bool:
+    """Only the keyworker, a team manager of an agency involved, or the member themself."""
+    return (membership.user_id == user.pk
+            or may_remove_anyone_from_care_team(user, membership.young_person))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ def care_team(request, person_id):
             return redirect("sharing:care-team", person_id=person.public_id)
     members = list(person.care_team.filter(removed_at__isnull=True)
                    .select_related("user__agency", "consent"))
-    removable = {m.pk for m in members if policy.may_remove_care_team_member(user, m)}
+    anyone = policy.may_remove_anyone_from_care_team(user, person)
+    removable = {m.pk for m in members if anyone or m.user_id == user.pk}
     return render(request, "sharing/care_team.html", {
         "page_title": "Care team", "person": person, "members": members, "form": form,
         "removable": removable, "query": query, "today": date.today(),
