@@ -13,6 +13,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
+from thrive.sharing import services as sharing_services
 from thrive.sharing.guards import episode_for_change, episode_for_late_addition
 
 from . import caseload as caseload_queries
@@ -51,6 +52,7 @@ def caseload(request):
         "is_team_view": permissions.can_manage_team(request.user),
         "recently_ended": caseload_queries.recently_ended(request.user),
         "window_days": settings.THRIVE_POST_ENDING_WINDOW_DAYS,
+        **sharing_services.home_messages(request.user),
     })
 
 

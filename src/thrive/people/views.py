@@ -76,7 +76,7 @@ def record(request, person_id):
         "risk_banner": risk_services.risk_banner(person),
         "can_edit": related,  # break-glass is read-only
         "care_team": list(person.care_team.filter(removed_at__isnull=True)
-                          .select_related("user__agency")),
+                          .select_related("user__agency", "consent")),
         "consents": list(person.consents.select_related("with_agency")),
         "notes": policy.notes_for(user, person),
         "agency_referrals": list(person.agency_referrals.select_related(

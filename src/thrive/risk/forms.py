@@ -10,10 +10,14 @@ from thrive.core.dates import today
 from thrive.core.fields import NhsDateField, YesNoField, review_confirmation
 
 from . import rules
-from .models import DistributionEntry, PlanRisk
+from .models import DistributionEntry, ExternalParticipant, PlanRisk
 from .services import PlanContent
 
 MAX_ROWS = 30
+# "Shared on this platform" is not a choice: agencies on the platform see the plan by being
+# named under Agencies (with consent or a safeguarding basis); see services.platform_sharing.
+HOW_SENT_OFF_PLATFORM = [c for c in DistributionEntry.HowSent.choices
+                         if c[0] != DistributionEntry.HowSent.PLATFORM]
 
 
 class PlanForm(forms.Form):
@@ -56,6 +60,14 @@ class PlanForm(forms.Form):
         error_messages={"required": "Enter the review date"},
     )
     confirm_distant_review = review_confirmation()
+    safeguarding_basis = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
+        label="Safeguarding reason to share with the named agencies without consent (optional)",
+        help_text="Agencies named above see this plan on the platform once the young person or "
+        "family consents to sharing it with them. Only if there is a safeguarding reason to share "
+        "it without that consent: team managers and safeguarding leads only; the privacy officer "
+        "is alerted",
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, keyworkers, **kwargs):
@@ -166,9 +178,36 @@ class DistributionRowForm(RowForm):
     required = {"recipient": "enter the name and agency", "how_sent": "choose how it is sent"}
     recipient = forms.CharField(label="Name and agency", max_length=300,
                                 help_text="For example, Jo Patel, Northvale Academy")
-    how_sent = forms.ChoiceField(
-        choices=[("", "Choose how it is sent"), *DistributionEntry.HowSent.choices],
-        label="How it is sent")
+    how_sent = forms.ChoiceField(choices=[("", "Choose how it is sent"), *HOW_SENT_OFF_PLATFORM],
+                                 label="How it is sent")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["how_sent"].error_messages["invalid_choice"] = (
+            f"{self.title}: agencies on this platform get the plan by being named under "
+            "Agencies; choose how else it was sent")
+
+
+class ExternalRowForm(RowForm):
+    """Someone from an organisation not on this platform (police, GP, A&E, social care...)."""
+
+    what = "Participant"
+    required = {"name": "enter their name", "organisation_kind": "choose the kind of organisation",
+                "role": "enter their role in the plan", "how_sent": "choose how they got the plan"}
+    name = forms.CharField(label="Name", max_length=200)
+    organisation_kind = forms.ChoiceField(
+        choices=[("", "Choose the kind of organisation"),
+                 *ExternalParticipant.OrganisationKind.choices], label="Kind of organisation")
+    organisation = forms.CharField(label="Organisation (optional)", max_length=200,
+                                   help_text="For example, Northvale children's social care")
+    role = forms.CharField(label="Role in this plan", max_length=1000)
+    phone = forms.CharField(label="Phone (optional if you give an email)", max_length=40)
+    email = forms.EmailField(label="Email (optional if you give a phone)", max_length=254,
+                             error_messages={"invalid": "Enter an email address like "
+                                             "name@example.org"})
+    how_sent = forms.ChoiceField(choices=[("", "Choose how they got the plan"),
+                                          *HOW_SENT_OFF_PLATFORM],
+                                 label="How they got the plan")
 
 
 class RowFormSet(forms.BaseFormSet):
@@ -184,8 +223,8 @@ class RowFormSet(forms.BaseFormSet):
 
 
 PREFIXES = {"agencies": AgencyRowForm, "risks": RiskRowForm, "crisis": CrisisRowForm,
-            "distribution": DistributionRowForm}
-EXTRA = {"agencies": 3, "risks": 3, "crisis": 2, "distribution": 3}
+            "distribution": DistributionRowForm, "external": ExternalRowForm}
+EXTRA = {"agencies": 3, "risks": 3, "crisis": 2, "distribution": 3, "external": 2}
 
 
 def initial_rows(plan) -> dict[str, list[dict]]:
@@ -199,6 +238,10 @@ def initial_rows(plan) -> dict[str, list[dict]]:
                    for s in plan.crisis_steps.all()],
         "distribution": [{"recipient": d.recipient, "how_sent": d.how_sent}
                          for d in plan.distribution.all()],
+        "external": [{"name": e.name, "organisation_kind": e.organisation_kind,
+                      "organisation": e.organisation, "role": e.role, "phone": e.phone,
+                      "email": e.email, "how_sent": e.how_sent}
+                     for e in plan.external_participants.all()],
     }
 
 
@@ -218,7 +261,8 @@ class PlanForms:
             self.sets[prefix] = formset_cls(data, prefix=prefix, initial=existing or None)
 
     # The order of the page, so the error summary lists problems top to bottom.
-    PAGE = (["keyworker"], "agencies", "risks", ["what_helps", "preventive_actions"], "crisis",
+    PAGE = (["keyworker"], "agencies", ["safeguarding_basis"], "external", "risks",
+            ["what_helps", "preventive_actions"], "crisis",
             ["informal_network", "agreed_with_young_person", "agreed_with_family", "agreed_on",
              "review_on", "confirm_distant_review"], "distribution")
 
@@ -273,6 +317,10 @@ class PlanForms:
                           for f in rows["crisis"]],
             distribution=[(f.cleaned_data["recipient"].strip(), f.cleaned_data["how_sent"])
                           for f in rows["distribution"]],
+            external=[tuple(f.cleaned_data[name].strip() for name in (
+                "name", "organisation_kind", "organisation", "role", "phone", "email", "how_sent"))
+                for f in rows["external"]],
+            safeguarding_basis=data.get("safeguarding_basis", ""),
         )
 
 

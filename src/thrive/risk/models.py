@@ -39,6 +39,12 @@ class RiskSupportPlan(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CURRENT)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
+    # Named agencies on the platform see the plan with their "risk_support" consent, or on this
+    # safeguarding basis for sharing without consent (who recorded it, and why).
+    safeguarding_basis = models.TextField(blank=True)
+    safeguarding_basis_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -113,6 +119,8 @@ class DistributionEntry(models.Model):
         PLATFORM = "platform", "Shared on this platform"
         BY_HAND = "by_hand", "Given by hand"
         POST = "post", "Post"
+        PRINTED = "printed", "Printed copy"
+        PHONE = "phone", "Read out by phone"
         OTHER = "other", "Other"
 
     plan = models.ForeignKey(RiskSupportPlan, on_delete=models.CASCADE, related_name="distribution")
@@ -123,3 +131,31 @@ class DistributionEntry(models.Model):
     class Meta:
         ordering = ["plan", "order"]
         verbose_name_plural = "distribution entries"
+
+
+class ExternalParticipant(models.Model):
+    """Someone in the plan from an organisation not on this platform, with how to reach them and
+    how they got the plan."""
+
+    class OrganisationKind(models.TextChoices):
+        CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+        POLICE = "police", "Police"
+        GP = "gp", "GP practice"
+        A_AND_E = "a_and_e", "A&E"
+        SCHOOL = "school", "School or college"
+        YOUTH_JUSTICE = "youth_justice", "Youth justice"
+        OTHER = "other", "Other"
+
+    plan = models.ForeignKey(RiskSupportPlan, on_delete=models.CASCADE,
+                             related_name="external_participants")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+    organisation_kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
+    organisation = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=1000)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    how_sent = models.CharField(max_length=20, choices=DistributionEntry.HowSent.choices)
+
+    class Meta:
+        ordering = ["plan", "order"]

@@ -23,7 +23,14 @@ from thrive.core.rules import STALE, RuleBroken
 from thrive.people.models import YoungPerson
 
 from . import rules
-from .models import CrisisStep, DistributionEntry, PlanAgency, PlanRisk, RiskSupportPlan
+from .models import (
+    CrisisStep,
+    DistributionEntry,
+    ExternalParticipant,
+    PlanAgency,
+    PlanRisk,
+    RiskSupportPlan,
+)
 
 CURRENT = RiskSupportPlan.Status.CURRENT
 
@@ -132,7 +139,7 @@ def plan_or_404(person: YoungPerson, public_id) -> RiskSupportPlan:
             "keyworker", "keyworker__agency", "created_by", "updated_by"
         ).prefetch_related(
             Prefetch("agencies", queryset=PlanAgency.objects.select_related("agency")),
-            "risks", "crisis_steps", "distribution",
+            "risks", "crisis_steps", "distribution", "external_participants",
         ).get(public_id=public_id)
     except (RiskSupportPlan.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such plan") from None
@@ -173,6 +180,9 @@ class PlanContent:
     crisis_steps: list[tuple] = field(default_factory=list)  # (trigger, [responses], who, how)
     distribution: list[tuple] = field(default_factory=list)  # (recipient, how_sent)
     confirm_distant_review: bool = False  # the user confirmed a review more than a year away
+    # (name, organisation_kind, organisation, role, phone, email, how_sent)
+    external: list[tuple] = field(default_factory=list)
+    safeguarding_basis: str = ""
 
     SCALARS = ("keyworker", "what_helps", "preventive_actions", "informal_network",
                "agreed_with_young_person", "agreed_with_family", "agreed_on", "review_on")
@@ -205,11 +215,20 @@ def _check(content: PlanContent, today: date) -> None:
         if not responses:
             raise RuleBroken(f"Crisis step {i + 1}: enter at least one response",
                              f"crisis-{i}-responses")
+    for i, (_recipient, how_sent) in enumerate(content.distribution):
+        if how_sent == DistributionEntry.HowSent.PLATFORM:
+            raise RuleBroken(f"Recipient {i + 1}: agencies on this platform get the plan by being "
+                             "named under Agencies; choose how else it was sent",
+                             f"distribution-{i}-how_sent")
+    for i, row in enumerate(content.external):
+        if not (row[4] or row[5]):
+            raise RuleBroken(f"Participant {i + 1}: enter a phone number or email address",
+                             f"external-{i}-phone")
 
 
 def _write_rows(plan: RiskSupportPlan, content: PlanContent) -> None:
     """Replace the plan's rows with the ones in `content` (a plan is edited as a whole)."""
-    for model in (PlanAgency, PlanRisk, CrisisStep, DistributionEntry):
+    for model in (PlanAgency, PlanRisk, CrisisStep, DistributionEntry, ExternalParticipant):
         model.objects.filter(plan=plan).delete()
     PlanAgency.objects.bulk_create(
         PlanAgency(plan=plan, order=i, agency=agency, role=role)
@@ -224,6 +243,37 @@ def _write_rows(plan: RiskSupportPlan, content: PlanContent) -> None:
     DistributionEntry.objects.bulk_create(
         DistributionEntry(plan=plan, order=i, recipient=recipient, how_sent=how_sent)
         for i, (recipient, how_sent) in enumerate(content.distribution, 1))
+    ExternalParticipant.objects.bulk_create(
+        ExternalParticipant(plan=plan, order=i, name=name, organisation_kind=kind,
+                            organisation=organisation, role=role, phone=phone, email=email,
+                            how_sent=how_sent)
+        for i, (name, kind, organisation, role, phone, email, how_sent)
+        in enumerate(content.external, 1))
+
+
+def _set_safeguarding_basis(request, plan: RiskSupportPlan, basis: str) -> None:
+    """Record (or clear) the safeguarding basis for sharing the plan with the agencies it names
+    without their consent. Giving or changing one needs a team manager or safeguarding lead and
+    alerts the privacy officer; leaving it as it was needs neither."""
+    from thrive.sharing import policy
+    from thrive.sharing.models import AccessAlert
+
+    basis = " ".join(basis.split())
+    if basis == plan.safeguarding_basis:
+        return
+    if basis:
+        if not policy.can_override_consent(request.user):
+            raise RuleBroken("Only a team manager or safeguarding lead can share the plan "
+                             "without consent", "safeguarding_basis")
+        if len(basis) < 15:
+            raise RuleBroken("Give the safeguarding reason in a sentence", "safeguarding_basis")
+        AccessAlert.objects.create(
+            kind=AccessAlert.Kind.PLAN_SAFEGUARDING, user=request.user,
+            young_person=plan.young_person, raised_at=timezone.now(),
+            detail=f"Risk Support plan shared with the agencies it names without consent. "
+                   f"Reason: {basis}")
+    plan.safeguarding_basis = basis
+    plan.safeguarding_basis_by = request.user if basis else None
 
 
 def create_plan(request, person: YoungPerson, content: PlanContent,
@@ -240,10 +290,12 @@ def create_plan(request, person: YoungPerson, content: PlanContent,
                 "Open the current plan and change it instead."
             )
         _check(content, today)
-        plan = RiskSupportPlan.objects.create(
+        plan = RiskSupportPlan(
             young_person=person, created_by=request.user, updated_by=request.user,
             **{name: getattr(content, name) for name in PlanContent.SCALARS},
         )
+        _set_safeguarding_basis(request, plan, content.safeguarding_basis)
+        plan.save()
         _write_rows(plan, content)
         audit.record(request, AuditEvent.Action.CREATE, obj=plan, young_person=person,
                      detail="risk support plan")
@@ -269,6 +321,7 @@ def update_plan(request, plan: RiskSupportPlan, *, version: int, content: PlanCo
         _check(content, today)
         for name in PlanContent.SCALARS:
             setattr(plan, name, getattr(content, name))
+        _set_safeguarding_basis(request, plan, content.safeguarding_basis)
         plan.version += 1
         plan.updated_by = request.user
         plan.save()
@@ -293,6 +346,37 @@ def end_plan(request, plan: RiskSupportPlan, *, version: int, ended_on: date,
         audit.record(request, AuditEvent.Action.CHANGE, obj=plan, young_person=plan.young_person,
                      detail="risk support plan ended")
     return plan
+
+
+def platform_sharing(plan: RiskSupportPlan, today: date | None = None) -> list[tuple]:
+    """For each agency the plan names: (agency, how it has the plan). On this platform a named
+    agency sees the plan with its own risk-support consent, or on the plan's safeguarding basis;
+    without either it cannot, and the plan says so. Two queries."""
+    from thrive.sharing.models import Consent
+    from thrive.sharing.policy import agencies_working_with, consent_valid_q
+
+    today = today or date.today()
+    consents = {}
+    for consent in Consent.objects.filter(
+            consent_valid_q(today), young_person_id=plan.young_person_id,
+            purpose=Consent.Purpose.RISK_SUPPORT).order_by("given_on"):
+        consents.setdefault(consent.with_agency_id, consent)
+    working = agencies_working_with(plan.young_person)
+    rows = []
+    for named in plan.agencies.all():
+        consent = consents.get(named.agency_id)
+        if named.agency_id in working:
+            rows.append((named.agency, "On this platform: working with the young person", True))
+            continue
+        if consent:
+            how = f"Shared on this platform, with consent given on {consent.given_on:%-d %B %Y}"
+        elif plan.safeguarding_basis:
+            how = "Shared on this platform on a safeguarding basis (no consent)"
+        else:
+            how = ("Not shared yet: no consent to share this plan with them. Record consent for "
+                   "a Risk Support plan, or a safeguarding basis")
+        rows.append((named.agency, how, bool(consent or plan.safeguarding_basis)))
+    return rows
 
 
 # -- Printing ---------------------------------------------------------------------------------

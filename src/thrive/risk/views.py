@@ -6,7 +6,7 @@ from datetime import date
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -23,6 +23,19 @@ from . import forms, rules, services
 
 def _person(request, person_id):
     return policy.young_person_or_404(request.user, person_id)
+
+
+def _plan_reader(request, person_id):
+    """Plan pages are open to anyone who may open the record, and to agencies named on the
+    current plan with consent or a safeguarding basis (the plan only, not the record)."""
+    return policy.plan_reader_young_person_or_404(request.user, person_id)
+
+
+def _visible_plan_or_404(request, person, plan_id):
+    plan = services.plan_or_404(person, plan_id)
+    if not policy.visible_plans(request.user, person).filter(pk=plan.pk).exists():
+        raise Http404("No such plan")
+    return plan
 
 
 def _person_for_change(request, person_id):
@@ -48,8 +61,10 @@ def _caption(person):
 @require_GET
 def plans(request, person_id):
     """The young person's plans: the current one, the gap if there is one, and earlier plans."""
-    person = _person(request, person_id)
-    all_plans = list(services.plans_of(person))
+    person = _plan_reader(request, person_id)
+    all_plans = list(services.plans_of(person).filter(
+        pk__in=policy.visible_plans(request.user, person).values("pk")))
+    sees_record = policy.visible_young_people(request.user).filter(pk=person.pk).exists()
     current = next((p for p in all_plans if p.is_current), None)
     banner = services.risk_banner(person)
     audit.record(request, AuditEvent.Action.VIEW, young_person=person,
@@ -58,14 +73,15 @@ def plans(request, person_id):
         "page_title": "Risk Support plans", "person": person, "plans": all_plans,
         "current": current, "banner": banner, "caption": _caption(person),
         "can_edit": policy.can_edit_record(request.user, person),
-        "back_url": reverse("people:record", args=[person.public_id]),
+        "back_url": (reverse("people:record", args=[person.public_id]) if sees_record
+                     else reverse("care:caseload")),
     })
 
 
 @require_GET
 def plan_detail(request, person_id, plan_id):
-    person = _person(request, person_id)
-    plan = services.plan_or_404(person, plan_id)
+    person = _plan_reader(request, person_id)
+    plan = _visible_plan_or_404(request, person, plan_id)
     today = date.today()
     may_change = policy.can_edit_record(request.user, person)
     audit.record(request, AuditEvent.Action.VIEW, obj=plan, young_person=person)
@@ -75,6 +91,7 @@ def plan_detail(request, person_id, plan_id):
         "review_state": rules.review_state(plan.review_on, today) if plan.is_current else "",
         "gap": services.plan_gap_for(person, services._summary(plan)) if plan.is_current else None,
         "can_edit": plan.is_current and may_change, "can_export": may_change,
+        "sharing": services.platform_sharing(plan, today),
         "back_url": _plans_url(person),
     })
 
@@ -146,7 +163,8 @@ def edit_plan(request, person_id, plan_id):
                 return redirect(_plan_url(person, plan))
     else:
         initial = {name: getattr(plan, name) for name in services.PlanContent.SCALARS}
-        initial.update(keyworker=plan.keyworker_id, version=plan.version)
+        initial.update(keyworker=plan.keyworker_id, version=plan.version,
+                       safeguarding_basis=plan.safeguarding_basis)
         plan_forms = forms.PlanForms(keyworkers=keyworkers, initial=initial, rows=rows)
         audit.record(request, AuditEvent.Action.VIEW, obj=plan, young_person=person,
                      detail="risk support plan, to change it")

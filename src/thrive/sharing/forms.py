@@ -8,20 +8,36 @@ from .models import Consent, Sensitivity
 
 class CareTeamMemberForm(SpecificMessagesMixin, forms.Form):
     member = forms.ModelChoiceField(queryset=User.objects.none(), label="Practitioner",
-                                    empty_label="Choose a practitioner")
+                                    empty_label="Choose a practitioner",
+                                    error_messages={
+                                        "required": "Choose a practitioner",
+                                        "invalid_choice": "Choose someone from the list. Someone "
+                                        "from an agency not working with this young person needs "
+                                        "consent to share with their agency for working together "
+                                        "on care, or a safeguarding override by a team manager or "
+                                        "safeguarding lead"},
+                                    help_text="Only people your consents (or a safeguarding "
+                                    "override) cover are listed; your own agency always is")
     role = forms.CharField(max_length=120, label="Their role in the care team",
                            help_text="For example, CAMHS clinician, school mental health "
                            "practitioner, social worker")
     is_keyworker = YesNoField(label="Are they the keyworker?")
+    override_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000,
+        label="Safeguarding reason to add them without consent",
+        help_text="Only for someone from an agency no consent covers. Team managers and "
+        "safeguarding leads only; the privacy officer is alerted")
+    keyworker_change_confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, candidates, covered_agencies, may_override, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = User.objects.filter(
-            is_active=True, role__in=["practitioner", "team_manager"]
-        ).select_related("agency").order_by("agency__name", "last_name", "first_name")
+        self.fields["member"].queryset = candidates
         self.fields["member"].label_from_instance = (
-            lambda u: f"{u.display_name}, {u.job_title or u.get_role_display()} "
-                      f"({u.agency.name if u.agency else 'no agency'})")
+            lambda u: f"{u.display_name}, {u.job_title or u.get_role_display()} ({u.agency.name})"
+                      + ("" if u.agency_id in covered_agencies
+                         else " – needs a safeguarding override"))
+        if not may_override:
+            del self.fields["override_reason"]
 
 
 class ConsentForm(SpecificMessagesMixin, forms.Form):

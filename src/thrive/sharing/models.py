@@ -22,6 +22,13 @@ class CareTeamMember(models.Model):
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The basis for adding someone from an agency not already working with the young person:
+    # the consent that covered it, or a safeguarding override and its reason (see policy.py).
+    consent = models.ForeignKey("Consent", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    override_reason = models.TextField(blank=True)
+    removed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
 
     class Meta:
         ordering = ["-is_keyworker", "added_at"]
@@ -33,6 +40,15 @@ class CareTeamMember(models.Model):
                                     condition=Q(removed_at__isnull=True, is_keyworker=True),
                                     name="one_keyworker"),
         ]
+
+    @property
+    def basis_label(self) -> str:
+        """How this member came to be on the care team, as shown wherever they are listed."""
+        if self.override_reason:
+            return "Added under safeguarding override"
+        if self.consent_id:
+            return f"Added with consent given on {self.consent.given_on:%-d %B %Y}"
+        return ""
 
 
 class Consent(models.Model):
@@ -126,6 +142,10 @@ class AccessAlert(models.Model):
     class Kind(models.TextChoices):
         BREAK_GLASS = "break_glass", "Break-glass access"
         UNUSUAL_VOLUME = "unusual_volume", "Many records opened in a short time"
+        CARE_TEAM_CONSENT = "care_team_consent", "Someone from another agency added to a care team"
+        CARE_TEAM_OVERRIDE = "care_team_override", "Care-team member added under safeguarding override"
+        REFERRAL_OVERRIDE = "referral_override", "Referral sent under safeguarding override"
+        PLAN_SAFEGUARDING = "plan_safeguarding", "Risk Support plan shared on a safeguarding basis"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -160,3 +180,18 @@ class RecordNote(models.Model):
 
     class Meta:
         ordering = ["-written_at", "-id"]
+
+
+class Notification(models.Model):
+    """A short in-app message for one user, shown on their caseload until they dismiss it."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="notifications")
+    young_person = models.ForeignKey(YoungPerson, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]

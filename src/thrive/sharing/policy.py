@@ -7,7 +7,10 @@ A user sees a young person only through a legitimate relationship:
   within the retention period (settings.THRIVE_RECORD_RETENTION_YEARS after the last such episode,
   or until THRIVE_RECORD_RETENTION_UNTIL_AGE, whichever is later). Its lead practitioner may still
   add a closing letter, a late questionnaire or a correction for a short window after the ending;
-- they are an active member of the young person's care team;
+- they are an active member of the young person's care team, on a basis that still holds
+  (a consent still valid, a safeguarding override, or their own agency working with them);
+- their agency is named on the young person's current Risk Support plan with consent or a
+  safeguarding basis: this opens the plan pages only, never the rest of the record;
 - or, in an emergency, an unexpired break-glass grant (read-only, alerted, audited).
 Queries are scoped here, at the data layer; no view fetches a record and then hides it.
 """
@@ -25,8 +28,9 @@ from django.utils import timezone
 from thrive.accounts.models import Role
 from thrive.care.models import Episode, open_episodes_q
 from thrive.people.models import YoungPerson
+from thrive.risk.models import PlanAgency, RiskSupportPlan
 
-from .models import BreakGlassGrant, CareTeamMember, RecordNote, Sensitivity
+from .models import BreakGlassGrant, CareTeamMember, Consent, RecordNote, Sensitivity
 
 # Actions the authorisation matrix test enumerates.
 ACTIONS = ("view", "search_hit", "edit", "export", "refer", "see_sensitive")
@@ -61,11 +65,6 @@ def _agency_past_episode(user):
              | Q(young_person__date_of_birth__gt=born_after))
 
 
-def _care_team_membership(user):
-    return CareTeamMember.objects.filter(user=user, removed_at__isnull=True,
-                                         young_person=OuterRef("pk"))
-
-
 def _active_grant(user):
     return BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now(),
                                           young_person=OuterRef("pk"))
@@ -76,7 +75,7 @@ def related_young_people(user) -> QuerySet:
     if not _works_with_records(user):
         return YoungPerson.objects.none()
     return YoungPerson.objects.filter(
-        Exists(_agency_open_episode(user)) | Exists(_care_team_membership(user)))
+        Exists(_agency_open_episode(user)) | Exists(_care_team_membership_with_basis(user)))
 
 
 def visible_young_people(user) -> QuerySet:
@@ -85,7 +84,7 @@ def visible_young_people(user) -> QuerySet:
     if not _works_with_records(user):
         return YoungPerson.objects.none()
     return YoungPerson.objects.filter(
-        Exists(_agency_open_episode(user)) | Exists(_care_team_membership(user))
+        Exists(_agency_open_episode(user)) | Exists(_care_team_membership_with_basis(user))
         | Exists(_agency_past_episode(user)) | Exists(_active_grant(user)))
 
 
@@ -103,7 +102,7 @@ def with_relationship(user, people: QuerySet) -> QuerySet:
         When(declined_on__isnull=False, then=Value(DECLINED)), default=Value(ENDED))
     ).values("kind")[:1])
     return people.annotate(relationship=Case(
-        When(Exists(_agency_open_episode(user)) | Exists(_care_team_membership(user)),
+        When(Exists(_agency_open_episode(user)) | Exists(_care_team_membership_with_basis(user)),
              then=Value(STANDING)),
         When(Exists(_agency_past_episode(user)), then=past_kind),
         default=Value(BREAK_GLASS)))
@@ -126,7 +125,7 @@ def visible_episodes(user) -> QuerySet:
     if not _works_with_records(user):
         return Episode.objects.none()
     shared = YoungPerson.objects.filter(
-        Exists(_care_team_membership(user)) | Exists(_active_grant(user)))
+        Exists(_care_team_membership_with_basis(user)) | Exists(_active_grant(user)))
     return Episode.objects.filter(
         Q(agency_id=user.agency_id, young_person__in=visible_young_people(user))
         | Q(young_person__in=shared))
@@ -193,6 +192,118 @@ def can_refer(user, person: YoungPerson) -> bool:
 
 def can_override_consent(user) -> bool:
     return user.role == Role.TEAM_MANAGER or user.is_safeguarding_lead
+
+
+# -- Consent as the basis for care teams and Risk Support plans ------------------------------
+
+
+def consent_valid_q(today: date, prefix: str = "") -> Q:
+    """Consents valid on `today`: given, not expired, not withdrawn (by that day)."""
+    return (Q(**{f"{prefix}given_on__lte": today, f"{prefix}expires_on__gte": today})
+            & (Q(**{f"{prefix}withdrawn_on__isnull": True})
+               | Q(**{f"{prefix}withdrawn_on__gt": today})))
+
+
+def covering_consents(person: YoungPerson, agency_id: int, purpose: str,
+                      today: date | None = None) -> QuerySet:
+    """The young person's consents that cover sharing with this agency for this purpose today."""
+    return Consent.objects.filter(consent_valid_q(today or date.today()), young_person=person,
+                                  with_agency_id=agency_id, purpose=purpose)
+
+
+def agencies_working_with(person: YoungPerson) -> set[int]:
+    """Agencies holding an open episode for the young person: their own staff join the care
+    team without further consent. Anyone else needs consent or a safeguarding override."""
+    return set(Episode.objects.filter(open_episodes_q(), young_person=person)
+               .values_list("agency_id", flat=True))
+
+
+def _care_team_membership_with_basis(user):
+    """Care-team membership counts only while its basis holds: a safeguarding override (until
+    removed), a care-coordination consent still valid today for the member's agency, or — for
+    members added without either — their own agency holding an open episode. A member whose
+    consent is withdrawn or expires loses access the same day; the row stays, marked."""
+    own_agency_working = Exists(Episode.objects.filter(
+        open_episodes_q(), agency_id=user.agency_id, young_person=OuterRef("young_person")))
+    by_consent = (Q(consent__isnull=False, consent__with_agency_id=user.agency_id)
+                  & consent_valid_q(date.today(), "consent__"))
+    return CareTeamMember.objects.filter(
+        user=user, removed_at__isnull=True, young_person=OuterRef("pk")).filter(
+        ~Q(override_reason="") | by_consent
+        | (Q(consent__isnull=True, override_reason="") & own_agency_working))
+
+
+def _plan_basis_q(agency_id, today: date) -> Q:
+    """A named agency may see a plan with its own risk-support consent, or on the plan's
+    recorded safeguarding basis."""
+    consent = Consent.objects.filter(
+        consent_valid_q(today), young_person=OuterRef("plan__young_person"),
+        with_agency_id=agency_id, purpose=Consent.Purpose.RISK_SUPPORT)
+    return ~Q(plan__safeguarding_basis="") | Exists(consent)
+
+
+def _named_on_plan(user):
+    """Named on a Risk Support plan: the user's agency is named on the young person's current
+    plan, with a basis (consent or safeguarding)."""
+    return PlanAgency.objects.filter(
+        _plan_basis_q(user.agency_id, date.today()), agency_id=user.agency_id,
+        plan__status=RiskSupportPlan.Status.CURRENT, plan__young_person=OuterRef("pk"))
+
+
+def plan_readable_young_people(user) -> QuerySet:
+    """Young people whose Risk Support plan pages this user may open: anyone whose record they
+    may open, and anyone whose current plan names their agency with a basis."""
+    if not _works_with_records(user):
+        return YoungPerson.objects.none()
+    return YoungPerson.objects.filter(
+        Exists(_agency_open_episode(user)) | Exists(_care_team_membership_with_basis(user))
+        | Exists(_agency_past_episode(user)) | Exists(_active_grant(user))
+        | Exists(_named_on_plan(user)))
+
+
+def plan_reader_young_person_or_404(user, public_id) -> YoungPerson:
+    try:
+        return plan_readable_young_people(user).get(public_id=public_id)
+    except (YoungPerson.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such record") from None
+
+
+def visible_plans(user, person: YoungPerson) -> QuerySet:
+    """The plans of this young person the user may open: all of them with access to the record;
+    only the current plan naming their agency (with a basis) otherwise."""
+    plans = RiskSupportPlan.objects.filter(young_person=person)
+    if visible_young_people(user).filter(pk=person.pk).exists():
+        return plans
+    named = PlanAgency.objects.filter(_plan_basis_q(user.agency_id, date.today()),
+                                      agency_id=user.agency_id, plan=OuterRef("pk"))
+    return plans.filter(Exists(named), status=RiskSupportPlan.Status.CURRENT)
+
+
+def plans_naming_agency(user) -> QuerySet:
+    """Current plans that name the user's agency and that it may see (for review reminders)."""
+    if not _works_with_records(user):
+        return RiskSupportPlan.objects.none()
+    named = PlanAgency.objects.filter(_plan_basis_q(user.agency_id, date.today()),
+                                      agency_id=user.agency_id, plan=OuterRef("pk"))
+    return RiskSupportPlan.objects.filter(Exists(named), status=RiskSupportPlan.Status.CURRENT)
+
+
+def may_remove_anyone_from_care_team(user, person: YoungPerson) -> bool:
+    """The keyworker, or a team manager of an agency involved (working with the young person or
+    with a member on the care team), may remove any member."""
+    if person.care_team.filter(user=user, removed_at__isnull=True, is_keyworker=True).exists():
+        return True
+    if user.role != Role.TEAM_MANAGER or user.agency_id is None:
+        return False
+    member_agencies = set(person.care_team.filter(removed_at__isnull=True)
+                          .values_list("user__agency_id", flat=True))
+    return user.agency_id in agencies_working_with(person) | member_agencies
+
+
+def may_remove_care_team_member(user, membership: CareTeamMember) -> bool:
+    """Only the keyworker, a team manager of an agency involved, or the member themself."""
+    return (membership.user_id == user.pk
+            or may_remove_anyone_from_care_team(user, membership.young_person))
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ the privacy officer's alerts. Each is one transaction and writes the audit log."
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from thrive.accounts.models import Agency, Team, User
+from thrive.accounts.models import CLINICAL_ROLES, Agency, Team, User
 from thrive.care import contradictions
 from thrive.care.models import Episode, ReferralReason, ReferralSource
 from thrive.core import audit
@@ -22,6 +23,7 @@ from .models import (
     BreakGlassGrant,
     CareTeamMember,
     Consent,
+    Notification,
     RecordNote,
 )
 
@@ -39,31 +41,154 @@ SOURCE_FOR_AGENCY_KIND = {
 }
 
 
+def care_team_candidates(user, person: YoungPerson, query: str = ""):
+    """Whom the picker offers: practitioners and managers of the user's own agency, of agencies
+    working with the young person, and of agencies a care-coordination consent covers today —
+    and, for someone who may override consent, everyone (marked as needing the override).
+    `query` narrows by name or agency."""
+    covered = _covered_agencies(person) | {user.agency_id}
+    people = User.objects.filter(is_active=True, role__in=list(CLINICAL_ROLES),
+                                 agency__isnull=False)
+    if not policy.can_override_consent(user):
+        people = people.filter(agency_id__in=covered)
+    for word in query.split()[:5]:
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                               | Q(agency__name__icontains=word))
+    return people.select_related("agency").order_by("agency__name", "last_name", "first_name"), covered
+
+
+def _covered_agencies(person: YoungPerson) -> set[int]:
+    consented = set(Consent.objects.filter(
+        policy.consent_valid_q(date.today()), young_person=person,
+        purpose=Consent.Purpose.CARE_COORDINATION).values_list("with_agency_id", flat=True))
+    return policy.agencies_working_with(person) | consented
+
+
+def current_keyworker(person: YoungPerson) -> CareTeamMember | None:
+    return person.care_team.filter(removed_at__isnull=True, is_keyworker=True).select_related(
+        "user").first()
+
+
 def add_care_team_member(request, person: YoungPerson, *, member: User, role: str,
-                         is_keyworker: bool) -> CareTeamMember:
-    if not member.works_with_records:
+                         is_keyworker: bool, override_reason: str = "",
+                         keyworker_change_confirmed: bool = False) -> CareTeamMember:
+    """Add someone to the care team. Someone from an agency not working with the young person
+    needs a care-coordination consent covering their agency, or a safeguarding override (with a
+    reason) by a team manager or safeguarding lead. This holds for every adder, including
+    members who were themselves added across agencies. Cross-agency additions alert the privacy
+    officer; a keyworker change must be confirmed and tells both people."""
+    adder = request.user
+    if not member.works_with_records or member.agency_id is None:
         raise RuleBroken("Only practitioners and team managers can join a care team", "member")
+    override_reason = " ".join(override_reason.split())
     with transaction.atomic():
         YoungPerson.objects.select_for_update().get(pk=person.pk)
         if person.care_team.filter(user=member, removed_at__isnull=True).exists():
             raise RuleBroken(f"{member.display_name} is already on the care team", "member")
-        if is_keyworker:
-            person.care_team.filter(removed_at__isnull=True, is_keyworker=True).update(
-                is_keyworker=False)
+        consent = None
+        cross_agency = member.agency_id not in policy.agencies_working_with(person)
+        if cross_agency:
+            consent = policy.covering_consents(
+                person, member.agency_id, Consent.Purpose.CARE_COORDINATION).first()
+            if consent is None:
+                _check_override(adder, member, override_reason)
+            else:
+                override_reason = ""  # consent covers it: no override needed or recorded
+        else:
+            override_reason = ""
+        previous = current_keyworker(person) if is_keyworker else None
+        if previous is not None and not keyworker_change_confirmed:
+            raise RuleBroken(f"{previous.user.display_name} is the keyworker now. Confirm that "
+                             f"{member.display_name} replaces them", "is_keyworker")
+        if previous is not None:
+            CareTeamMember.objects.filter(pk=previous.pk).update(is_keyworker=False)
         membership = CareTeamMember.objects.create(
             young_person=person, user=member, role=role, is_keyworker=is_keyworker,
-            added_by=request.user)
+            added_by=adder, consent=consent, override_reason=override_reason)
         audit.record(request, AuditEvent.Action.CREATE, obj=membership, young_person=person,
-                     detail=f"care team: user {member.pk}")
+                     detail=f"care team: user {member.pk}", reason=override_reason)
+        if cross_agency:
+            _alert_cross_agency_member(adder, person, membership)
+        if previous is not None:
+            _tell_keyworker_change(person, previous.user, member)
+        elif is_keyworker and member.pk != adder.pk:
+            _notify(member, person, f"You are now the keyworker for {person.full_name}")
     return membership
 
 
+def _check_override(adder: User, member: User, override_reason: str) -> None:
+    agency = member.agency.name
+    if not override_reason:
+        raise RuleBroken(
+            f"There is no current consent to share with {agency} for working together on care. "
+            "Record that consent first, or, if there is a safeguarding reason to share without "
+            "it, a team manager or safeguarding lead can give that reason.", "override_reason")
+    if not policy.can_override_consent(adder):
+        raise RuleBroken("Only a team manager or safeguarding lead can add someone from "
+                         f"{agency} without consent", "override_reason")
+    if len(override_reason) < 15:
+        raise RuleBroken("Give the safeguarding reason in a sentence", "override_reason")
+
+
+def _alert_cross_agency_member(adder: User, person: YoungPerson,
+                               membership: CareTeamMember) -> None:
+    member = membership.user
+    if membership.override_reason:
+        kind = AccessAlert.Kind.CARE_TEAM_OVERRIDE
+        detail = (f"{adder.display_name} added {member.display_name} ({member.agency.name}) "
+                  f"without consent. Reason: {membership.override_reason}")
+    else:
+        kind = AccessAlert.Kind.CARE_TEAM_CONSENT
+        detail = (f"{adder.display_name} added {member.display_name} ({member.agency.name}) "
+                  f"with consent given on {membership.consent.given_on:%-d %B %Y}")
+    AccessAlert.objects.create(kind=kind, user=adder, young_person=person,
+                               raised_at=timezone.now(), detail=detail)
+
+
+def _notify(user: User, person: YoungPerson, text: str) -> None:
+    Notification.objects.create(user=user, young_person=person, text=text[:300])
+
+
+def _tell_keyworker_change(person: YoungPerson, old: User, new: User) -> None:
+    _notify(old, person, f"{new.display_name} is now the keyworker for {person.full_name} "
+                         "instead of you")
+    _notify(new, person, f"You are now the keyworker for {person.full_name}, "
+                         f"taking over from {old.display_name}")
+
+
 def remove_care_team_member(request, membership: CareTeamMember) -> None:
+    if not policy.may_remove_care_team_member(request.user, membership):
+        raise RuleBroken("Only the keyworker, a team manager or the person themself can remove "
+                         "someone from the care team")
     with transaction.atomic():
         CareTeamMember.objects.filter(pk=membership.pk, removed_at__isnull=True).update(
-            removed_at=timezone.now(), is_keyworker=False)
+            removed_at=timezone.now(), removed_by=request.user, is_keyworker=False)
         audit.record(request, AuditEvent.Action.CHANGE, obj=membership,
                      young_person=membership.young_person, detail="removed from care team")
+        if membership.user_id != request.user.pk:
+            _notify(membership.user, membership.young_person,
+                    f"{request.user.display_name} removed you from the care team of "
+                    f"{membership.young_person.full_name}")
+
+
+def home_messages(user: User, today: date | None = None) -> dict:
+    """What the caseload page shows above the caseload: unread notifications, and the current
+    Risk Support plans that name the user's agency (with their review state). Two queries."""
+    from thrive.risk import rules as risk_rules
+
+    today = today or date.today()
+    plans = list(policy.plans_naming_agency(user).select_related("young_person", "keyworker")
+                 .order_by("review_on")[:50])
+    return {
+        "notifications": list(Notification.objects.filter(user=user, read_at__isnull=True)
+                              .select_related("young_person")[:20]),
+        "named_plans": [(plan, risk_rules.review_state(plan.review_on, today)) for plan in plans],
+    }
+
+
+def dismiss_notification(user: User, notification_id: int) -> None:
+    Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
+        read_at=timezone.now())
 
 
 def record_consent(request, person: YoungPerson, **fields) -> Consent:
@@ -115,6 +240,12 @@ def send_referral(request, person: YoungPerson, *, to_agency: Agency, reason: st
         audit.record(request, AuditEvent.Action.CREATE, obj=referral, young_person=person,
                      detail=f"referral to agency {to_agency.pk}",
                      reason=referral.consent_override_reason)
+        if referral.consent_override_reason:
+            AccessAlert.objects.create(
+                kind=AccessAlert.Kind.REFERRAL_OVERRIDE, user=user, young_person=person,
+                raised_at=timezone.now(),
+                detail=f"Referral to {to_agency.name} without consent. Reason: "
+                       f"{referral.consent_override_reason}")
     return referral
 
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("referrals/<uuid:referral_id>/accept/", views.accept, name="accept"),
     path("referrals/<uuid:referral_id>/decline/", views.decline, name="decline"),
     path("referrals/<uuid:referral_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("notifications/<int:notification_id>/dismiss/", views.dismiss_notification,
+         name="dismiss-notification"),
     path("break-glass/", views.break_glass, name="break-glass"),
     path("privacy/alerts/", views.alerts, name="alerts"),
     path("privacy/alerts/<int:alert_id>/", views.alert_detail, name="alert"),

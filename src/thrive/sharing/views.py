@@ -1,5 +1,7 @@
 """Care teams, consent, referrals between agencies, break-glass, notes and access reviews."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 from thrive.accounts import permissions
 from thrive.core import audit
 from thrive.core.models import AuditEvent
+from thrive.core.rules import RuleBroken
 from thrive.core.views import apply, form_page
 
 from . import forms, policy, services
@@ -23,15 +26,33 @@ def _record_url(person):
 
 def care_team(request, person_id):
     person = person_for_change(request, person_id)
-    form = forms.CareTeamMemberForm(request.POST or None)
+    user = request.user
+    # Searching the picker is a GET of staff names and agencies only: nothing about the young
+    # person is in the query.
+    query = request.GET.get("q", "").strip()[:100] if request.method == "GET" else ""
+    candidates, covered = services.care_team_candidates(user, person, query)
+    may_override = policy.can_override_consent(user)
+    form = forms.CareTeamMemberForm(request.POST or None, candidates=candidates,
+                                    covered_agencies=covered, may_override=may_override)
     if request.method == "POST" and form.is_valid():
-        if apply(form, lambda: services.add_care_team_member(request, person,
-                                                             **form.cleaned_data)):
+        data = form.cleaned_data
+        current = services.current_keyworker(person)
+        if (data["is_keyworker"] and current is not None and current.user_id != data["member"].pk
+                and not data["keyworker_change_confirmed"]):
+            return render(request, "sharing/confirm_keyworker.html", {
+                "page_title": "Change the keyworker", "person": person, "current": current,
+                "new": data["member"], "post": request.POST,
+                "back_url": reverse("sharing:care-team", args=[person.public_id])})
+        if apply(form, lambda: services.add_care_team_member(request, person, **data)):
             messages.success(request, "Added to the care team")
             return redirect("sharing:care-team", person_id=person.public_id)
-    members = person.care_team.filter(removed_at__isnull=True).select_related("user__agency")
+    members = list(person.care_team.filter(removed_at__isnull=True)
+                   .select_related("user__agency", "consent"))
+    anyone = policy.may_remove_anyone_from_care_team(user, person)
+    removable = {m.pk for m in members if anyone or m.user_id == user.pk}
     return render(request, "sharing/care_team.html", {
         "page_title": "Care team", "person": person, "members": members, "form": form,
+        "removable": removable, "query": query, "today": date.today(),
         "has_errors": bool(form.errors), "back_url": _record_url(person)})
 
 
@@ -39,12 +60,22 @@ def care_team(request, person_id):
 def remove_member(request, person_id, member_id):
     person = person_for_change(request, person_id)
     membership = CareTeamMember.objects.filter(young_person=person, pk=member_id,
-                                               removed_at__isnull=True).first()
+                                               removed_at__isnull=True).select_related(
+        "user", "young_person").first()
     if membership is None:
         raise Http404("No such member")
-    services.remove_care_team_member(request, membership)
-    messages.success(request, "Removed from the care team")
+    try:
+        services.remove_care_team_member(request, membership)
+        messages.success(request, "Removed from the care team")
+    except RuleBroken as broken:
+        messages.error(request, broken.message)
     return redirect("sharing:care-team", person_id=person.public_id)
+
+
+@require_POST
+def dismiss_notification(request, notification_id):
+    services.dismiss_notification(request.user, notification_id)
+    return redirect("care:home")
 
 
 def new_consent(request, person_id):
@@ -101,7 +132,7 @@ def referrals(request):
     if not permissions.works_with_records(request.user):
         raise PermissionDenied("Referrals are for practitioners and team managers.")
     mine = policy.visible_referrals(request.user).select_related(
-        "young_person", "from_agency", "to_agency")
+        "young_person", "from_agency", "to_agency", "consent")
     incoming = [r for r in mine if r.to_agency_id == request.user.agency_id]
     outgoing = [r for r in mine if r.from_agency_id == request.user.agency_id]
     audit.record(request, AuditEvent.Action.VIEW, detail=f"referrals ({len(mine)})")

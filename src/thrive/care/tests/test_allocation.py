@@ -15,7 +15,7 @@ from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
 from thrive.core.testing import form_data
 from thrive.risk.models import RiskSupportPlan
-from thrive.sharing.models import CareTeamMember
+from thrive.sharing.models import CareTeamMember, Consent
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
@@ -263,9 +263,14 @@ def test_my_caseload_shows_care_team_and_keyworker_roles_once_each(
     # Both lead and keyworker: one row with both roles.
     CareTeamMember.objects.create(young_person=episode.young_person, user=practitioner,
                                   role="Lead clinician", is_keyworker=True, added_by=practitioner)
-    # A school practitioner on the care team sees the CAMHS episode on their caseload.
+    # A school practitioner on the care team (with the family's consent) sees the CAMHS episode
+    # on their caseload.
+    consent = Consent.objects.create(
+        young_person=cared, given_by="parent_carer", given_by_name="Sara Khan",
+        with_agency=school_team.agency, purpose="care_coordination", given_on=TODAY,
+        expires_on=TODAY + timedelta(days=90), recorded_by=colleague)
     CareTeamMember.objects.create(young_person=cared, user=outsider, role="School counsellor",
-                                  added_by=colleague)
+                                  added_by=colleague, consent=consent)
     # No relationship, no row: a plan naming them at an agency that holds nothing for them.
     unrelated = make_young_person(given_name="Unrelated")
     make_episode(unrelated, school_team, None)

@@ -177,6 +177,8 @@ def test_each_team_has_a_waiting_list_and_a_few_reallocations(loaded):
     assert moves.count() == counts["reallocations"] > 0
     assert all(m.episode.lead_practitioner_id == m.to_user_id != m.from_user_id for m in moves)
     test_each_demo_practitioner_leads_open_episodes_in_their_team(loaded)
+
+
 def test_the_demo_has_closing_letters_on_recently_ended_episodes(loaded):
     from datetime import timedelta
 
@@ -193,3 +195,30 @@ def test_the_demo_has_closing_letters_on_recently_ended_episodes(loaded):
     for letter in ClosingLetter.objects.select_related("episode__ending"):
         assert letter.written_by_id == letter.episode.lead_practitioner_id
         assert letter.written_on == letter.episode.ending.ended_on
+
+
+def test_consented_sharing_gives_partners_consent_external_participants_and_an_override(loaded):
+    from thrive.demo.consented_sharing import add_consented_sharing
+    from thrive.demo.shared_work import add_shared_work
+    from thrive.risk.models import ExternalParticipant, RiskSupportPlan
+    from thrive.sharing import policy
+    from thrive.sharing.models import AccessAlert, CareTeamMember
+
+    add_shared_work(2026, date.today())
+    counts = add_consented_sharing(2026, date.today())
+    plans = RiskSupportPlan.objects.filter(status="current")
+    assert counts["external participants"] == ExternalParticipant.objects.count() == plans.count()
+    assert plans.exclude(safeguarding_basis="").count() == 1
+    assert counts["override members"] == 1
+    override = CareTeamMember.objects.exclude(override_reason="").get()
+    assert AccessAlert.objects.filter(kind="care_team_override", young_person=override.young_person
+                                      ).exists()
+    # Every partner agency named on a plan can see it; every care-team member has a basis.
+    for plan in plans.prefetch_related("agencies__agency__staff"):
+        for named in plan.agencies.all():
+            worker = named.agency.staff.filter(role="practitioner").first()
+            if worker is not None:
+                assert policy.plan_readable_young_people(worker).filter(
+                    pk=plan.young_person_id).exists()
+    for member in CareTeamMember.objects.filter(removed_at__isnull=True).select_related("user"):
+        assert policy.has_relationship(member.user, member.young_person)

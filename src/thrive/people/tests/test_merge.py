@@ -21,6 +21,7 @@ from thrive.sharing.models import (
     BreakGlassGrant,
     CareTeamMember,
     Consent,
+    Notification,
     RecordNote,
 )
 
@@ -81,6 +82,8 @@ def _builders(user, team, other_agency, keep):
             NewRecordDespiteMatch.objects.create(
                 young_person=make_young_person(nhs_number=""), possible_match=p,
                 match_reason="Similar", reason="r", decided_by=user)),
+        ("sharing.notification", "young_person"): lambda p: Notification.objects.create(
+            user=user, young_person=p, text="You are now the keyworker"),
         ("people.youngperson", "merged_into"): lambda p: make_young_person(
             nhs_number="", merged_into=p),
     }

@@ -18,7 +18,7 @@ def rows(prefix: str, items: list[dict], initial: int = 0, total: int | None = N
 
 
 def plan_data(keyworker, agencies, *, version=None, risks=None, crisis=None, distribution=None,
-              **overrides) -> dict:
+              external=(), **overrides) -> dict:
     fields = dict(
         keyworker=str(keyworker.pk),
         what_helps="Time with her dog\nTalking to her nan",
@@ -45,4 +45,5 @@ def plan_data(keyworker, agencies, *, version=None, risks=None, crisis=None, dis
     data.update(rows("distribution", distribution if distribution is not None else [
         {"recipient": "Jo Patel, Northvale Academy", "how_sent": "secure_email"},
     ]))
+    data.update(rows("external", list(external)))
     return data

@@ -11,7 +11,7 @@ from thrive.care.models import Ending
 from thrive.conftest import make_episode, make_user, make_young_person
 from thrive.measures.models import Completion
 from thrive.people.models import YoungPerson
-from thrive.risk.models import RiskSupportPlan
+from thrive.risk.models import PlanAgency, RiskSupportPlan
 from thrive.sharing.models import (
     AgencyReferral,
     BreakGlassGrant,
@@ -27,15 +27,22 @@ RELATIONSHIPS = ["none", "agency_open_episode", "agency_ended_episode", "agency_
 # Ended and declined episodes at the user's agency keep a read-only relationship (view and search,
 # never change, refer or export) for the retention period; beyond it, nothing.
 READ_ONLY = ("agency_ended_episode", "agency_declined_referral")
+# Care-team membership is only as good as its basis; a named agency sees the plan, not the record.
+CONSENT_RELATIONSHIPS = ["care_team_no_consent", "care_team_consent_withdrawn",
+                         "care_team_consent_expired", "care_team_override", "named_on_plan",
+                         "named_on_plan_consent", "named_on_plan_safeguarding"]
+RELATIONSHIPS += CONSENT_RELATIONSHIPS
 CLINICAL = {Role.PRACTITIONER, Role.TEAM_MANAGER}
 
 
 def expected(role, relationship, action) -> bool:
     if role not in CLINICAL:
         return False
-    standing = relationship in ("agency_open_episode", "care_team")
+    standing = relationship in ("agency_open_episode", "care_team", "care_team_override")
     can_open = standing or relationship == "break_glass" or relationship in READ_ONLY
     return {
+        "plan_view": can_open or relationship in ("named_on_plan_consent",
+                                                  "named_on_plan_safeguarding"),
         "view": can_open,
         "search_hit": can_open,
         # Break-glass export: reading is not exporting. The JSON API and FHIR take the record
@@ -98,7 +105,10 @@ def build(world, role, relationship):
         end(episode, TODAY - timedelta(days=21 * 366), user)
     elif relationship == "care_team":
         CareTeamMember.objects.create(young_person=person, user=user, role="Clinician",
-                                      added_by=world["author"])
+                                      added_by=world["author"],
+                                      consent=_consent(world, "care_coordination"))
+    elif relationship in CONSENT_RELATIONSHIPS:
+        build_consent_relationship(world, user, relationship)
     elif relationship.startswith("break_glass"):
         started = timezone.now() - timedelta(hours=5 if relationship.endswith("expired") else 1)
         BreakGlassGrant.objects.create(user=user, young_person=person, reason="Emergency",
@@ -116,6 +126,41 @@ def end(episode, on, user):
                           agreed_with_family=True, next_step="none_needed", recorded_by=user)
 
 
+def _consent(world, purpose, **dates):
+    given_on = dates.get("given_on", TODAY - timedelta(days=10))
+    return Consent.objects.create(
+        young_person=world["person"], given_by="parent_carer", given_by_name="Sara Khan",
+        with_agency=world["home"], purpose=purpose, given_on=given_on,
+        expires_on=dates.get("expires_on", TODAY + timedelta(days=90)),
+        withdrawn_on=dates.get("withdrawn_on"), recorded_by=world["author"])
+
+
+def build_consent_relationship(world, user, relationship):
+    person, author = world["person"], world["author"]
+    member = dict(young_person=person, user=user, role="Worker", added_by=author)
+    if relationship == "care_team_no_consent":
+        # As the old picker allowed: another agency's worker on the care team with no basis.
+        CareTeamMember.objects.create(**member)
+    elif relationship == "care_team_consent_withdrawn":
+        CareTeamMember.objects.create(**member, consent=_consent(
+            world, "care_coordination", withdrawn_on=TODAY))
+    elif relationship == "care_team_consent_expired":
+        CareTeamMember.objects.create(**member, consent=_consent(
+            world, "care_coordination", expires_on=TODAY - timedelta(days=1)))
+    elif relationship == "care_team_override":
+        CareTeamMember.objects.create(**member, override_reason="Police report of harm at home")
+    else:
+        PlanAgency.objects.create(plan=world["plan"], order=1, agency=world["home"],
+                                  role="Weekly check-ins")
+        if relationship == "named_on_plan_consent":
+            _consent(world, "risk_support")
+        elif relationship == "named_on_plan_safeguarding":
+            RiskSupportPlan.objects.filter(pk=world["plan"].pk).update(
+                safeguarding_basis="Risk of harm from an adult at home", safeguarding_basis_by=author)
+        else:  # named, but consent for something else only: not enough
+            _consent(world, "care_coordination", withdrawn_on=TODAY)
+
+
 def observe(client, world, user) -> dict:
     person = world["person"]
     record = client.get(reverse("people:record", args=[person.public_id]))
@@ -130,6 +175,7 @@ def observe(client, world, user) -> dict:
                  for c in Completion.objects.filter(episode__young_person=person)]
     observations = client.get(f"/measures/fhir/Observation?patient={person.public_id}")
     pdf = client.get(reverse("risk:pdf", args=[person.public_id, world["plan"].public_id]))
+    plan_page = client.get(reverse("risk:plan", args=[person.public_id, world["plan"].public_id]))
     notes_before = RecordNote.objects.count()
     client.post(reverse("sharing:new-note", args=[person.public_id]),
                 {"text": "Phoned mum", "sensitivity": "none"})
@@ -148,6 +194,7 @@ def observe(client, world, user) -> dict:
         "export": pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf",
         "refer": AgencyReferral.objects.filter(young_person=person).exists(),
         "see_sensitive": "Disclosure discussed" in page,
+        "plan_view": plan_page.status_code == 200 and "Her dog" in plan_page.content.decode(),
     }
 
 
@@ -166,3 +213,16 @@ def test_a_record_withheld_note_says_something_is_withheld(client, world):
     client.force_login(user)
     page = client.get(reverse("people:record", args=[world["person"].public_id])).content.decode()
     assert "1 safeguarding note is withheld" in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_care_team_member_from_another_agency_cannot_be_added_without_consent(client, world,
+                                                                               role):
+    """Through the page, for every role (override-capable ones too, without a reason): refused."""
+    adder = make_user("a.adder", world["home_team"], role)
+    make_episode(world["person"], world["home_team"], adder)
+    outsider = make_user("o.outsider", Team.objects.create(agency=world["third"], name="T3"))
+    client.force_login(adder)
+    client.post(reverse("sharing:care-team", args=[world["person"].public_id]),
+                {"member": outsider.pk, "role": "Youth worker", "is_keyworker": "no"})
+    assert not CareTeamMember.objects.filter(user=outsider).exists()

@@ -180,7 +180,8 @@ def test_a_school_refers_to_camhs_who_write_a_risk_support_plan_and_break_glass_
     h1(page, "Referrals between agencies")
     incoming = page.get_by_role("table", name="Referrals sent to your agency")
     expect(incoming.get_by_role("row", name=re.compile("Leah Morgan")).get_by_role("cell")
-           ).to_have_text(["Leah Morgan", "Test MHST", re.compile(nice(TODAY)), "Sent"])
+           ).to_have_text(["Leah Morgan", "Test MHST", re.compile(nice(TODAY)), "Sent",
+                           re.compile("Consent given on")])
     assert_accessible(page)
     incoming.get_by_role("link", name="Leah Morgan").click()
     h1(page, "Referral from Test MHST")

@@ -191,8 +191,10 @@ def test_care_team_has_one_keyworker_and_members_from_any_agency(
     client.force_login(practitioner)
     url = reverse("sharing:care-team", args=[person.public_id])
     client.post(url, {"member": practitioner.pk, "role": "CAMHS clinician", "is_keyworker": "yes"})
+    # Another agency's worker needs consent for working together on care (see test_care_teams).
+    consent(client, person, school_worker.agency, purpose="care_coordination")
     client.post(url, {"member": school_worker.pk, "role": "School mental health practitioner",
-                      "is_keyworker": "yes"})
+                      "is_keyworker": "yes", "keyworker_change_confirmed": "True"})
     keyworkers = person.care_team.filter(is_keyworker=True, removed_at__isnull=True)
     assert [m.user for m in keyworkers] == [school_worker]
     page = client.post(url, {"member": school_worker.pk, "role": "x", "is_keyworker": "no"})
