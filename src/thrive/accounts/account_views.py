@@ -101,6 +101,6 @@ def _turn_off(request, code):
     try:
         two_factor.turn_off(request, code)
     except two_factor.Throttled:
-        raise RuleBroken("Too many wrong codes in a row. Wait a minute, then try again.",
+        raise RuleBroken("Too many wrong codes in a row. Wait a few seconds, then try again.",
                          "code") from None
     return True

@@ -159,7 +159,7 @@ def verify(user: User, code: str) -> Verified | None:
     code = "".join(code.split()).lower()
     if not code:
         return None
-    if code.isdigit():
+    if len(code) == 6 and code.isdigit():
         devices, recovery = list(TOTPDevice.objects.filter(user=user, confirmed=True)), False
     else:
         devices, recovery = list(StaticDevice.objects.filter(user=user, confirmed=True)), True

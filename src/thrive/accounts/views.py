@@ -83,18 +83,20 @@ def sign_in_code(request):
             return locked_out(request, credentials)
         try:
             verified = two_factor.verify(user, form.cleaned_data["code"])
+            error = ("Enter a correct security code: the 6 digits your authenticator app shows "
+                     "now, or a recovery code")
         except two_factor.Throttled:
-            form.add_error("code", "Too many wrong codes in a row. Wait a minute, then enter the "
-                                   "code your authenticator app shows now")
-        else:
-            if verified is not None:
-                return _signed_in(request, user, pending, verified)
-            # Counted (django-axes) and audited like a wrong password.
-            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-            if getattr(request, "axes_locked_out", False):
-                request.session.pop(PENDING, None)
-            form.add_error("code", "Enter a correct security code: the 6 digits your "
-                                   "authenticator app shows now, or a recovery code")
+            # django-otp makes the user wait after wrong codes; trying again meanwhile is still
+            # a failed attempt.
+            verified, error = None, ("Too many wrong codes in a row. Wait a few seconds, then "
+                                     "enter the code your authenticator app shows now")
+        if verified is not None:
+            return _signed_in(request, user, pending, verified)
+        # Counted (django-axes) and audited like a wrong password.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            request.session.pop(PENDING, None)
+        form.add_error("code", error)
     return render(request, "accounts/sign_in_code.html", {
         "form": form, "page_title": "Enter your security code", "has_errors": bool(form.errors),
     })
