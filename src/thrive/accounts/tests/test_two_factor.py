@@ -278,7 +278,7 @@ def test_new_recovery_codes_replace_the_old(practitioner):
     other = Client()
     password_step(other)
     assert "Enter a correct" in other.post(CODE, {"code": old[1]}).content.decode()
-    device.refresh_from_db()
+    # A minute later (django-otp makes the user wait a moment after a wrong code):
     StaticDevice.objects.filter(user=practitioner).update(throttling_failure_count=0,
                                                           throttling_failure_timestamp=None)
     assert other.post(CODE, {"code": new[1]}).status_code == 302
