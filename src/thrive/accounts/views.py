@@ -72,8 +72,8 @@ def sign_in_code(request):
     """The second step: a code from the authenticator app or a recovery code."""
     user, pending = _pending_user(request)
     if user is None:
-        request.session.pop(PENDING, None)
-        messages.info(request, "Sign in again: the time to enter your security code ran out")
+        if request.session.pop(PENDING, None):
+            messages.info(request, "Sign in again: the time to enter your security code ran out")
         return redirect("accounts:sign-in")
     form = SignInCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -152,6 +152,7 @@ def test_the_code_step_expires(practitioner):
     session.save()
     response = client.post(CODE, {"code": next_code(device)})
     assert response.status_code == 302 and response.url == SIGN_IN
+    assert "the time to enter your security code ran out" in client.get(SIGN_IN).content.decode()
     assert client.get(reverse("care:caseload")).status_code == 302
 
 
