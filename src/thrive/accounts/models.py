@@ -1,6 +1,7 @@
 """Agencies, their teams, and the people who sign in."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.password_validation import validate_password
 from django.db import models
 
 
@@ -66,6 +67,17 @@ class Role(models.TextChoices):
 CLINICAL_ROLES = {Role.PRACTITIONER, Role.TEAM_MANAGER}
 
 
+class ThriveUserManager(UserManager):
+    """Every account made with a password, including by `createsuperuser --noinput` (which skips
+    Django's validation), gets one the password validators accept."""
+
+    def _create_user_object(self, username, email, password, **extra_fields):
+        user = super()._create_user_object(username, email, password, **extra_fields)
+        if password is not None:
+            validate_password(password, user)
+        return user
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
     agency = models.ForeignKey(
@@ -78,6 +90,11 @@ class User(AbstractUser):
     # Named safeguarding leads may share without consent (with a reason) and read safeguarding
     # notes; team managers may too.
     is_safeguarding_lead = models.BooleanField(default=False)
+    # Set when an administrator gives a temporary password (a new account or a reset): until they
+    # choose their own, the only page they can use is "Change your password".
+    must_change_password = models.BooleanField(default=False)
+
+    objects = ThriveUserManager()
 
     @property
     def display_name(self) -> str:

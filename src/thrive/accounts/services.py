@@ -9,7 +9,8 @@ them): they are deactivated.
 import hashlib
 import secrets
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
@@ -20,8 +21,10 @@ from thrive.core.rules import STALE, RuleBroken
 from . import permissions
 from .models import CLINICAL_ROLES, Agency, Role, Team, User
 
-# Roles only a system administrator may give, and whose accounts only they may change.
-SYSTEM_ONLY_ROLES = {Role.SYSTEM_ADMIN, Role.PRIVACY_OFFICER}
+# Roles only a system administrator may give, and whose accounts only they may change: the
+# locality-wide ones (an analyst sees every agency's figures; a privacy officer every agency's
+# access alerts), which no single agency's administrator may hand out.
+SYSTEM_ONLY_ROLES = {Role.SYSTEM_ADMIN, Role.PRIVACY_OFFICER, Role.ANALYST}
 
 
 # --- Who may do what -------------------------------------------------------------------------
@@ -103,8 +106,16 @@ def version_of(user: User) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 
-def temporary_password() -> str:
-    return secrets.token_urlsafe(12)
+def temporary_password(user: User | None = None) -> str:
+    """16 random characters that the password validators accept (a random draw could, very
+    rarely, resemble the username or repeat itself)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
 
 
 def _locked(user: User) -> User:
@@ -160,7 +171,7 @@ def add_staff(request, agency: Agency, *, username: str, first_name: str, last_n
                     username=username, password=password, first_name=first_name.strip(),
                     last_name=last_name.strip(), email=email.strip(), role=role, agency=agency,
                     team=team, job_title=job_title.strip(),
-                    is_safeguarding_lead=is_safeguarding_lead,
+                    is_safeguarding_lead=is_safeguarding_lead, must_change_password=True,
                 )
         except IntegrityError:
             raise _duplicate_username(username) from None
@@ -237,9 +248,10 @@ def reset_password(request, target: User, *, version: str) -> str:
         require_may_manage(actor, target)
         if target.pk == actor.pk:
             raise RuleBroken("Change your own password with 'Change your password' instead.")
-        password = temporary_password()
+        password = temporary_password(target)
         target.set_password(password)
-        target.save(update_fields=["password"])
+        target.must_change_password = True
+        target.save(update_fields=["password", "must_change_password"])
         audit.record(request, AuditEvent.Action.CHANGE, obj=target,
                      detail="staff: temporary password reset")
     return password
@@ -258,6 +270,26 @@ def hand_over_caseload(request, target: User, *, version: str, to_user: User | N
         require_may_manage(request.user, target)
         return hand_over(request, target, to_user=to_user,
                          leads_to_waiting_list=leads_to_waiting_list, reason=reason, token=token)
+
+
+def reset_two_factor(request, target: User, *, version: str) -> bool:
+    """Remove someone's authenticator app and recovery codes (they lost their phone): they sign in
+    with their password next time, and set it up again if their role needs it."""
+    from . import two_factor
+
+    actor = request.user
+    with transaction.atomic():
+        target = _locked(target)
+        if version_of(target) != version:
+            raise RuleBroken(STALE)
+        require_may_manage(actor, target)
+        if target.pk == actor.pk:
+            raise RuleBroken("Turn off or set up your own two-step sign-in from your account "
+                             "page instead.")
+        if not two_factor.is_on(target):
+            raise RuleBroken(f"{target.display_name} does not use two-step sign-in.")
+        two_factor.reset(request, target)
+    return True
 
 
 # --- Agencies and teams ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 
-from . import forms, permissions, services
+from . import forms, permissions, services, two_factor
 from .models import Agency, Team, User
 
 
@@ -97,6 +97,7 @@ def staff_member(request, user_id):
     return render(request, "accounts/staff_member.html", {
         "page_title": member.display_name, "member": member,
         "can_manage": services.may_manage(request.user, member),
+        "two_factor_on": two_factor.is_on(member),
         "back_url": _staff_list_url(member.agency_id) if member.agency_id else
         reverse("accounts:staff"),
     })
@@ -199,6 +200,23 @@ def staff_reset_password(request, user_id):
                            "have open ends. You will see a new temporary password once.")
 
 
+def staff_reset_two_factor(request, user_id):
+    member = _managed_member(request, user_id)
+    form = forms.ConfirmForm(_posted(request),
+                             initial={"version": services.version_of(member)})
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.reset_two_factor(request, member, **form.cleaned_data)):
+            messages.success(request, f"{member.display_name}'s two-step sign-in is reset. They "
+                                      "will sign in with their password alone next time.")
+            return redirect(_member_url(member))
+    return form_page(request, form, title="Reset two-step sign-in", caption=member.display_name,
+                     back_url=_member_url(member), submit_text="Reset two-step sign-in",
+                     intro="Do this when they have lost their phone and their recovery codes. "
+                           "Their authenticator app and recovery codes stop working; they sign "
+                           "in with their password alone, and set up two-step sign-in again if "
+                           "their role needs it.")
+
+
 def agency_add(request):
     services.require_system_admin(request.user)
     form = forms.AgencyForm(_posted(request))
@@ -249,9 +267,14 @@ class ChangeOwnPasswordView(PasswordChangeView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["back_url"] = reverse("care:home")
+        if self.request.user.must_change_password:
+            context["back_url"] = ""
+            context["intro"] = ("You signed in with a temporary password. Choose your own "
+                                "password to carry on.")
         return context
 
     def form_valid(self, form):
+        form.user.must_change_password = False  # saved with the new password
         response = super().form_valid(form)
         audit.record(self.request, AuditEvent.Action.CHANGE, obj=self.request.user,
                      detail="staff: own password changed")

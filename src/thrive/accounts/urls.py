@@ -1,12 +1,18 @@
 from django.urls import path
 
-from . import staff_views, views
+from . import account_views, staff_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    # Under sign-in/ so that it is reachable before signing in (core.middleware.PUBLIC_PREFIXES).
+    path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("password/", staff_views.ChangeOwnPasswordView.as_view(), name="password"),
+    path("", account_views.account, name="account"),
+    path("two-step/set-up/", account_views.two_factor_setup, name="two-factor-setup"),
+    path("two-step/recovery-codes/", account_views.recovery_codes_new, name="recovery-codes"),
+    path("two-step/turn-off/", account_views.two_factor_off, name="two-factor-off"),
     # Staff management: agency administrators (their agency) and system administrators (all).
     path("staff/", staff_views.staff, name="staff"),
     path("staff/<int:user_id>/", staff_views.staff_member, name="staff-member"),
@@ -15,6 +21,8 @@ urlpatterns = [
     path("staff/<int:user_id>/handover/", staff_views.staff_handover, name="staff-handover"),
     path("staff/<int:user_id>/reset-password/", staff_views.staff_reset_password,
          name="staff-reset-password"),
+    path("staff/<int:user_id>/reset-two-step/", staff_views.staff_reset_two_factor,
+         name="staff-reset-two-factor"),
     path("agencies/new/", staff_views.agency_add, name="agency-add"),
     path("agencies/<int:agency_id>/staff/", staff_views.agency_staff, name="agency-staff"),
     path("agencies/<int:agency_id>/staff/new/", staff_views.staff_add, name="staff-add"),

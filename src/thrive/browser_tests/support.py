@@ -79,6 +79,7 @@ class Visits:
         self.urls: list[str] = []
         self.checked: set[int] = set()
         self.errors: list[str] = []
+        self.csp: list[str] = []
 
     def unchecked(self) -> list[str]:
         return [url for i, url in enumerate(self.urls) if i not in self.checked]
@@ -100,10 +101,12 @@ def new_page(browser, live_server, request, tmp_path):
         )
         context.set_default_timeout(20_000)
         context.route(OFF_SITE, lambda route: route.abort())  # hermetic: no internet
+        context.add_init_script(script=_REPORT_CSP)
         page = context.new_page()
         record = _visits[id(page)] = Visits()
         page.on("domcontentloaded", lambda p: record.urls.append(p.url))
         page.on("pageerror", lambda error: record.errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: _note_csp(record, page, message))
         opened.append((context, page))
         return page
 
@@ -124,9 +127,32 @@ def new_page(browser, live_server, request, tmp_path):
             problems += [f"page not checked with assert_accessible: {url}"
                          for url in record.unchecked()]
             problems += [f"JavaScript error: {error}" for error in record.errors]
+            problems += [f"Content Security Policy violation: {v}" for v in record.csp]
         context.close()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+# Every page reports what the Content Security Policy blocked (an inline script or handler, a
+# style attribute, a request elsewhere); Chromium also logs each to the console. A test that
+# passes fails all the same if anything was blocked.
+_REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+                + " at " + (e.sourceFile || "") + ":" + (e.lineNumber || ""));
+});
+"""
+
+
+def _note_csp(record, page, message) -> None:
+    text = message.text
+    if message.type == "error" and ("CSP violation" in text or "Content Security Policy" in text):
+        record.csp.append(f"{page.url}: {text}")
+
+
+def csp_violations(page) -> list[str]:
+    """What the Content Security Policy has blocked on this page so far."""
+    return list(_visits[id(page)].csp)
 
 
 @pytest.fixture
@@ -158,7 +184,9 @@ def assert_accessible(page) -> None:
     readable list of violations. Call it again after the page changes (errors shown, etc.)."""
     page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(_axe_script()))
+        # Evaluated through the DevTools protocol rather than added as a <script>: the page's
+        # Content Security Policy rightly blocks an inline script without its nonce.
+        page.evaluate(_axe_script().read_text(encoding="utf-8"))
     results = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )

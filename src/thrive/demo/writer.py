@@ -102,11 +102,13 @@ def _write_locality(locality: Locality, password: str) -> _Ids:
         user.first_name, user.last_name, user.email = rec.first_name, rec.last_name, rec.email
         user.role, user.job_title, user.password, user.is_active = (
             rec.role, rec.job_title, password, True)
+        user.must_change_password = False  # the demo password is theirs again
         user.agency_id = agency_ids.get(rec.agency_key)
         user.team_id = team_ids.get(rec.team_key)
         (changed if user.pk else new).append(user)
     User.objects.bulk_update(changed, ["first_name", "last_name", "email", "role", "job_title",
-                                       "password", "is_active", "agency", "team"],
+                                       "password", "is_active", "agency", "team",
+                                       "must_change_password"],
                              batch_size=500)
     User.objects.bulk_create(new, batch_size=500)
     ids = {}

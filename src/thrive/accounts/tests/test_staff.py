@@ -181,11 +181,11 @@ def test_adding_staff_shows_a_working_temporary_password_once(as_admin, client, 
     page = as_admin.get(reverse("accounts:staff-member", args=[user.pk])).content.decode()
     assert password not in page
 
-    # It works for signing in.
+    # It works for signing in, and leads straight to choosing their own password.
     client.logout()
     signed_in = client.post(reverse("accounts:sign-in"),
                             {"username": "new.starter", "password": password}, follow=True)
-    assert signed_in.redirect_chain[-1][0] == reverse("care:caseload")
+    assert signed_in.redirect_chain[-1][0] == reverse("accounts:password")
 
 
 def test_a_duplicate_username_is_refused(as_admin, camhs, camhs_team, practitioner):
@@ -206,8 +206,8 @@ def test_a_team_from_another_agency_is_refused(as_admin, camhs, school_team):
     assert not User.objects.filter(username="new.starter").exists()
 
 
-@pytest.mark.parametrize("role", ["system_admin", "privacy_officer"])
-def test_an_agency_admin_cannot_create_system_admins_or_privacy_officers(as_admin, camhs,
+@pytest.mark.parametrize("role", ["system_admin", "privacy_officer", "analyst"])
+def test_an_agency_admin_cannot_create_locality_wide_roles(as_admin, camhs,
                                                                         camhs_team, role):
     form_page = as_admin.get(reverse("accounts:staff-add", args=[camhs.pk])).content.decode()
     assert f'value="{role}"' not in form_page
@@ -238,10 +238,10 @@ def test_the_rules_hold_in_the_service_not_only_the_form(rf, admin, camhs, camhs
     assert not User.objects.filter(username="x.y").exists()
 
 
-def test_a_practitioner_needs_a_team_but_an_analyst_does_not(as_admin, camhs):
-    response = as_admin.post(reverse("accounts:staff-add", args=[camhs.pk]), _add_data(None))
+def test_a_practitioner_needs_a_team_but_an_analyst_does_not(as_sysadmin, camhs):
+    response = as_sysadmin.post(reverse("accounts:staff-add", args=[camhs.pk]), _add_data(None))
     assert "Select a team: a practitioner works in a team" in response.content.decode()
-    response = as_admin.post(reverse("accounts:staff-add", args=[camhs.pk]),
+    response = as_sysadmin.post(reverse("accounts:staff-add", args=[camhs.pk]),
                              _add_data(None, role="analyst"))
     assert _shown_password(response)
     assert User.objects.get(username="new.starter").team is None

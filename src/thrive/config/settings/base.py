@@ -20,6 +20,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "thrive.core",
     "thrive.accounts",
     "thrive.people",
@@ -40,10 +43,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "thrive.core.null_characters.RefuseNullCharactersMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "thrive.measures.middleware.HandOverMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "thrive.core.middleware.SignInRequiredMiddleware",
+    "thrive.accounts.middleware.SignInStepsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -57,7 +62,8 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "environment": "thrive.config.jinja2.environment",
-            "context_processors": ["django.contrib.messages.context_processors.messages"],
+            "context_processors": ["django.contrib.messages.context_processors.messages",
+                                   "thrive.core.middleware.csp_nonce"],
         },
     },
 ]
@@ -92,18 +98,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's list misses long runs of one or two characters (aaaaaaaaaaaa, abababababab).
+    {"NAME": "thrive.accounts.validators.VarietyValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Repeated failed sign-ins lock the username (from any address) for a while.
+# Repeated failed sign-ins (a wrong password or a wrong second-step code) lock that username
+# from that address for a while: the pair, so one person's mistakes behind a shared NAT address
+# never lock out their colleagues, and an attacker cannot lock someone out from elsewhere.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Axes masks these in its logs (its default, plus the second-step code).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "thrive.accounts.views.locked_out"
+
+# Two-step sign-in (an authenticator app's code after the password) is optional for everyone and
+# required for the roles listed here, e.g. THRIVE_2FA_REQUIRED_ROLES=system_admin,agency_admin,
+# privacy_officer. Empty by default, so the demo's users sign in with their password alone.
+THRIVE_2FA_REQUIRED_ROLES = frozenset(
+    role.strip() for role in os.environ.get("THRIVE_2FA_REQUIRED_ROLES", "").split(",")
+    if role.strip())
+OTP_TOTP_ISSUER = "THRIVE"
 
 # Sessions end after 30 minutes without a request, and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("THRIVE_SESSION_IDLE_SECONDS", 30 * 60))
