@@ -61,6 +61,10 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Commissioner or analyst"
     PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
     SYSTEM_ADMIN = "system_admin", "System administrator"
+    # Runs Community THRIVE assessments with residents (no access to any child's record).
+    FACILITATOR = "facilitator", "Community THRIVE facilitator"
+    # Leads the locality's THRIVE implementation self-assessment rounds.
+    SITE_LEAD = "site_lead", "THRIVE self-assessment lead"
 
 
 # Roles whose work is with individual young people's records.

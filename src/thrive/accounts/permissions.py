@@ -58,3 +58,14 @@ def can_override_consent(user) -> bool:
     """Team managers and named safeguarding leads may share without consent, with a reason."""
     return works_with_records(user) and (user.role == Role.TEAM_MANAGER
                                          or bool(user.is_safeguarding_lead))
+
+
+def can_facilitate_community(user) -> bool:
+    """Community THRIVE facilitators set up community assessments, watch results and plan."""
+    return _role(user) == Role.FACILITATOR
+
+
+def can_lead_self_assessment(user) -> bool:
+    """Site leads run THRIVE implementation self-assessment rounds; system administrators and
+    analysts may too (the issue lets either a new role or a permission of theirs do it)."""
+    return _role(user) in (Role.SITE_LEAD, Role.SYSTEM_ADMIN, Role.ANALYST)

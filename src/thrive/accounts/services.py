@@ -24,7 +24,8 @@ from .models import CLINICAL_ROLES, Agency, Role, Team, User
 # Roles only a system administrator may give, and whose accounts only they may change: the
 # locality-wide ones (an analyst sees every agency's figures; a privacy officer every agency's
 # access alerts), which no single agency's administrator may hand out.
-SYSTEM_ONLY_ROLES = {Role.SYSTEM_ADMIN, Role.PRIVACY_OFFICER, Role.ANALYST}
+SYSTEM_ONLY_ROLES = {Role.SYSTEM_ADMIN, Role.PRIVACY_OFFICER, Role.ANALYST, Role.FACILITATOR,
+                     Role.SITE_LEAD}
 
 
 # --- Who may do what -------------------------------------------------------------------------
