@@ -34,6 +34,7 @@ def add_young_person(page, given: str, family: str, born: date) -> None:
     fill_date(page, "Date referral received", TODAY - timedelta(days=1))
     page.get_by_label("Referred by").select_option(label="GP")
     page.get_by_label("Main reason for referral").select_option(label="Low mood or depression")
+    page.get_by_role("group", name="How urgent is it?").get_by_label("Routine", exact=True).check()
     page.get_by_role("button", name="Add young person").click()
 
 

@@ -189,6 +189,7 @@ def test_a_school_refers_to_camhs_who_write_a_risk_support_plan_and_break_glass_
     expect(page.get_by_role("main")).to_contain_text("Given by Sara Morgan")
     assert_accessible(page)
     page.get_by_label("Which team will help?").select_option(label="Risk Support team")
+    choose(page, "Who will lead?", "I will be the lead practitioner")
     page.get_by_role("button", name="Accept referral").click()
     success_message(page, "Referral accepted. The young person is on your caseload.")
     h1(page, "Risk Support team")
