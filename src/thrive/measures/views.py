@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from thrive.core import audit
+from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.sharing import policy
@@ -202,10 +202,8 @@ def tablet(request):
     measure = services.catalogue().measure(state["measure"])
     form = forms.CompletionForm(request.POST or None, measure=measure, method="tablet", tablet=True)
     if request.method == "POST" and form.is_valid():
-        from datetime import date
-
         completion = apply(form, lambda: services.record_completion(
-            request, episode, measure_id=measure.id, rater=state["rater"], completed_on=date.today(),
+            request, episode, measure_id=measure.id, rater=state["rater"], completed_on=dates.today(),
             responses=form.cleaned_data["responses"], entered_totals={}, on_tablet=True))
         if completion:
             state["completion"] = str(completion.public_id)

@@ -355,7 +355,7 @@ def platform_sharing(plan: RiskSupportPlan, today: date | None = None) -> list[t
     from thrive.sharing.models import Consent
     from thrive.sharing.policy import agencies_working_with, consent_valid_q
 
-    today = today or date.today()
+    today = today or dates.today()
     consents = {}
     for consent in Consent.objects.filter(
             consent_valid_q(today), young_person_id=plan.young_person_id,

@@ -1,7 +1,6 @@
 """Risk Support plan pages. Thin: the young person always comes from the access policy, plans
 only through that young person, rules in services, one audit entry per read."""
 
-from datetime import date
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -11,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from thrive.core import audit
+from thrive.core import audit, dates
 from thrive.core.fields import NhsDateField
 from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
@@ -82,7 +81,7 @@ def plans(request, person_id):
 def plan_detail(request, person_id, plan_id):
     person = _plan_reader(request, person_id)
     plan = _visible_plan_or_404(request, person, plan_id)
-    today = date.today()
+    today = dates.today()
     may_change = policy.can_edit_record(request.user, person)
     audit.record(request, AuditEvent.Action.VIEW, obj=plan, young_person=person)
     return render(request, "risk/plan.html", {
