@@ -147,10 +147,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/thrive"), "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def start_server(port: int, env: dict, log: Path) -> subprocess.Popen:
+    # The server's log goes to a file: a pipe nobody reads fills after ~64 KB of request lines
+    # and then blocks the server mid-request (seen as 120 s "no answer" timeouts).
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [str(ROOT / ".venv/bin/thrive"), "runserver", f"127.0.0.1:{port}", "--noreload"],
+            env=env, stdout=subprocess.DEVNULL, stderr=sink, text=True)
     for _ in range(300):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -158,7 +161,7 @@ def start_server(port: int, env: dict) -> subprocess.Popen:
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise SystemExit("The server did not start: " + (server.stderr.read() if server.stderr else ""))
+    raise SystemExit("The server did not start: " + log.read_text()[-2000:])
 
 
 def form_fields(html: str) -> list[tuple[str, str]]:
@@ -220,7 +223,10 @@ def main():
         episodes = list(caseload_episodes(user)[:10])
         if episodes:
             users.append(user)
-            work[user.pk] = [(e.public_id, e.young_person.public_id) for e in episodes]
+            # Key dates only where the page offers the change: open episodes at the user's agency.
+            work[user.pk] = [(e.public_id, e.young_person.public_id,
+                              e.agency_id == user.agency_id and e.declined_on is None
+                              and not hasattr(e, "ending")) for e in episodes]
         if len(users) == args.users:
             break
     if len(users) < args.users:
@@ -228,7 +234,8 @@ def main():
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, env)
+    log = Path(tempfile.mkstemp(prefix="thrive-load-server-", suffix=".log")[1])
+    server = start_server(port, env, log)
     results = Results()
     browsers = {u.pk: Browser(base, session_for(u)) for u in users}
     try:
@@ -236,11 +243,11 @@ def main():
             browser = browsers[user.pk]
             mine = work[user.pk]
             for n in range(args.rounds):
-                episode_id, person_id = mine[n % len(mine)]
+                episode_id, person_id, changeable = mine[n % len(mine)]
                 results.timed(browser, "caseload", reverse("care:caseload"))
                 results.timed(browser, "record", reverse("people:record", args=[person_id]))
                 results.timed(browser, "episode", reverse("care:episode", args=[episode_id]))
-                if n % 3 == 0:
+                if n % 3 == 0 and changeable:
                     path = reverse("care:key-dates", args=[episode_id])
                     status, page = results.timed(browser, "key dates form", path)
                     if status == 200:
@@ -260,7 +267,8 @@ def main():
         def race(kind: str, first: User, second: User, path: str):
             pages = [browsers[u.pk].request(path) for u in (first, second)]
             if any(status != 200 for status, _ in pages):
-                outcomes[kind].append("form not opened: " + ",".join(str(s) for s, _ in pages))
+                outcomes[kind].append("form not opened: " + ",".join(
+                    str(s) if s else body for s, body in pages))
                 return
             barrier = threading.Barrier(2)
             answers = [None, None]
@@ -290,8 +298,11 @@ def main():
                 break
             group = colleagues[i % len(colleagues)]
             first, second = group[0], group[1]
-            # An episode both may change: one of the first user's, at their shared agency.
-            shared = [e for e, _ in work[first.pk]]
+            # An episode both may change: one of the first user's, open at their shared agency
+            # (a caseload also lists care-team and keyworker roles at other agencies).
+            shared = [e for e, _, changeable in work[first.pk] if changeable]
+            if not shared:
+                continue
             race("key dates", first, second,
                  reverse("care:key-dates", args=[shared[i % len(shared)]]))
         # A plan whose review date has passed cannot be saved unchanged (the form asks for a new
@@ -323,6 +334,9 @@ def main():
             server.kill()
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+        server_errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
+        if not server_errors:
+            log.unlink(missing_ok=True)
 
     vendor = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     total = sum(len(v) for v in results.times.values())
@@ -341,6 +355,9 @@ def main():
         failed |= good != len(seen)
     for error in results.errors[:10]:
         print("  ", error)
+    if server_errors:
+        print(f"The server logged {len(server_errors)} tracebacks: see {log}")
+        failed = True
     sys.exit(1 if failed else 0)
 
 
