@@ -269,7 +269,7 @@ def observation_search(request):
         if not policy.can_export(request.user, person):
             return _break_glass_refused()
         episodes = policy.visible_episodes(request.user).filter(young_person=person)
-        completions = list(Completion.objects.filter(episode__in=episodes)
+        completions = list(Completion.objects.valid().filter(episode__in=episodes)
                            .select_related("episode", "episode__young_person")
                            .prefetch_related("scores").order_by("completed_on", "id"))
     else:
