@@ -186,7 +186,7 @@ def record_ending(request, episode: Episode, *, version: int, **fields) -> Endin
                 f"({episode.referral_received_on:%-d %B %Y})",
                 "ended_on",
             )
-        last_contact = episode.contacts.order_by("-date").values_list("date", flat=True).first()
+        last_contact = episode.contacts.valid().order_by("-date").values_list("date", flat=True).first()
         if last_contact and ended_on < last_contact:
             raise RuleBroken(
                 f"Date ended must be on or after the last contact ({last_contact:%-d %B %Y})",
@@ -195,8 +195,11 @@ def record_ending(request, episode: Episode, *, version: int, **fields) -> Endin
         contradictions.check_ended_after_key_dates(
             ended_on, {name: getattr(episode, name) for name in KEY_DATES})
         contradictions.check_ending_goals(
-            reason=fields["reason"], goals_met=fields["goals_met"], goals=episode.goals.count(),
-            rated_goals=episode.goals.filter(ratings__isnull=False).distinct().count())
+            reason=fields["reason"], goals_met=fields["goals_met"],
+            goals=episode.goals.valid().count(),
+            rated_goals=episode.goals.valid().filter(
+                ratings__entered_in_error_at__isnull=True, ratings__isnull=False
+            ).distinct().count())
         ending = Ending.objects.create(episode=episode, recorded_by=request.user, **fields)
         # The grouping in force at the end stays as the last decision; it is no longer current.
         episode.grouping_decisions.filter(is_current=True).update(is_current=False)
