@@ -91,3 +91,23 @@ def test_the_timeline_strikes_through_erroneous_entries(signed_in, episode, prac
     timeline = html.split('id="timeline"')[1]
     assert timeline.count("Entered in error:") == 3  # the contact, the goal and its rating
     assert "<s>Goal 1 agreed</s>" in timeline
+
+
+def test_fhir_marks_the_response_entered_in_error_and_leaves_it_out_of_the_search(
+        signed_in, episode, practitioner):
+    import json
+
+    request = request_for(practitioner)
+    keep = record_completion(request, episode, measure_id="phq9", rater="self",
+                             completed_on=TODAY - timedelta(days=9),
+                             responses={i: 1 for i in range(1, 10)})
+    wrong = record_completion(request, episode, measure_id="phq9", rater="self",
+                              completed_on=TODAY - timedelta(days=2),
+                              responses={i: 2 for i in range(1, 10)})
+    services.mark_entered_in_error(request, wrong, "Wrong young person")
+    body = json.loads(signed_in.get(f"/measures/fhir/QuestionnaireResponse/{wrong.public_id}").content)
+    assert body["status"] == "entered-in-error"
+    bundle = json.loads(signed_in.get(
+        f"/measures/fhir/Observation?patient=Patient/{episode.young_person.public_id}").content)
+    derived = {e["resource"]["derivedFrom"][0]["reference"] for e in bundle["entry"]}
+    assert derived == {f"QuestionnaireResponse/{keep.public_id}"}
