@@ -220,6 +220,8 @@ KEY_DATE_NAMES = {
 
 
 def update_key_dates(request, episode: Episode, *, version: int, **fields) -> Episode:
+    from thrive.history import services as history  # history builds on care
+
     with transaction.atomic():
         episode = locked(episode)
         if episode.version != version:
@@ -234,12 +236,19 @@ def update_key_dates(request, episode: Episode, *, version: int, **fields) -> Ep
         if fields.get("first_help_on") and not fields.get("accepted_on"):
             raise RuleBroken("Record the date accepted before the first help date", "accepted_on")
         contradictions.check_key_date_order(fields)
+        before = history.snapshot(episode, fields)
         for name, value in fields.items():
             setattr(episode, name, value)
         episode.version += 1
         episode.save()
+        changed = history.record_changes(
+            request, episode, before, fields, young_person=episode.young_person,
+            object_label=f"Key dates: {episode.team.name}, referral of "
+                         f"{episode.referral_received_on:%-d %B %Y}",
+            labels={**KEY_DATE_NAMES, "declined_reason": "Why declined"})
         audit.record(request, AuditEvent.Action.CHANGE, obj=episode,
-                     young_person=episode.young_person, detail="key dates")
+                     young_person=episode.young_person,
+                     detail="key dates: " + history.changed_fields(changed))
     return episode
 
 

@@ -2,9 +2,11 @@
 of records edited in place. Each operation is one transaction, checks access through the
 sharing policy, and audits (never the values themselves)."""
 
+import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +19,8 @@ from thrive.directory.models import Signpost
 from thrive.measures.models import Completion
 from thrive.sharing import policy
 from thrive.sharing.models import RecordNote
+
+from .models import FieldChange
 
 # --- Entered in error -------------------------------------------------------------------------
 
@@ -180,3 +184,148 @@ def _restore_previous_grouping(episode: Episode, wrong: GroupingDecision):
         previous.is_current = True
         previous.save(update_fields=["is_current"])
     return previous
+
+
+# --- Version history --------------------------------------------------------------------------
+
+NOT_RECORDED = ""  # an empty value; the page says "Not recorded"
+
+
+def plain(value, field=None) -> str:
+    """A value in plain words: a choice's label, "Yes"/"No", 3 March 2026, a person's name."""
+    if value is None or value == "" or value == [] or value == ():
+        return NOT_RECORDED
+    choices = dict(field.flatchoices) if field is not None and field.choices else None
+    if choices is not None and not isinstance(value, (list, tuple)):
+        return str(choices.get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(p for p in (plain(v) for v in value) if p)
+    if isinstance(value, models.Model):
+        return str(getattr(value, "display_name", None) or getattr(value, "name", None) or value)
+    return str(value)
+
+
+def _field(model, name):
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a pseudo-field
+        return None
+    return field if isinstance(field, models.Field) else None  # not a reverse relation
+
+
+def _label(model, name: str, labels: dict | None) -> str:
+    if labels and name in labels:
+        return labels[name]
+    field = _field(model, name)
+    text = str(field.verbose_name) if field is not None else name.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def snapshot(instance, names) -> dict:
+    """The current values of `names` on `instance` (related objects as themselves)."""
+    return {name: getattr(instance, name) for name in names}
+
+
+def record_changes(request, instance, before: dict, after: dict, *, object_label: str,
+                   young_person=None, staff_member=None, labels: dict | None = None,
+                   ) -> list[FieldChange]:
+    """One FieldChange per field whose value differs between `before` and `after`, all sharing
+    one change id: who, when, the field's label, the old and new value in plain words. Called
+    inside the transaction of the service that saves `instance`. Returns the rows; the caller's
+    audit entry may name the fields changed, never their values."""
+    model = type(instance)
+    object_id = str(getattr(instance, "public_id", None) or instance.pk)
+    now, change_id = timezone.now(), uuid.uuid4()
+    user = request.user if request.user.is_authenticated else None
+    rows = []
+    for name in after:
+        field = _field(model, name)
+        old, new = plain(before.get(name), field), plain(after[name], field)
+        if old == new:
+            continue
+        rows.append(FieldChange(
+            change_id=change_id, changed_at=now, changed_by=user, object_type=model.__name__,
+            object_id=object_id, object_label=object_label, young_person=young_person,
+            staff_member=staff_member, field_name=name, field_label=_label(model, name, labels),
+            old_value=old, new_value=new))
+    FieldChange.objects.bulk_create(rows)
+    return rows
+
+
+def changed_fields(rows: list[FieldChange]) -> str:
+    """For an audit entry: the labels of the fields changed (never the values)."""
+    return ", ".join(r.field_label.lower() for r in rows) or "nothing"
+
+
+@dataclass
+class ChangeSet:
+    """The fields changed in one save, for the page."""
+
+    changed_at: object
+    changed_by: object
+    object_label: str
+    rows: list
+
+
+def change_sets(changes) -> list[ChangeSet]:
+    out: dict = {}
+    for row in changes:
+        if row.change_id not in out:
+            out[row.change_id] = ChangeSet(row.changed_at, row.changed_by, row.object_label, [])
+        out[row.change_id].rows.append(row)
+    return list(out.values())
+
+
+def record_history(user, person) -> list[ChangeSet]:
+    """The record's history of changes, for a user who may see the record: its own details,
+    consents and plans, and the key dates of the episodes the user may see. Two queries."""
+    from django.db.models import Q
+
+    episodes = [str(p) for p in policy.visible_episodes(user).filter(young_person=person)
+                .values_list("public_id", flat=True)]
+    changes = (FieldChange.objects.filter(young_person=person)
+               .filter(~Q(object_type="Episode") | Q(object_id__in=episodes))
+               .select_related("changed_by").order_by("-changed_at", "-id"))
+    return change_sets(changes)
+
+
+def staff_history(member) -> list[ChangeSet]:
+    return change_sets(FieldChange.objects.filter(staff_member=member)
+                       .select_related("changed_by").order_by("-changed_at", "-id"))
+
+
+PLAN_FIELDS = ("keyworker", "what_helps", "preventive_actions", "informal_network",
+               "agreed_with_young_person", "agreed_with_family", "agreed_on", "review_on",
+               "safeguarding_basis", "status", "ended_on", "end_reason")
+PLAN_LABELS = {
+    "agencies": "Agencies and their roles", "risks": "Risks", "crisis_steps": "Crisis steps",
+    "distribution": "Who else the plan was sent to",
+    "external": "Participants from outside the platform",
+    "safeguarding_basis": "Safeguarding basis for sharing without consent",
+    "agreed_with_young_person": "Agreed with the young person",
+    "agreed_with_family": "Agreed with the family", "agreed_on": "Date agreed",
+    "review_on": "Review date", "ended_on": "Date ended", "end_reason": "Why it ended",
+}
+
+
+def plan_snapshot(plan) -> dict:
+    """A Risk Support plan and its parts as plain values (the parts are edited as a whole)."""
+    values = snapshot(plan, PLAN_FIELDS)
+    values["agencies"] = [f"{a.agency.name}: {a.role}"
+                          for a in plan.agencies.select_related("agency").order_by("order")]
+    values["risks"] = [f"{r.get_kind_display()}: {r.description}"
+                       for r in plan.risks.order_by("order")]
+    values["crisis_steps"] = [
+        f"{s.trigger} → {' / '.join(s.responses)} (contact {s.contact_who}, {s.contact_how})"
+        for s in plan.crisis_steps.order_by("order")]
+    values["distribution"] = [f"{d.recipient} ({d.get_how_sent_display()})"
+                              for d in plan.distribution.order_by("order")]
+    values["external"] = [f"{e.name}, {e.role}" for e in plan.external_participants.order_by("order")]
+    return values

@@ -8,4 +8,6 @@ urlpatterns = [
          views.entered_in_error, name="entered-in-error"),
     path("young-people/<uuid:person_id>/notes/<int:note_id>/entered-in-error/",
          views.note_entered_in_error, name="note-entered-in-error"),
+    path("young-people/<uuid:person_id>/changes/", views.record_history, name="record"),
+    path("staff/<int:user_id>/changes/", views.staff_history, name="staff"),
 ]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
+from thrive.sharing import policy
 
 from . import forms, services
 from .describe import describe_entry
@@ -67,3 +68,34 @@ def _confirm(request, entry):
                "This cannot be undone."),
     )
 
+
+
+def record_history(request, person_id):
+    """The record's history of changes: who changed what, when, from what to what."""
+    person = policy.young_person_or_404(request.user, person_id)
+    changes = services.record_history(request.user, person)
+    audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person,
+                 detail="history of changes")
+    return render(request, "history/changes.html", {
+        "page_title": "History of changes", "caption": f"{person.full_name}, born "
+        f"{person.date_of_birth.day} {person.date_of_birth:%B %Y}", "changes": changes,
+        "back_url": reverse("people:record", args=[person.public_id]),
+        "intro": "Changes to the young person's details, key dates of the episodes you can see, "
+                 "consents and Risk Support plans, newest first.",
+    })
+
+
+def staff_history(request, user_id):
+    """A member of staff's details as they changed, for the administrators who manage them."""
+    from thrive.accounts import services as accounts
+
+    accounts.require_staff_admin(request.user)
+    member = accounts.staff_or_404(request.user, user_id)
+    changes = services.staff_history(member)
+    audit.record(request, AuditEvent.Action.VIEW, obj=member, detail="staff: history of changes")
+    return render(request, "history/changes.html", {
+        "page_title": "History of changes", "caption": member.display_name, "changes": changes,
+        "back_url": reverse("accounts:staff-member", args=[member.pk]),
+        "intro": "Changes to this member of staff's role, team, job title and account, newest "
+                 "first.",
+    })

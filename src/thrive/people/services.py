@@ -91,18 +91,23 @@ def refer_existing(request, match: matching.PossibleMatch, *, referral: dict):
 
 
 def update_demographics(request, person: YoungPerson, *, version: int, **details) -> YoungPerson:
+    from thrive.history import services as history  # history builds on people
+
     with transaction.atomic():
         person = YoungPerson.objects.select_for_update().get(pk=person.pk)
         if person.version != version:
             raise RuleBroken(STALE)
         _check_unique_nhs_number(details["nhs_number"], exclude_pk=person.pk)
         check_date_of_birth(details["date_of_birth"])
+        before = history.snapshot(person, details)
         for name, value in details.items():
             setattr(person, name, value)
         person.version += 1
         person.save()
+        changed = history.record_changes(request, person, before, details,
+                                         object_label="Details", young_person=person)
         audit.record(request, AuditEvent.Action.CHANGE, obj=person, young_person=person,
-                     detail="demographics")
+                     detail="demographics: " + history.changed_fields(changed))
     return person
 
 
