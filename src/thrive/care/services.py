@@ -147,6 +147,8 @@ def rate_goal(request, goal: Goal, *, rated_on: date, rating: int, rated_by: str
     with transaction.atomic():
         episode = locked(goal.episode)
         require_open(episode)
+        if goal.is_entered_in_error:
+            raise RuleBroken("This goal was marked as entered in error, so it cannot be rated.")
         if rated_on < goal.agreed_on:
             raise RuleBroken(
                 f"Date rated must be on or after the goal was agreed ({goal.agreed_on:%-d %B %Y})",

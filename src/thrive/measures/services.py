@@ -375,7 +375,8 @@ def completion_for(user, public_id) -> Completion:
 
     try:
         return (Completion.objects.filter(episode__in=policy.visible_episodes(user))
-                .select_related("episode", "episode__young_person", "episode__team")
+                .select_related("episode", "episode__young_person", "episode__team",
+                                "entered_in_error_by")
                 .prefetch_related("scores").get(public_id=public_id))
     except (Completion.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such record") from None

@@ -234,3 +234,26 @@ def test_the_ending_link_explains_why_it_cannot_be_marked(signed_in, episode, pr
     assert "record a new referral" in html
     ending.refresh_from_db()
     assert not ending.is_entered_in_error
+
+
+def test_a_goal_in_error_cannot_be_rated(episode, practitioner):
+    from thrive.care import services as care
+
+    g = goal(episode, practitioner, 1)
+    services.mark_entered_in_error(request_for(practitioner), g, "Wrong young person")
+    g.refresh_from_db()
+    with pytest.raises(RuleBroken, match="entered in error"):
+        care.rate_goal(request_for(practitioner), g, rated_on=TODAY, rating=5,
+                       rated_by="young_person")
+
+
+def test_a_questionnaire_page_says_it_was_entered_in_error(signed_in, episode, practitioner):
+    from thrive.measures.services import record_completion
+
+    request = request_for(practitioner)
+    completion = record_completion(request, episode, measure_id="phq9", rater="self",
+                                   completed_on=TODAY, responses={i: 1 for i in range(1, 10)})
+    services.mark_entered_in_error(request, completion, "Another child's answers")
+    html = signed_in.get(reverse("measures:completion", args=[completion.public_id])).content.decode()
+    assert "Entered in error:</strong> Another child&#39;s answers" in html or \
+        "Entered in error:</strong> Another child's answers" in html
