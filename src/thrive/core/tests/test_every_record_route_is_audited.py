@@ -15,7 +15,7 @@ from thrive.sharing.models import AgencyReferral, CareTeamMember, Consent
 
 RECORD_KWARGS = {"person_id", "episode_id", "referral_id", "plan_id", "completion_id",
                  "signpost_id", "number", "member_id", "service_id",
-                 "kind", "entry_id", "note_id"}
+                 "kind", "entry_id", "note_id", "consent_id"}
 # A route that names any of these shows (part of) a young person's record.
 RECORD_ROOTS = {"person_id", "episode_id", "referral_id", "completion_id", "signpost_id"}
 
@@ -77,7 +77,7 @@ def record(signed_in, rf, episode, practitioner, school):
     note = RecordNote.objects.create(young_person=person, author=practitioner,
                                      agency=practitioner.agency, text="Spoke to school")
     return {"person_id": person.public_id, "kind": "contact", "entry_id": contact.pk,
-            "note_id": note.pk, "episode_id": episode.public_id,
+            "note_id": note.pk, "consent_id": consent.pk, "episode_id": episode.public_id,
             "completion_id": completion.public_id, "signpost_id": signpost.public_id,
             "service_id": service.oruk_id,
             "referral_id": referral.public_id, "plan_id": plan.public_id,

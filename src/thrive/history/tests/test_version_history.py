@@ -152,3 +152,32 @@ def test_the_history_page_costs_the_same_queries_for_2_or_40_versions(signed_in,
 def test_the_record_links_to_its_history(signed_in, person, episode):
     html = signed_in.get(reverse("people:record", args=[person.public_id])).content.decode()
     assert reverse("history:record", args=[person.public_id]) in html
+
+
+def test_withdrawing_a_consent_is_kept_in_the_history(
+        signed_in, episode, person, practitioner, school):
+    from datetime import date, timedelta
+
+    from thrive.core.testing import form_data
+    from thrive.sharing.models import Consent
+
+    consent = Consent.objects.create(
+        young_person=person, given_by="young_person", given_by_name="Amira", with_agency=school,
+        purpose="care_coordination", given_on=date.today() - timedelta(days=20),
+        expires_on=date.today() + timedelta(days=200), recorded_by=practitioner)
+    url = reverse("sharing:withdraw-consent", args=[person.public_id, consent.pk])
+    record = signed_in.get(reverse("people:record", args=[person.public_id])).content.decode()
+    assert url in record
+    response = signed_in.post(url, form_data(withdrawn_on=date(2000, 1, 1)))
+    assert response.status_code == 200 and "nhsuk-error-summary" in response.content.decode()
+    day = date.today() - timedelta(days=1)
+    response = signed_in.post(url, form_data(withdrawn_on=day))
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_on == day
+    row = FieldChange.objects.get(object_type="Consent")
+    assert (row.field_label, row.old_value) == ("Withdrawn", "")
+    assert row.object_label.startswith(f"Consent to share with {school.name}")
+    assert f"{day.day} {day:%B %Y}" in history_page(signed_in, person)
+    again = signed_in.post(url, form_data(withdrawn_on=day))
+    assert again.status_code == 200 and "already withdrawn" in again.content.decode()
