@@ -111,6 +111,28 @@ def update_demographics(request, person: YoungPerson, *, version: int, **details
     return person
 
 
+def update_parent_carer(request, carer: ParentCarer, **details) -> ParentCarer:
+    """Change a parent's or carer's details; each changed field is kept in the history."""
+    from thrive.history import services as history  # history builds on people
+
+    with transaction.atomic():
+        carer = ParentCarer.objects.select_for_update().select_related("young_person").get(
+            pk=carer.pk)
+        before = history.snapshot(carer, details)
+        for name, value in details.items():
+            setattr(carer, name, value)
+        carer.save()
+        person = carer.young_person
+        changed = history.record_changes(
+            request, carer, before, details, young_person=person,
+            object_label=f"Parent or carer: {before['name'] or carer.name}",
+            labels={"name": "Full name", "lives_with_young_person": "Lives with the young person"})
+        YoungPerson.objects.filter(pk=person.pk).update(version=person.version + 1)
+        audit.record(request, AuditEvent.Action.CHANGE, obj=carer, young_person=person,
+                     detail="parent or carer: " + history.changed_fields(changed))
+    return carer
+
+
 def add_parent_carer(request, person: YoungPerson, **details) -> ParentCarer:
     with transaction.atomic():
         carer = ParentCarer.objects.create(young_person=person, **details)

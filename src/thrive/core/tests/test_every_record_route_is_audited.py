@@ -15,7 +15,7 @@ from thrive.sharing.models import AgencyReferral, CareTeamMember, Consent
 
 RECORD_KWARGS = {"person_id", "episode_id", "referral_id", "plan_id", "completion_id",
                  "signpost_id", "number", "member_id", "service_id",
-                 "kind", "entry_id", "note_id", "consent_id"}
+                 "kind", "entry_id", "note_id", "consent_id", "carer_id"}
 # A route that names any of these shows (part of) a young person's record.
 RECORD_ROOTS = {"person_id", "episode_id", "referral_id", "completion_id", "signpost_id"}
 
@@ -70,14 +70,17 @@ def record(signed_in, rf, episode, practitioner, school):
     signpost = directory.signpost(request, episode, service, reason="Peer support group",
                                   follow_up_on=date.today() + timedelta(days=14))
     from thrive.care.models import Contact
+    from thrive.people.models import ParentCarer
     from thrive.sharing.models import RecordNote
 
+    carer = ParentCarer.objects.create(young_person=person, name="Sara Khan", relationship="mother")
     contact = Contact.objects.create(episode=episode, date=date.today(), time=time(9, 0),
                                      mode="telephone", attendance="attended")
     note = RecordNote.objects.create(young_person=person, author=practitioner,
                                      agency=practitioner.agency, text="Spoke to school")
     return {"person_id": person.public_id, "kind": "contact", "entry_id": contact.pk,
-            "note_id": note.pk, "consent_id": consent.pk, "episode_id": episode.public_id,
+            "note_id": note.pk, "consent_id": consent.pk, "carer_id": carer.pk,
+            "episode_id": episode.public_id,
             "completion_id": completion.public_id, "signpost_id": signpost.public_id,
             "service_id": service.oruk_id,
             "referral_id": referral.public_id, "plan_id": plan.public_id,

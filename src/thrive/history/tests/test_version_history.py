@@ -181,3 +181,25 @@ def test_withdrawing_a_consent_is_kept_in_the_history(
     assert f"{day.day} {day:%B %Y}" in history_page(signed_in, person)
     again = signed_in.post(url, form_data(withdrawn_on=day))
     assert again.status_code == 200 and "already withdrawn" in again.content.decode()
+
+
+def test_a_parent_or_carers_changed_details_are_kept(signed_in, episode, person):
+    from thrive.core.testing import form_data
+    from thrive.people.models import ParentCarer
+
+    carer = ParentCarer.objects.create(young_person=person, name="Sara Khan", relationship="mother",
+                                       parental_responsibility=True, phone="01632 960000")
+    url = reverse("people:edit-parent-carer", args=[person.public_id, carer.pk])
+    assert url in signed_in.get(reverse("people:record", args=[person.public_id])).content.decode()
+    response = signed_in.post(url, form_data(
+        name="Sara Khan", relationship="mother", parental_responsibility=True,
+        lives_with_young_person=False, phone="01632 960111", email=""))
+    assert response.status_code == 302
+    rows = {r.field_label: r for r in FieldChange.objects.filter(object_type="ParentCarer")}
+    assert set(rows) == {"Lives with the young person", "Phone"}
+    assert (rows["Lives with the young person"].old_value,
+            rows["Lives with the young person"].new_value) == ("Yes", "No")
+    html = history_page(signed_in, person)
+    assert "Parent or carer: Sara Khan" in html and "01632 960111" in html
+    event = AuditEvent.objects.filter(object_type="ParentCarer", action="change").get()
+    assert "01632" not in event.detail
