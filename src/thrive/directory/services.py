@@ -95,6 +95,9 @@ def record_outcome(request, item: Signpost, *, version: int, outcome: str,
         current = Signpost.objects.select_for_update().get(pk=item.pk)
         if current.version != version:
             raise RuleBroken(STALE)
+        if current.is_entered_in_error:
+            raise RuleBroken("This signpost was marked as entered in error, so it has no "
+                             "follow-up.")
         current.outcome = outcome
         current.outcome_recorded_on = recorded_on
         current.outcome_note = (note or "").strip()

@@ -111,3 +111,17 @@ def test_fhir_marks_the_response_entered_in_error_and_leaves_it_out_of_the_searc
         f"/measures/fhir/Observation?patient=Patient/{episode.young_person.public_id}").content)
     derived = {e["resource"]["derivedFrom"][0]["reference"] for e in bundle["entry"]}
     assert derived == {f"QuestionnaireResponse/{keep.public_id}"}
+
+
+def test_a_signpost_in_error_takes_no_follow_up(episode, practitioner):
+    from thrive.core.rules import RuleBroken
+
+    directory.load_demo()
+    request = request_for(practitioner)
+    item = directory.signpost(request, episode, Service.objects.first(), reason="Peer group",
+                              follow_up_on=TODAY + timedelta(days=7))
+    services.mark_entered_in_error(request, item, "Wrong young person")
+    item.refresh_from_db()
+    with pytest.raises(RuleBroken, match="entered in error"):
+        directory.record_outcome(request, item, version=item.version, outcome="engaged",
+                                 recorded_on=TODAY)
