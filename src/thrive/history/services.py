@@ -113,7 +113,7 @@ def entry_or_404(user, kind_slug: str, scope_id, entry_id: int):
     return entry
 
 
-def _check_access(user, entry):
+def check_access(user, entry):
     """Same 404 as every record page when the user may not see the record; read-only access
     (an ended episode, break-glass, another agency's note) is refused."""
     if isinstance(entry, RecordNote):
@@ -135,7 +135,7 @@ def mark_entered_in_error(request, entry, reason: str):
     erroneous current grouping hands "current" back to the previous valid decision."""
     user = request.user
     reason = (reason or "").strip()
-    _check_access(user, entry)
+    check_access(user, entry)
     kind = kind_of(entry)
     if isinstance(entry, Ending):
         raise RuleBroken(ENDING_REFUSED)

@@ -40,19 +40,19 @@ def _confirm(request, entry):
     kind = services.kind_of(entry)
     episode = services.episode_of(entry)
     person = entry.young_person if episode is None else episode.young_person
-    services._check_access(request.user, entry)  # 404 if not theirs, 403 if read only
+    services.check_access(request.user, entry)  # 404 if not theirs, 403 if read only
+    back_url = _back_url(entry)
+    if entry.is_entered_in_error:  # nothing to confirm: back to the entry, shown nothing
+        messages.info(request, f"This {kind.label} is already marked as entered in error.")
+        return redirect(back_url)
     if request.method == "GET":  # the page describes the entry: one view, audited
         audit.record(request, AuditEvent.Action.VIEW, obj=entry, young_person=person,
                      detail=f"entered in error: {kind.label}")
-    back_url = _back_url(entry)
     caption = person.full_name + (f" – {episode.team.name}" if episode else "")
     if kind.slug == "ending":
         return render(request, "history/refused.html", {
             "page_title": "An ending cannot be marked as entered in error", "caption": caption,
             "message": services.ENDING_REFUSED, "back_url": back_url})
-    if entry.is_entered_in_error:
-        messages.info(request, f"This {kind.label} is already marked as entered in error.")
-        return redirect(back_url)
     form = forms.EnteredInErrorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if apply(form, lambda: services.mark_entered_in_error(request, entry,

@@ -257,3 +257,13 @@ def test_a_questionnaire_page_says_it_was_entered_in_error(signed_in, episode, p
     html = signed_in.get(reverse("measures:completion", args=[completion.public_id])).content.decode()
     assert "Entered in error:</strong> Another child&#39;s answers" in html or \
         "Entered in error:</strong> Another child's answers" in html
+
+
+def test_an_entry_already_marked_sends_back_to_the_episode_without_auditing_a_view(
+        signed_in, episode, practitioner):
+    c = contact(episode, practitioner)
+    services.mark_entered_in_error(request_for(practitioner), c, "Wrong")
+    before = AuditEvent.objects.count()
+    response = signed_in.get(mark_url(episode, "contact", c))
+    assert response.status_code == 302
+    assert AuditEvent.objects.count() == before
