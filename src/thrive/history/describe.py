@@ -18,9 +18,12 @@ def describe_entry(entry) -> str:
     if isinstance(entry, GroupingDecision):
         return f"Grouping decision {entry.grouping_label}, agreed {entry.decided_on:%-d %B %Y}"
     if isinstance(entry, Completion):
-        return f"Questionnaire {entry.measure_id}, completed {entry.completed_on:%-d %B %Y}"
+        from thrive.measures.services import measure_name
+
+        return (f"{measure_name(entry.measure_id)} ({entry.get_rater_display().lower()}), "
+                f"completed {entry.completed_on:%-d %B %Y}")
     if isinstance(entry, Signpost):
-        return f"Signpost of {entry.signposted_on:%-d %B %Y}"
+        return f"Signpost to {entry.service.name} on {entry.signposted_on:%-d %B %Y}"
     if isinstance(entry, RecordNote):
         return f"Note written {entry.written_at:%-d %B %Y}"
     if isinstance(entry, Ending):

@@ -125,3 +125,17 @@ def test_a_signpost_in_error_takes_no_follow_up(episode, practitioner):
     with pytest.raises(RuleBroken, match="entered in error"):
         directory.record_outcome(request, item, version=item.version, outcome="engaged",
                                  recorded_on=TODAY)
+
+
+def test_the_confirmation_page_describes_the_entry_in_plain_words(signed_in, episode, practitioner):
+    directory.load_demo()
+    request = request_for(practitioner)
+    item = directory.signpost(request, episode, Service.objects.first(), reason="Peer group",
+                              follow_up_on=TODAY + timedelta(days=7))
+    completion = record_completion(request, episode, measure_id="phq9", rater="self",
+                                   completed_on=TODAY, responses={i: 1 for i in range(1, 10)})
+    for kind, entry, words in (("signpost", item, f"Signpost to {item.service.name}"),
+                               ("questionnaire", completion, "PHQ-9")):
+        url = reverse("history:entered-in-error", args=[episode.public_id, kind, entry.pk])
+        html = page(signed_in, url)
+        assert words in html and "This cannot be undone" in html
