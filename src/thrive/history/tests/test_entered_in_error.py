@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from thrive.care.models import Contact, Ending, GroupingDecision
+from thrive.care.models import Contact, Ending, Goal, GroupingDecision
 from thrive.conftest import make_episode
 from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
@@ -267,3 +267,25 @@ def test_an_entry_already_marked_sends_back_to_the_episode_without_auditing_a_vi
     response = signed_in.get(mark_url(episode, "contact", c))
     assert response.status_code == 302
     assert AuditEvent.objects.count() == before
+
+
+def test_the_episode_page_costs_the_same_queries_with_2_or_20_corrected_entries(
+        signed_in, episode, practitioner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for i in range(n):
+            c = contact(episode, practitioner, days_ago=40 - i)
+            g = goal(episode, practitioner, Goal.objects.filter(episode=episode).count() + 1, 3, 5)
+            services.mark_entered_in_error(request_for(practitioner), c, f"Wrong {i}")
+            services.mark_entered_in_error(request_for(practitioner), g.ratings.first(), "Typo")
+
+    add(2)
+    with CaptureQueriesContext(connection) as two:
+        episode_page(signed_in, episode)
+    add(18)
+    with CaptureQueriesContext(connection) as twenty:
+        html = episode_page(signed_in, episode)
+    assert html.count("Entered in error:</strong> Wrong") == 20
+    assert len(twenty) == len(two)
