@@ -206,10 +206,17 @@ def change_staff(request, target: User, *, version: str, role, team: Team | None
         if is_safeguarding_lead != target.is_safeguarding_lead:
             changes.append(f"safeguarding lead {_yes_no(is_safeguarding_lead)}")
         if changes:
+            from thrive.history import services as history  # history builds on accounts
+
+            before = history.snapshot(target, ("role", "team", "job_title", "is_safeguarding_lead"))
             target.role, target.team = role, team
             target.job_title = job_title.strip()
             target.is_safeguarding_lead = is_safeguarding_lead
             target.save(update_fields=["role", "team", "job_title", "is_safeguarding_lead"])
+            history.record_changes(
+                request, target, before, history.snapshot(target, before),
+                object_label="Staff details", staff_member=target,
+                labels={"is_safeguarding_lead": "Safeguarding lead"})
             audit.record(request, AuditEvent.Action.CHANGE, obj=target,
                          detail="staff: " + ", ".join(changes))
     return target
@@ -231,6 +238,11 @@ def set_active(request, target: User, *, version: str, active: bool) -> User:
 
             refuse_if_responsible(target)
         if target.is_active != active:
+            from thrive.history import services as history  # history builds on accounts
+
+            history.record_changes(request, target, {"is_active": target.is_active},
+                                   {"is_active": active}, object_label="Staff details",
+                                   staff_member=target, labels={"is_active": "Account active"})
             target.is_active = active
             target.save(update_fields=["is_active"])
             audit.record(request, AuditEvent.Action.CHANGE, obj=target,

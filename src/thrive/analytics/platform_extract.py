@@ -18,6 +18,10 @@ One query per table (``values_list``, streamed, made Arrow a batch at a time), m
   with the engine's top-score verdict (engine.collaborate_top_score);
 - GroupingDecision.options_discussed / options_preferred -> decision_options, one row per option
   discussed (an option preferred is one that was discussed).
+
+Entries marked entered in error (history.entries) are left out of every table: a contact, a
+completion (and so its scores and items), a goal (and its ratings), a goal rating, a grouping
+decision. A grouping in error does not end the one before it; the next valid one does.
 """
 
 import itertools
@@ -29,6 +33,7 @@ import pyarrow as pa
 from django.db.models import Count
 
 from thrive.care.models import Contact, Episode, Goal, GoalRating, GroupingDecision
+from thrive.history.entries import valid_q
 from thrive.measures.engine.catalogue_loader import get_catalogue
 from thrive.measures.engine.coded_items import coded_items
 from thrive.measures.engine.errors import MeasureError, UnknownMeasure, UnknownScale
@@ -110,7 +115,7 @@ def referrals_table() -> pa.Table:
 
 def contacts_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
     def rows():
-        contacts = Contact.objects.order_by("id").values_list(
+        contacts = Contact.objects.valid().order_by("id").values_list(
             "id", "episode_id", "date", "time", "attendance", "mode")
         for cid, episode, on, at, attendance, mode in contacts.iterator(chunk_size=CHUNK):
             yield (str(cid), "direct", *ids[episode], on, at.replace(microsecond=0) if at else None,
@@ -134,7 +139,8 @@ def scores_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
 
 def _scale_scores(ids):
     concept = scale_concept_ids()
-    scores = ScaleScore.objects.filter(value__isnull=False).order_by("id").values_list(
+    scores = ScaleScore.objects.filter(
+        valid_q("completion__"), value__isnull=False).order_by("id").values_list(
         "id", "completion__episode_id", "completion__measure_id", "scale_id", "value",
         "completion__completed_on")
     for sid, episode, measure_id, scale_id, value, on in scores.iterator(chunk_size=CHUNK):
@@ -151,14 +157,15 @@ def _goal_scores(ids):
             gbo[n] = get_catalogue().scale(f"gbo/goal_{n}").snomed.concept_id
         except (UnknownMeasure, UnknownScale, AttributeError):
             pass
-    ratings = GoalRating.objects.filter(goal__number__in=list(gbo)).order_by("id").values_list(
+    ratings = GoalRating.objects.valid().filter(
+        valid_q("goal__"), goal__number__in=list(gbo)).order_by("id").values_list(
         "id", "goal__episode_id", "goal__number", "rating", "rated_on")
     for rid, episode, number, rating, on in ratings.iterator(chunk_size=CHUNK):
         yield (f"g{rid}", *ids[episode], gbo[number], str(rating), on)
 
 
 def _item_scores(ids):
-    completions = Completion.objects.filter(
+    completions = Completion.objects.valid().filter(
         measure_id__in=item_coded_measures(), source=Source.ITEMS).order_by("id").values_list(
         "id", "episode_id", "measure_id", "responses", "completed_on")
     for cid, episode, measure_id, responses, on in completions.iterator(chunk_size=CHUNK):
@@ -182,7 +189,7 @@ def _responses(stored) -> dict[int, int | None]:
 
 def groupings_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
     def rows():
-        decisions = GroupingDecision.objects.order_by("episode_id", "decided_on", "id").values_list(
+        decisions = GroupingDecision.objects.valid().order_by("episode_id", "decided_on", "id").values_list(
             "episode_id", "grouping", "decided_on", "young_person_took_part", "parent_carer_took_part",
             "episode__ending__ended_on")
         # A decision lasts until the next one for the episode, else until the ending: each row
@@ -200,12 +207,12 @@ def groupings_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
 
 def goals_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
     ratings: dict[int, list] = {}
-    for goal_id, rating, on in GoalRating.objects.order_by("goal_id", "rated_on", "id").values_list(
+    for goal_id, rating, on in GoalRating.objects.valid().order_by("goal_id", "rated_on", "id").values_list(
             "goal_id", "rating", "rated_on").iterator(chunk_size=CHUNK):
         ratings.setdefault(goal_id, []).append((rating, on))
 
     def rows():
-        goals = Goal.objects.order_by("id").values_list("id", "episode_id", "number", "agreed_on")
+        goals = Goal.objects.valid().order_by("id").values_list("id", "episode_id", "number", "agreed_on")
         for gid, episode, number, agreed in goals.iterator(chunk_size=CHUNK):
             rated = ratings.get(gid, [])
             first, last = (rated[0], rated[-1]) if rated else ((None, None), (None, None))
@@ -224,7 +231,7 @@ def risk_plans_table() -> pa.Table:
 
 def collaborate_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
     def rows():
-        completions = Completion.objects.filter(measure_id=COLLABORATE, source=Source.ITEMS).order_by(
+        completions = Completion.objects.valid().filter(measure_id=COLLABORATE, source=Source.ITEMS).order_by(
             "id").values_list("id", "episode_id", "rater", "completed_on", "responses")
         for cid, episode, rater, on, responses in completions.iterator(chunk_size=CHUNK):
             top = collaborate_top_score(_responses(responses))
@@ -235,7 +242,7 @@ def collaborate_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
 
 def decision_options_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
     def rows():
-        decisions = GroupingDecision.objects.order_by("id").values_list(
+        decisions = GroupingDecision.objects.valid().order_by("id").values_list(
             "id", "episode_id", "decided_on", "grouping", "options_discussed", "options_preferred")
         for did, episode, decided, grouping, discussed, preferred in decisions.iterator(chunk_size=CHUNK):
             preferred = set(preferred or ())

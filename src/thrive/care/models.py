@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from thrive.accounts.models import Agency, Team
+from thrive.history.entries import EnteredInError
 from thrive.people.models import YoungPerson
 
 from .groupings import LABELS, OPTION_LABELS, Grouping, SupportOption
@@ -141,7 +142,7 @@ class Allocation(models.Model):
         indexes = [models.Index(fields=["to_user", "allocated_at"])]
 
 
-class GroupingDecision(models.Model):
+class GroupingDecision(EnteredInError):
     """A needs-based grouping agreed with the young person and family (shared decision making)."""
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="grouping_decisions")
@@ -188,7 +189,7 @@ class GroupingDecision(models.Model):
         return ", ".join(OPTION_LABELS[SupportOption(o)] for o in self.options_preferred)
 
 
-class Goal(models.Model):
+class Goal(EnteredInError):
     """A Goal Based Outcome: the young person's own words, rated 0–10 over time."""
 
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="goals")
@@ -210,7 +211,7 @@ class Goal(models.Model):
         return f"Goal {self.number}"
 
 
-class GoalRating(models.Model):
+class GoalRating(EnteredInError):
     class Rater(models.TextChoices):
         YOUNG_PERSON = "young_person", "Young person"
         PARENT_CARER = "parent_carer", "Parent or carer"
@@ -229,7 +230,7 @@ class GoalRating(models.Model):
         ]
 
 
-class Contact(models.Model):
+class Contact(EnteredInError):
     class Mode(models.TextChoices):
         FACE_TO_FACE = "face_to_face", "Face to face"
         TELEPHONE = "telephone", "Telephone"
@@ -257,7 +258,7 @@ class Contact(models.Model):
         indexes = [models.Index(fields=["episode", "date"])]
 
 
-class Ending(models.Model):
+class Ending(EnteredInError):
     class Reason(models.TextChoices):
         GOALS_MET = "goals_met", "Goals reached; help ended as planned"
         AGREED_ENOUGH = "agreed_enough", "Agreed that enough has been done for now"

@@ -147,6 +147,8 @@ def rate_goal(request, goal: Goal, *, rated_on: date, rating: int, rated_by: str
     with transaction.atomic():
         episode = locked(goal.episode)
         require_open(episode)
+        if goal.is_entered_in_error:
+            raise RuleBroken("This goal was marked as entered in error, so it cannot be rated.")
         if rated_on < goal.agreed_on:
             raise RuleBroken(
                 f"Date rated must be on or after the goal was agreed ({goal.agreed_on:%-d %B %Y})",
@@ -186,7 +188,7 @@ def record_ending(request, episode: Episode, *, version: int, **fields) -> Endin
                 f"({episode.referral_received_on:%-d %B %Y})",
                 "ended_on",
             )
-        last_contact = episode.contacts.order_by("-date").values_list("date", flat=True).first()
+        last_contact = episode.contacts.valid().order_by("-date").values_list("date", flat=True).first()
         if last_contact and ended_on < last_contact:
             raise RuleBroken(
                 f"Date ended must be on or after the last contact ({last_contact:%-d %B %Y})",
@@ -195,8 +197,11 @@ def record_ending(request, episode: Episode, *, version: int, **fields) -> Endin
         contradictions.check_ended_after_key_dates(
             ended_on, {name: getattr(episode, name) for name in KEY_DATES})
         contradictions.check_ending_goals(
-            reason=fields["reason"], goals_met=fields["goals_met"], goals=episode.goals.count(),
-            rated_goals=episode.goals.filter(ratings__isnull=False).distinct().count())
+            reason=fields["reason"], goals_met=fields["goals_met"],
+            goals=episode.goals.valid().count(),
+            rated_goals=episode.goals.valid().filter(
+                ratings__entered_in_error_at__isnull=True, ratings__isnull=False
+            ).distinct().count())
         ending = Ending.objects.create(episode=episode, recorded_by=request.user, **fields)
         # The grouping in force at the end stays as the last decision; it is no longer current.
         episode.grouping_decisions.filter(is_current=True).update(is_current=False)
@@ -217,6 +222,8 @@ KEY_DATE_NAMES = {
 
 
 def update_key_dates(request, episode: Episode, *, version: int, **fields) -> Episode:
+    from thrive.history import services as history  # history builds on care
+
     with transaction.atomic():
         episode = locked(episode)
         if episode.version != version:
@@ -231,12 +238,19 @@ def update_key_dates(request, episode: Episode, *, version: int, **fields) -> Ep
         if fields.get("first_help_on") and not fields.get("accepted_on"):
             raise RuleBroken("Record the date accepted before the first help date", "accepted_on")
         contradictions.check_key_date_order(fields)
+        before = history.snapshot(episode, fields)
         for name, value in fields.items():
             setattr(episode, name, value)
         episode.version += 1
         episode.save()
+        changed = history.record_changes(
+            request, episode, before, fields, young_person=episode.young_person,
+            object_label=f"Key dates: {episode.team.name}, referral of "
+                         f"{episode.referral_received_on:%-d %B %Y}",
+            labels={**KEY_DATE_NAMES, "declined_reason": "Why declined"})
         audit.record(request, AuditEvent.Action.CHANGE, obj=episode,
-                     young_person=episode.young_person, detail="key dates")
+                     young_person=episode.young_person,
+                     detail="key dates: " + history.changed_fields(changed))
     return episode
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from thrive.accounts.models import User
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
+from thrive.history import services as history_services
 from thrive.sharing import policy
 from thrive.sharing import services as sharing_services
 from thrive.sharing.guards import episode_for_change, episode_for_late_addition
@@ -20,6 +22,7 @@ from . import caseload as caseload_queries
 from . import forms, services
 from . import waiting_list as waiting_list_queries
 from .groupings import LABELS, Grouping
+from .models import GoalRating
 
 
 def _require_clinical(user):
@@ -67,15 +70,21 @@ def _caption(episode):
 def episode_detail(request, episode_id):
     episode = policy.episode_or_404(request.user, episode_id)
     decisions = list(
-        episode.grouping_decisions.select_related("recorded_by").prefetch_related("practitioners")
+        episode.grouping_decisions.select_related("recorded_by", "entered_in_error_by")
+        .prefetch_related("practitioners")
     )
-    goals = list(episode.goals.prefetch_related("ratings"))
-    contacts = list(episode.contacts.select_related("practitioner").order_by("-date", "-time"))
+    goals = list(episode.goals.select_related("entered_in_error_by").prefetch_related(
+        Prefetch("ratings", queryset=GoalRating.objects.select_related("entered_in_error_by"))))
+    contacts = list(episode.contacts.select_related("practitioner", "entered_in_error_by")
+                    .order_by("-date", "-time"))
     audit.record(request, AuditEvent.Action.VIEW, obj=episode, young_person=episode.young_person)
-    attended = sorted(c.date for c in contacts if c.attendance == "attended")
+    # Entries entered in error stay on the page, struck through, and count for nothing.
+    attended = sorted(c.date for c in contacts
+                      if c.attendance == "attended" and not c.is_entered_in_error)
     current = next((d for d in decisions if d.is_current), None)
-    if current is None and episode.status == "discharged" and decisions:
-        current = decisions[0]  # the grouping it ended in: the ending retires "current"
+    valid_decisions = [d for d in decisions if not d.is_entered_in_error]
+    if current is None and episode.status == "discharged" and valid_decisions:
+        current = valid_decisions[0]  # the grouping it ended in: the ending retires "current"
     return render(request, "care/episode.html", {
         "page_title": str(episode), "episode": episode, "person": episode.young_person,
         "decisions": decisions, "current": current,
@@ -86,6 +95,7 @@ def episode_detail(request, episode_id):
         "first_contact": attended[0] if attended else None,
         "second_contact": attended[1] if len(attended) > 1 else None,
         "can_edit": policy.can_edit_episode(request.user, episode),
+        "can_correct": history_services.may_change_episode(request.user, episode),
         "can_allocate": episode.is_open and services.may_allocate(request.user, episode),
         "allocations": list(episode.allocations.select_related("from_user", "to_user",
                                                                "allocated_by")),

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from thrive.history.entries import EnteredInError
+
 from . import taxonomy
 
 
@@ -152,7 +154,7 @@ class Postcode(models.Model):
     longitude = models.FloatField()
 
 
-class Signpost(models.Model):
+class Signpost(EnteredInError):
     """A young person pointed to a community service, and what happened when followed up."""
 
     class Outcome(models.TextChoices):

@@ -95,6 +95,9 @@ def record_outcome(request, item: Signpost, *, version: int, outcome: str,
         current = Signpost.objects.select_for_update().get(pk=item.pk)
         if current.version != version:
             raise RuleBroken(STALE)
+        if current.is_entered_in_error:
+            raise RuleBroken("This signpost was marked as entered in error, so it has no "
+                             "follow-up.")
         current.outcome = outcome
         current.outcome_recorded_on = recorded_on
         current.outcome_note = (note or "").strip()
@@ -108,14 +111,15 @@ def record_outcome(request, item: Signpost, *, version: int, outcome: str,
 
 
 def signposts_for(episode: Episode):
-    return episode.signposts.select_related("service", "service__organization")
+    return episode.signposts.select_related("service", "service__organization",
+                                            "entered_in_error_by")
 
 
 def overdue_follow_ups(episode_ids, *, today: date | None = None) -> dict[int, int]:
     """For the caseload: {episode pk: number of signposts whose follow-up date has passed with
     no settled outcome}. One query; episodes with none are absent."""
     today = today or date.today()
-    rows = (Signpost.objects.filter(awaiting_follow_up_q(), episode_id__in=list(episode_ids),
+    rows = (Signpost.objects.valid().filter(awaiting_follow_up_q(), episode_id__in=list(episode_ids),
                                     follow_up_on__lt=today)
             .values("episode_id").annotate(n=Count("id")).order_by())
     return {row["episode_id"]: row["n"] for row in rows}

@@ -11,6 +11,7 @@ from django.urls import reverse
 from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
+from thrive.history import services as history_services
 from thrive.sharing import policy
 from thrive.sharing.guards import episode_for_change
 
@@ -86,6 +87,7 @@ def episode_signposts(request, episode_id):
         "page_title": f"Signposting: {episode.young_person.full_name}", "episode": episode,
         "person": episode.young_person, "signposts": items,
         "can_edit": policy.can_edit_episode(request.user, episode),
+        "can_correct": history_services.may_change_episode(request.user, episode),
         "back_url": reverse("care:episode", args=[episode.public_id]),
     })
 

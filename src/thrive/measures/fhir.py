@@ -94,7 +94,8 @@ def questionnaire_response_resource(completion: Completion, base: str) -> dict:
         "meta": {"lastUpdated": _instant(completion.created_at)},
         "extension": [_episode_extension(episode)],
         "questionnaire": f"{base}/Questionnaire/{completion.measure_id}",
-        "status": "completed",
+        # FHIR's own status for a response recorded by mistake (still readable by its id).
+        "status": "entered-in-error" if completion.is_entered_in_error else "completed",
         "subject": {"reference": f"Patient/{episode.young_person.public_id}"},
         "authored": completion.completed_on.isoformat(),
         "source": _source(completion),
@@ -124,7 +125,7 @@ def observation_resources(completion: Completion, base: str) -> list[dict]:
                 _episode_extension(episode),
                 {"url": f"{base}/StructureDefinition/score-prorated", "valueBoolean": score.prorated},
             ],
-            "status": "final",
+            "status": "entered-in-error" if completion.is_entered_in_error else "final",
             "category": [{"coding": [{
                 "system": "http://terminology.hl7.org/CodeSystem/observation-category",
                 "code": "survey"}]}],
@@ -269,7 +270,7 @@ def observation_search(request):
         if not policy.can_export(request.user, person):
             return _break_glass_refused()
         episodes = policy.visible_episodes(request.user).filter(young_person=person)
-        completions = list(Completion.objects.filter(episode__in=episodes)
+        completions = list(Completion.objects.valid().filter(episode__in=episodes)
                            .select_related("episode", "episode__young_person")
                            .prefetch_related("scores").order_by("completed_on", "id"))
     else:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from thrive.care.models import Episode
+from thrive.history.entries import EnteredInError
 
 
 class Rater(models.TextChoices):
@@ -27,7 +28,7 @@ class Source(models.TextChoices):
     ENTERED_TOTAL = "entered_total", "Totals copied from a paper form"
 
 
-class Completion(models.Model):
+class Completion(EnteredInError):
     """One questionnaire completed on one day by one respondent, within an episode."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -20,6 +20,7 @@ from thrive.care.services import locked, require_open_or_late_addition
 from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
+from thrive.history.entries import valid_q
 
 from . import engine
 from .engine.catalogue_model import Measure
@@ -242,7 +243,13 @@ def _q(value: Decimal | None) -> Decimal | None:
 
 def episode_completions(episode: Episode) -> list[Completion]:
     """Every completion with its scores: two queries, whatever the number of completions."""
-    return list(episode.completions.prefetch_related("scores").order_by("completed_on", "id"))
+    return list(episode.completions.select_related("entered_in_error_by")
+                .prefetch_related("scores").order_by("completed_on", "id"))
+
+
+def valid_completions(completions: list[Completion]) -> list[Completion]:
+    """The completions that count (not entered in error): for outcomes and charts."""
+    return [c for c in completions if not c.is_entered_in_error]
 
 
 def as_result(completion: Completion, score: ScaleScore):
@@ -355,7 +362,8 @@ def engine_rater_order(rater: str) -> int:
 
 
 def episode_goal_ratings(episode: Episode) -> list[GoalRating]:
-    return list(GoalRating.objects.filter(goal__episode=episode).select_related("goal")
+    return list(GoalRating.objects.valid().filter(valid_q("goal__"), goal__episode=episode)
+                .select_related("goal")
                 .order_by("goal__number", "rated_on", "id"))
 
 
@@ -367,7 +375,8 @@ def completion_for(user, public_id) -> Completion:
 
     try:
         return (Completion.objects.filter(episode__in=policy.visible_episodes(user))
-                .select_related("episode", "episode__young_person", "episode__team")
+                .select_related("episode", "episode__young_person", "episode__team",
+                                "entered_in_error_by")
                 .prefetch_related("scores").get(public_id=public_id))
     except (Completion.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such record") from None

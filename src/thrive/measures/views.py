@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
+from thrive.history import services as history_services
 from thrive.sharing import policy
 from thrive.sharing.guards import episode_for_late_addition
 
@@ -46,9 +47,10 @@ def episode_measures(request, episode_id):
     and a chart with its data table per measure. Query count does not grow with completions."""
     episode = policy.episode_or_404(request.user, episode_id)
     completions = services.episode_completions(episode)
+    counted = services.valid_completions(completions)  # entered in error: listed, not counted
     ratings = services.episode_goal_ratings(episode)
-    outcome = services.episode_outcome(completions, goal_ratings=ratings)
-    all_charts = charts.measure_charts(completions, episode.young_person)
+    outcome = services.episode_outcome(counted, goal_ratings=ratings)
+    all_charts = charts.measure_charts(counted, episode.young_person)
     goals = charts.goal_chart(ratings)
     if goals:
         all_charts.append(goals)
@@ -58,6 +60,7 @@ def episode_measures(request, episode_id):
         "completions": list(reversed(completions)), "outcome": outcome, "charts": all_charts,
         "can_edit": (policy.can_edit_episode(request.user, episode)
                      or policy.can_add_after_ending(request.user, episode)),
+        "can_correct": history_services.may_change_episode(request.user, episode),
         "measure_name": services.measure_name, "back_url": _episode_url(episode),
     })
 
@@ -66,11 +69,13 @@ def record_measures(request, person_id):
     """The record's view: a chart per measure across the episodes this user may see."""
     person = policy.young_person_or_404(request.user, person_id)
     episodes = policy.visible_episodes(request.user).filter(young_person=person)
-    completions = list(Completion.objects.filter(episode__in=episodes)
+    completions = list(Completion.objects.valid().filter(episode__in=episodes)
                        .prefetch_related("scores").order_by("completed_on", "id"))
     from thrive.care.models import GoalRating
 
-    ratings = list(GoalRating.objects.filter(goal__episode__in=episodes).select_related("goal")
+    ratings = list(GoalRating.objects.valid().filter(goal__entered_in_error_at__isnull=True,
+                                                     goal__episode__in=episodes)
+                   .select_related("goal")
                    .order_by("goal__number", "rated_on", "id"))
     all_charts = charts.measure_charts(completions, person)
     goals = charts.goal_chart(ratings)

@@ -91,19 +91,46 @@ def refer_existing(request, match: matching.PossibleMatch, *, referral: dict):
 
 
 def update_demographics(request, person: YoungPerson, *, version: int, **details) -> YoungPerson:
+    from thrive.history import services as history  # history builds on people
+
     with transaction.atomic():
         person = YoungPerson.objects.select_for_update().get(pk=person.pk)
         if person.version != version:
             raise RuleBroken(STALE)
         _check_unique_nhs_number(details["nhs_number"], exclude_pk=person.pk)
         check_date_of_birth(details["date_of_birth"])
+        before = history.snapshot(person, details)
         for name, value in details.items():
             setattr(person, name, value)
         person.version += 1
         person.save()
+        changed = history.record_changes(request, person, before, details,
+                                         object_label="Details", young_person=person)
         audit.record(request, AuditEvent.Action.CHANGE, obj=person, young_person=person,
-                     detail="demographics")
+                     detail="demographics: " + history.changed_fields(changed))
     return person
+
+
+def update_parent_carer(request, carer: ParentCarer, **details) -> ParentCarer:
+    """Change a parent's or carer's details; each changed field is kept in the history."""
+    from thrive.history import services as history  # history builds on people
+
+    with transaction.atomic():
+        carer = ParentCarer.objects.select_for_update().select_related("young_person").get(
+            pk=carer.pk)
+        before = history.snapshot(carer, details)
+        for name, value in details.items():
+            setattr(carer, name, value)
+        carer.save()
+        person = carer.young_person
+        changed = history.record_changes(
+            request, carer, before, details, young_person=person,
+            object_label=f"Parent or carer: {before['name'] or carer.name}",
+            labels={"name": "Full name", "lives_with_young_person": "Lives with the young person"})
+        YoungPerson.objects.filter(pk=person.pk).update(version=person.version + 1)
+        audit.record(request, AuditEvent.Action.CHANGE, obj=carer, young_person=person,
+                     detail="parent or carer: " + history.changed_fields(changed))
+    return carer
 
 
 def add_parent_carer(request, person: YoungPerson, **details) -> ParentCarer:

@@ -17,6 +17,7 @@ class Entry:
     detail: str
     episode_id: object
     order: int = 0
+    in_error: str = ""  # the reason, for an entry marked entered in error (shown struck through)
 
 
 def build(episodes: QuerySet) -> tuple[list, list[Entry]]:
@@ -40,18 +41,21 @@ def build(episodes: QuerySet) -> tuple[list, list[Entry]]:
                                  f"{ending.get_next_step_display()}", e.public_id, 9))
     for d in GroupingDecision.objects.filter(episode__in=by_pk):
         entries.append(Entry(d.decided_on, "decision", f"Grouping agreed: {d.grouping_label}",
-                             d.rationale, by_pk[d.episode_id].public_id, 5))
+                             d.rationale, by_pk[d.episode_id].public_id, 5,
+                             d.entered_in_error_reason))
     for g in Goal.objects.filter(episode__in=by_pk):
         entries.append(Entry(g.agreed_on, "goal", f"Goal {g.number} agreed", g.description,
-                             by_pk[g.episode_id].public_id, 6))
+                             by_pk[g.episode_id].public_id, 6, g.entered_in_error_reason))
     for r in GoalRating.objects.filter(goal__episode__in=by_pk).select_related("goal"):
         entries.append(Entry(r.rated_on, "rating", f"Goal {r.goal.number} rated {r.rating} out of 10",
                              f"Rated by: {r.get_rated_by_display()}",
-                             by_pk[r.goal.episode_id].public_id, 7))
+                             by_pk[r.goal.episode_id].public_id, 7,
+                             r.entered_in_error_reason or r.goal.entered_in_error_reason))
     for c in Contact.objects.filter(episode__in=by_pk):
         entries.append(Entry(c.date, "contact",
                              f"{c.get_mode_display()} contact at {c.time:%H:%M}: "
                              f"{c.get_attendance_display().lower()}",
-                             c.summary, by_pk[c.episode_id].public_id, 4))
+                             c.summary, by_pk[c.episode_id].public_id, 4,
+                             c.entered_in_error_reason))
     entries.sort(key=lambda x: (x.on, x.order), reverse=True)
     return episodes, entries

@@ -12,5 +12,7 @@ urlpatterns = [
     path("<uuid:person_id>/", views.record, name="record"),
     path("<uuid:person_id>/details/", views.edit_details, name="edit-details"),
     path("<uuid:person_id>/parents-carers/new/", views.new_parent_carer, name="new-parent-carer"),
+    path("<uuid:person_id>/parents-carers/<int:carer_id>/", views.edit_parent_carer,
+         name="edit-parent-carer"),
     path("<uuid:person_id>/referrals/new/", views.new_referral, name="new-referral"),
 ]

@@ -170,6 +170,22 @@ def edit_details(request, person_id):
                      back_url=_record_url(person), submit_text="Save details")
 
 
+def edit_parent_carer(request, person_id, carer_id):
+    person = person_for_change(request, person_id)
+    carer = person.parents_carers.filter(pk=carer_id).first()
+    if carer is None:
+        raise Http404("No such parent or carer")
+    initial = {name: getattr(carer, name) for name in forms.ParentCarerForm.base_fields}
+    form = forms.ParentCarerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.update_parent_carer(request, carer, **form.cleaned_data)):
+            messages.success(request, "Parent or carer's details saved")
+            return redirect(_record_url(person))
+    return form_page(request, form, title="Change a parent's or carer's details",
+                     caption=person.full_name, back_url=_record_url(person),
+                     submit_text="Save details")
+
+
 def new_parent_carer(request, person_id):
     person = person_for_change(request, person_id)
     form = forms.ParentCarerForm(request.POST or None)

@@ -315,10 +315,13 @@ def _locked(plan: RiskSupportPlan, version: int) -> RiskSupportPlan:
 def update_plan(request, plan: RiskSupportPlan, *, version: int, content: PlanContent,
                 today: date | None = None) -> RiskSupportPlan:
     """Save a changed plan, as a whole, only if nobody saved it since `version` was read."""
+    from thrive.history import services as history  # history builds on risk
+
     today = today or dates.today()
     with transaction.atomic():
         plan = _locked(plan, version)
         _check(content, today)
+        before = history.plan_snapshot(plan)
         for name in PlanContent.SCALARS:
             setattr(plan, name, getattr(content, name))
         _set_safeguarding_basis(request, plan, content.safeguarding_basis)
@@ -326,8 +329,12 @@ def update_plan(request, plan: RiskSupportPlan, *, version: int, content: PlanCo
         plan.updated_by = request.user
         plan.save()
         _write_rows(plan, content)
+        changed = history.record_changes(
+            request, plan, before, history.plan_snapshot(plan), young_person=plan.young_person,
+            object_label="Risk Support plan", labels=history.PLAN_LABELS)
         audit.record(request, AuditEvent.Action.CHANGE, obj=plan, young_person=plan.young_person,
-                     detail=f"risk support plan version {plan.version}")
+                     detail=f"risk support plan version {plan.version}: "
+                            + history.changed_fields(changed))
     return plan
 
 
@@ -338,8 +345,14 @@ def end_plan(request, plan: RiskSupportPlan, *, version: int, ended_on: date,
         if ended_on < plan.agreed_on:
             raise RuleBroken(f"Date ended must be on or after the plan was agreed "
                              f"({plan.agreed_on:%-d %B %Y})", "ended_on")
+        from thrive.history import services as history  # history builds on risk
+
+        before = history.snapshot(plan, ("status", "ended_on", "end_reason"))
         plan.status = RiskSupportPlan.Status.ENDED
         plan.ended_on, plan.end_reason = ended_on, end_reason
+        history.record_changes(request, plan, before, history.snapshot(plan, before),
+                               young_person=plan.young_person, object_label="Risk Support plan",
+                               labels=history.PLAN_LABELS)
         plan.version += 1
         plan.updated_by = request.user
         plan.save()

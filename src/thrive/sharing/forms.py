@@ -56,6 +56,11 @@ class ConsentForm(SpecificMessagesMixin, forms.Form):
         self.fields["with_agency"].queryset = Agency.objects.exclude(pk=own_agency_id)
 
 
+class WithdrawConsentForm(SpecificMessagesMixin, forms.Form):
+    withdrawn_on = NhsDateField(label="Date consent was withdrawn",
+                                help_text="For example, 15 3 2026")
+
+
 class ReferralForm(SpecificMessagesMixin, forms.Form):
     to_agency = forms.ModelChoiceField(queryset=Agency.objects.all(), label="Refer to",
                                        empty_label="Choose an agency")

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from thrive.accounts.models import Agency, Team
+from thrive.history.entries import EnteredInError
 from thrive.people.models import YoungPerson
 
 USER = settings.AUTH_USER_MODEL
@@ -170,7 +171,7 @@ class Sensitivity(models.TextChoices):
     SEXUAL_HEALTH = "sexual_health", "Sexual health"
 
 
-class RecordNote(models.Model):
+class RecordNote(EnteredInError):
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")

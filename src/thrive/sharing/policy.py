@@ -324,7 +324,7 @@ def may_see_note(user, note: RecordNote) -> bool:
 
 def notes_for(user, person: YoungPerson) -> NotesView:
     shown, withheld = [], {}
-    for note in person.notes.select_related("author", "agency"):
+    for note in person.notes.select_related("author", "agency", "entered_in_error_by"):
         if may_see_note(user, note):
             shown.append(note)
         else:

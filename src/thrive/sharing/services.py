@@ -201,6 +201,36 @@ def record_consent(request, person: YoungPerson, **fields) -> Consent:
     return consent
 
 
+def withdraw_consent(request, consent: Consent, *, withdrawn_on: date) -> Consent:
+    """Record that consent was withdrawn (from that day it no longer covers anything: care-team
+    access and plan sharing based on it lapse). The change is kept in the record's history."""
+    from thrive.core import dates
+    from thrive.history import services as history  # history builds on sharing
+
+    with transaction.atomic():
+        consent = Consent.objects.select_for_update().select_related("with_agency").get(
+            pk=consent.pk)
+        if consent.withdrawn_on is not None:
+            raise RuleBroken(f"This consent was already withdrawn on "
+                             f"{consent.withdrawn_on:%-d %B %Y}.")
+        if withdrawn_on < consent.given_on:
+            raise RuleBroken(f"Date withdrawn must be on or after consent was given "
+                             f"({consent.given_on:%-d %B %Y})", "withdrawn_on")
+        if withdrawn_on > dates.today():
+            raise RuleBroken("Date withdrawn must be today or in the past", "withdrawn_on")
+        before = history.snapshot(consent, ["withdrawn_on"])
+        consent.withdrawn_on = withdrawn_on
+        consent.save(update_fields=["withdrawn_on"])
+        history.record_changes(
+            request, consent, before, {"withdrawn_on": withdrawn_on},
+            young_person=consent.young_person, labels={"withdrawn_on": "Withdrawn"},
+            object_label=f"Consent to share with {consent.with_agency.name} for "
+                         f"{consent.get_purpose_display().lower()}")
+        audit.record(request, AuditEvent.Action.CHANGE, obj=consent,
+                     young_person=consent.young_person, detail="consent withdrawn")
+    return consent
+
+
 def valid_referral_consents(person: YoungPerson, to_agency_id: int, today: date | None = None):
     today = today or date.today()
     return [c for c in person.consents.filter(with_agency_id=to_agency_id,

@@ -8,6 +8,8 @@ urlpatterns = [
     path("people/<uuid:person_id>/care-team/<int:member_id>/remove/", views.remove_member,
          name="remove-member"),
     path("people/<uuid:person_id>/consent/new/", views.new_consent, name="new-consent"),
+    path("people/<uuid:person_id>/consent/<int:consent_id>/withdraw/", views.withdraw_consent,
+         name="withdraw-consent"),
     path("people/<uuid:person_id>/refer/", views.refer, name="refer"),
     path("people/<uuid:person_id>/notes/new/", views.new_note, name="new-note"),
     path("people/<uuid:person_id>/access-history/", views.access_history,

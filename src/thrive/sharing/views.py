@@ -89,6 +89,24 @@ def new_consent(request, person_id):
                      back_url=_record_url(person), submit_text="Save consent")
 
 
+def withdraw_consent(request, person_id, consent_id):
+    person = person_for_change(request, person_id)
+    consent = person.consents.filter(pk=consent_id).select_related("with_agency").first()
+    if consent is None:
+        raise Http404("No such consent")
+    form = forms.WithdrawConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.withdraw_consent(request, consent, **form.cleaned_data)):
+            messages.success(request, "Consent withdrawn")
+            return redirect(_record_url(person))
+    return form_page(
+        request, form, title="Record that consent was withdrawn", caption=person.full_name,
+        back_url=_record_url(person), submit_text="Save",
+        intro=f"{consent.given_by_name} consented to share with {consent.with_agency.name} for "
+              f"{consent.get_purpose_display().lower()}. From the day it is withdrawn it no "
+              "longer covers sharing, and care-team access based on it ends.")
+
+
 def refer(request, person_id):
     person = person_for_change(request, person_id)
     form = forms.ReferralForm(request.POST or None, own_agency_id=request.user.agency_id)

@@ -4,7 +4,7 @@ The routes are enumerated from the URL configuration, so a new record page is co
 it is added; a route with a parameter this test does not know fails until the test learns it.
 """
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -14,7 +14,8 @@ from thrive.core.models import AuditEvent
 from thrive.sharing.models import AgencyReferral, CareTeamMember, Consent
 
 RECORD_KWARGS = {"person_id", "episode_id", "referral_id", "plan_id", "completion_id",
-                 "signpost_id", "number", "member_id", "service_id"}
+                 "signpost_id", "number", "member_id", "service_id",
+                 "kind", "entry_id", "note_id", "consent_id", "carer_id"}
 # A route that names any of these shows (part of) a young person's record.
 RECORD_ROOTS = {"person_id", "episode_id", "referral_id", "completion_id", "signpost_id"}
 
@@ -68,7 +69,18 @@ def record(signed_in, rf, episode, practitioner, school):
         Service, "is_sensitive") else Service.objects.first()
     signpost = directory.signpost(request, episode, service, reason="Peer support group",
                                   follow_up_on=date.today() + timedelta(days=14))
-    return {"person_id": person.public_id, "episode_id": episode.public_id,
+    from thrive.care.models import Contact
+    from thrive.people.models import ParentCarer
+    from thrive.sharing.models import RecordNote
+
+    carer = ParentCarer.objects.create(young_person=person, name="Sara Khan", relationship="mother")
+    contact = Contact.objects.create(episode=episode, date=date.today(), time=time(9, 0),
+                                     mode="telephone", attendance="attended")
+    note = RecordNote.objects.create(young_person=person, author=practitioner,
+                                     agency=practitioner.agency, text="Spoke to school")
+    return {"person_id": person.public_id, "kind": "contact", "entry_id": contact.pk,
+            "note_id": note.pk, "consent_id": consent.pk, "carer_id": carer.pk,
+            "episode_id": episode.public_id,
             "completion_id": completion.public_id, "signpost_id": signpost.public_id,
             "service_id": service.oruk_id,
             "referral_id": referral.public_id, "plan_id": plan.public_id,

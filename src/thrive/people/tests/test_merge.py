@@ -11,6 +11,7 @@ from thrive.care.models import Episode
 from thrive.conftest import make_episode, make_user, make_young_person, valid_nhs_number
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
+from thrive.history.models import FieldChange
 from thrive.measures.services import record_completion
 from thrive.people import merge
 from thrive.people.models import NewRecordDespiteMatch, ParentCarer, YoungPerson
@@ -86,6 +87,10 @@ def _builders(user, team, other_agency, keep):
             user=user, young_person=p, text="You are now the keyworker"),
         ("people.youngperson", "merged_into"): lambda p: make_young_person(
             nhs_number="", merged_into=p),
+        ("history.fieldchange", "young_person"): lambda p: FieldChange.objects.create(
+            changed_at=timezone.now(), changed_by=user, object_type="YoungPerson",
+            object_id=str(p.public_id), object_label="Details", young_person=p,
+            field_name="school", field_label="School", old_value="A", new_value="B"),
     }
 
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from thrive.demo import signins, writer
 from thrive.demo.closing_letters import add_closing_letters
 from thrive.demo.consented_sharing import add_consented_sharing
+from thrive.demo.corrections import add_corrections
 from thrive.demo.duplicates import add_possible_duplicate
 from thrive.demo.generator import DEFAULT_SEED, DEFAULT_YOUNG_PEOPLE, generate
 from thrive.demo.shared_work import add_shared_work
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         counts.update(add_waiting_lists(seed, date.today()))
         counts.update(add_closing_letters(date.today()))
         counts.update(add_consented_sharing(seed, date.today()))
+        counts.update(add_corrections(date.today()))
         seconds = time.perf_counter() - started
         total = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))
