@@ -222,6 +222,11 @@ def break_glass(request):
             messages.warning(request, f"Emergency access for {services.BREAK_GLASS_HOURS} hours. "
                              "The privacy officer has been alerted.")
             return redirect(_record_url(person))
+    if request.method == "POST":
+        # A failed attempt is an access decision too: audited, linked to the young person the
+        # NHS number belongs to (if any), without telling the user more than the form says.
+        services.record_failed_break_glass(request, request.POST.get("nhs_number", ""),
+                                           request.POST.get("reason", ""))
     return form_page(
         request, form, title="Emergency access (break-glass)", submit_text="Open the record",
         intro="Use this only when a young person needs help now and you have no other way to "
