@@ -24,6 +24,7 @@ RECORD_PARAMETERS = {
 }
 REFUSED_STATUSES = {403, 404}
 FORM_SHOWN_AGAIN = {200, 400, 409, 422}
+SHOWN_AGAIN = " (form shown again with errors)"
 
 
 def requested_record(kwargs) -> tuple[str, str, int | None] | None:
@@ -70,5 +71,5 @@ class AccessDecisionAuditMiddleware:
         else:
             audit.record(request, AuditEvent.Action.VIEW, object_type=object_type,
                          object_id=object_id, young_person_id=person_pk,
-                         detail=f"{match.url_name}: form shown again with errors")
+                         detail=f"{match.view_name}{SHOWN_AGAIN}")
         return response

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from thrive.core.models import AuditEvent
 
+from .access_audit import SHOWN_AGAIN
+
 A = AuditEvent.Action
 
 # Pages opened on the way to a change: the url name the guards record, in words.
@@ -29,7 +31,8 @@ FORM_PAGES = {
     "signpost": "the signposting form", "outcome": "the signposting follow-up form",
     "hand-over": "the tablet hand-over", "merge": "the merge page",
     "possible-match": "the possible match page", "plans": "the Risk Support plans",
-    "new": "the new Risk Support plan form", "edit": "the Risk Support plan to change it",
+    "risk:new": "the form to write a Risk Support plan",
+    "measures:new": "the questionnaire form", "edit": "the Risk Support plan to change it",
     "end": "the Risk Support plan to end it",
 }
 # Details written by views, in words ({episode} is filled in where the entry names one).
@@ -193,8 +196,9 @@ def _what(event, look: _Lookups) -> str:
     detail = event.detail
     if detail in DETAILS:
         return DETAILS[detail].format(**fill)
-    if detail.endswith(": form shown again with errors"):
-        page = FORM_PAGES.get(detail.split(":")[0], "a form")
+    if detail.endswith(SHOWN_AGAIN):
+        name = detail.removesuffix(SHOWN_AGAIN)
+        page = FORM_PAGES.get(name) or FORM_PAGES.get(name.rsplit(":", 1)[-1], "a form")
         return f"Saw {page} again, with errors to correct"
     if event.action == A.VIEW:
         if detail in FORM_PAGES:

@@ -169,3 +169,44 @@ def test_the_privacy_officer_finds_a_young_person_by_post_and_filters_by_opaque_
 def test_only_the_privacy_officer_reads_the_access_log(signed_in):
     assert signed_in.get(reverse("sharing:access-log")).status_code == 403
     assert signed_in.get(reverse("sharing:access-log-csv")).status_code == 403
+
+
+def test_a_form_shown_again_with_errors_is_described_by_what_the_form_is(signed_in, episode):
+    person = episode.young_person
+    signed_in.post(reverse("sharing:new-note", args=[person.public_id]), {"text": ""})
+    page = entries(signed_in, reverse("sharing:access-history", args=[person.public_id]))
+    assert "Saw the form to add a note again, with errors to correct" in page
+
+
+WRITTEN_BY_THE_APPLICATION = [  # (action, object type, detail) as views and services write them
+    ("view", "YoungPerson", ""), ("view", "YoungPerson", "new-note"),
+    ("view", "Episode", "new-contact"), ("view", "Episode", "outcome measures"),
+    ("view", "", "risk support plans (2)"), ("view", "RiskSupportPlan", ""),
+    ("view", "Completion", ""), ("view", "AgencyReferral", ""),
+    ("export", "RiskSupportPlan", "risk support plan PDF"),
+    ("export", "Completion", "FHIR QuestionnaireResponse"),
+    ("export", "YoungPerson", "FHIR Observation search (3)"),
+    ("create", "CareTeamMember", "care team: user 7"), ("create", "AgencyReferral",
+                                                         "referral to agency 3"),
+    ("create", "Consent", ""), ("create", "RecordNote", "note (safeguarding)"),
+    ("create", "GroupingDecision", "grouping getting_help"), ("create", "GoalRating", "goal 1"),
+    ("change", "RiskSupportPlan", "risk support plan version 3"),
+    ("change", "Episode", "lead practitioner: a > b"), ("change", "AgencyReferral",
+                                                       "referral accepted"),
+    ("change", "CareTeamMember", "care team: a > b (keyworker)"),
+    ("break_glass", "BreakGlassGrant", ""),
+]
+
+
+@pytest.mark.parametrize("action, object_type, detail", WRITTEN_BY_THE_APPLICATION)
+def test_no_internal_names_reach_the_words(db, person, action, object_type, detail):
+    from thrive.sharing.history import describe
+
+    event = AuditEvent(pk=1, at=timezone.now(), username="x", action=action,
+                       object_type=object_type, object_id="12", young_person_id=person.pk,
+                       detail=detail, basis="relationship")
+    [line] = describe([event])
+    assert line.what[0].isupper() and line.person == person.full_name
+    for internal in ("youngperson", "agency 3", "user 7", "getting_help", " > ", "caretea",
+                     "recordnote", "riskSupport", "(3)"):
+        assert internal.lower() not in line.what.lower(), line.what
