@@ -22,6 +22,11 @@ RECORD_PARAMETERS = {
     "completion_id": ("measures.Completion", "Completion", "episode__young_person_id"),
     "signpost_id": ("directory.Signpost", "Signpost", "episode__young_person_id"),
 }
+# Routes that take the record from the query string (FHIR searches), as (parameter, prefix).
+QUERY_PARAMETERS = {
+    "measures:fhir-observations": {"patient": ("person_id", "Patient/"),
+                                   "derived-from": ("completion_id", "QuestionnaireResponse/")},
+}
 REFUSED_STATUSES = {403, 404}
 FORM_SHOWN_AGAIN = {200, 400, 409, 422}
 SHOWN_AGAIN = " (form shown again with errors)"
@@ -59,7 +64,11 @@ class AccessDecisionAuditMiddleware:
         shown_again = request.method == "POST" and status in FORM_SHOWN_AGAIN
         if not (refused or shown_again):
             return response
-        target = requested_record(match.kwargs)
+        kwargs = dict(match.kwargs)
+        for name, (parameter, prefix) in QUERY_PARAMETERS.get(match.view_name, {}).items():
+            if request.GET.get(name):
+                kwargs.setdefault(parameter, request.GET[name].removeprefix(prefix))
+        target = requested_record(kwargs)
         if target is None:
             return response
         object_type, object_id, person_pk = target

@@ -180,3 +180,12 @@ def test_appending_stays_one_small_transaction(db, key_file, practitioner,
     # appends, and the savepoint when already inside a transaction).
     with django_assert_max_num_queries(5):
         audit.record(None, "view", user=practitioner)
+
+
+def test_a_deployment_is_warned_when_the_key_sits_in_var(monkeypatch):
+    from thrive.core.checks import audit_key_outside_var
+
+    monkeypatch.delenv(audit_keys.ENV_VAR, raising=False)
+    assert [w.id for w in audit_key_outside_var(None)] == ["thrive.W001"]
+    monkeypatch.setenv(audit_keys.ENV_VAR, "/etc/thrive/audit-keys.json")
+    assert audit_key_outside_var(None) == []

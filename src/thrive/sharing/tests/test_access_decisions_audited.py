@@ -67,3 +67,14 @@ def test_the_basis_says_consent_or_override_for_care_team_members(
                                                        override_reason="Risk to life")
     client.get(reverse("people:record", args=[person.public_id]))
     assert AuditEvent.objects.order_by("-id").first().basis == "override"
+
+
+def test_a_refused_fhir_search_is_audited_without_saying_more(client, person, episode, outsider):
+    client.force_login(outsider)
+    url = reverse("measures:fhir-observations")
+    for patient in (f"Patient/{person.public_id}", "Patient/00000000-0000-0000-0000-000000000000",
+                    "not-a-uuid"):
+        assert client.get(url, {"patient": patient}).status_code == 404
+    refused = AuditEvent.objects.filter(outcome="refused").order_by("id")
+    assert [(e.young_person_id, e.basis) for e in refused] == [
+        (person.pk, "none"), (None, "none"), (None, "none")]
