@@ -112,7 +112,13 @@ def when_text(at: datetime) -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
+NOUNS = {"User": "staff account", "BreakGlassGrant": "break-glass grant",
+         "AccessAlert": "privacy alert", "RecordNote": "note", "GroupingDecision": "THRIVE grouping"}
+
+
 def _humanised(object_type: str) -> str:
+    if object_type in NOUNS:
+        return NOUNS[object_type]
     return re.sub(r"(?<!^)(?=[A-Z])", " ", object_type).lower() if object_type else "record"
 
 

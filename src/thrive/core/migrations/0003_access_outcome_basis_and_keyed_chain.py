@@ -3,6 +3,31 @@
 from django.db import migrations, models
 
 
+def rechain_with_key(apps, schema_editor):
+    """Entries written before the log was keyed were chained with plain SHA-256, which anyone
+    able to write to the database could recompute. Chain them again, in order, with the audit
+    key (generated now if this is the first use)."""
+    from thrive.core import audit_keys
+    from thrive.core.models import keyed_hash
+
+    AuditEvent = apps.get_model("core", "AuditEvent")
+    if not AuditEvent.objects.exists():
+        return
+    keyring = audit_keys.load()
+    previous = "0" * 64
+    batch = []
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        event.key_id = keyring.current_id
+        event.previous_hash = previous
+        event.entry_hash = keyed_hash(event, keyring.current)
+        previous = event.entry_hash
+        batch.append(event)
+        if len(batch) == 1000:
+            AuditEvent.objects.bulk_update(batch, ["key_id", "previous_hash", "entry_hash"])
+            batch = []
+    AuditEvent.objects.bulk_update(batch, ["key_id", "previous_hash", "entry_hash"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,28 +50,5 @@ class Migration(migrations.Migration):
             name='outcome',
             field=models.CharField(choices=[('allowed', 'Allowed'), ('refused', 'Refused')], default='allowed', max_length=10),
         ),
+        migrations.RunPython(rechain_with_key, migrations.RunPython.noop),
     ]
-
-
-def rechain_with_key(apps, schema_editor):
-    """Entries written before the log was keyed were chained with plain SHA-256, which anyone
-    able to write to the database could recompute. Chain them again, in order, with the audit
-    key (generated now if this is the first use)."""
-    from thrive.core import audit_keys
-    from thrive.core.models import keyed_hash
-
-    AuditEvent = apps.get_model("core", "AuditEvent")
-    if not AuditEvent.objects.exists():
-        return
-    keyring = audit_keys.load()
-    previous = "0" * 64
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        event.key_id = keyring.current_id
-        event.previous_hash = previous
-        event.entry_hash = keyed_hash(event, keyring.current)
-        AuditEvent.objects.filter(pk=event.pk).update(
-            key_id=event.key_id, previous_hash=event.previous_hash, entry_hash=event.entry_hash)
-        previous = event.entry_hash
-
-
-Migration.operations.append(migrations.RunPython(rechain_with_key, migrations.RunPython.noop))

@@ -189,3 +189,18 @@ def test_a_deployment_is_warned_when_the_key_sits_in_var(monkeypatch):
     assert [w.id for w in audit_key_outside_var(None)] == ["thrive.W001"]
     monkeypatch.setenv(audit_keys.ENV_VAR, "/etc/thrive/audit-keys.json")
     assert audit_key_outside_var(None) == []
+
+
+def test_the_migration_rechains_an_unkeyed_log_with_the_key(log):
+    """Entries from before the log was keyed (plain SHA-256) are chained again with the key."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "thrive.core.migrations.0003_access_outcome_basis_and_keyed_chain")
+    with as_a_database_writer():
+        recompute_chain_without_the_key()
+        assert not audit.verify_chain().intact
+        migration.rechain_with_key(apps, None)
+    assert audit.verify_chain().intact
