@@ -361,6 +361,7 @@ def note_record_viewed(request, person: YoungPerson) -> None:
     audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person)
     since = timezone.now() - UNUSUAL_WINDOW
     opened = (AuditEvent.objects.filter(user=request.user, action=AuditEvent.Action.VIEW,
+                                        outcome=AuditEvent.Outcome.ALLOWED,
                                         object_type="YoungPerson", at__gte=since)
               .values("young_person_id").distinct().count())
     if opened >= UNUSUAL_RECORD_COUNT and not AccessAlert.objects.filter(
