@@ -210,3 +210,21 @@ def test_no_internal_names_reach_the_words(db, person, action, object_type, deta
     for internal in ("youngperson", "agency 3", "user 7", "getting_help", " > ", "caretea",
                      "recordnote", "riskSupport", "(3)"):
         assert internal.lower() not in line.what.lower(), line.what
+
+
+def test_the_access_log_pages_with_a_flat_number_of_queries(client, officer, history,
+                                                             practitioner, episode):
+    client.force_login(officer)
+    url = reverse("sharing:access-log")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"action": "viewed"}).status_code == 200
+        return len(captured)
+
+    few = queries()
+    other = make_user("cal.colleague2", episode.team)
+    for n in range(60):
+        audit.record(None, "view", user=other if n % 2 else practitioner, young_person=history,
+                     obj=episode)
+    assert queries() == few
