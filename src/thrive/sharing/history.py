@@ -38,6 +38,8 @@ FORM_PAGES = {
 # Details written by views, in words ({episode} is filled in where the entry names one).
 DETAILS = {
     "access history": "Viewed who has looked at this record",
+    "access history CSV": "Exported the access history as CSV",
+    "access log": "Viewed the access log", "access log CSV": "Exported the access log as CSV",
     "outcome measures": "Viewed the outcome measures of {episode}",
     "outcome measure charts": "Viewed the outcome measure charts",
     "record a questionnaire": "Opened the questionnaire form for {episode}",
