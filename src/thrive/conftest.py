@@ -105,6 +105,14 @@ def signed_in(client, practitioner):
     return client
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_key_file(tmp_path_factory):
+    """Tests chain the audit log with a temporary key, never the one in var/."""
+    import os
+
+    os.environ["THRIVE_AUDIT_KEY_FILE"] = str(tmp_path_factory.mktemp("audit") / "keys.json")
+
+
 # Browser fixtures are registered here, once for every package (see browser_tests/support.py).
 # Imported last: support.py imports PASSWORD from this module.
 from thrive.browser_tests.support import (  # noqa: E402, F401, I001 - fixtures used by name

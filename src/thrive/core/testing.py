@@ -1,5 +1,6 @@
 """Helpers for tests that post NHS-style forms."""
 
+from contextlib import contextmanager
 from datetime import date
 
 
@@ -23,3 +24,21 @@ def form_data(**fields) -> dict:
         else:
             data[name] = value
     return data
+
+
+@contextmanager
+def as_a_database_writer():
+    """Write straight to the audit table, as someone with database access would (tests of
+    tamper evidence). On PostgreSQL they must first get round the append-only trigger, as a
+    superuser could, by switching triggers off for their session."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")

@@ -125,3 +125,40 @@ class NoteForm(SpecificMessagesMixin, forms.Form):
     def clean_sensitivity(self):
         value = self.cleaned_data["sensitivity"]
         return "" if value == "none" else value
+
+
+class AccessHistoryFilterForm(SpecificMessagesMixin, forms.Form):
+    """Filters for the access history (a GET form: opaque ids and dates only, never a name)."""
+
+    ACTIONS = [("", "Any action"), ("viewed", "Viewed"), ("changed", "Added or changed"),
+               ("exported", "Exported"), ("refused", "Refused"),
+               ("break_glass", "Break-glass"), ("sign_in", "Signed in or out")]
+
+    user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Who",
+                                  empty_label="Anyone",
+                                  error_messages={"invalid_choice": "Choose someone from the list"})
+    action = forms.ChoiceField(choices=ACTIONS, required=False, label="What",
+                               error_messages={"invalid_choice": "Choose an action from the list"})
+    since = NhsDateField(label="From", required=False, help_text="For example, 1 4 2026")
+    until = NhsDateField(label="To", required=False, allow_future=True,
+                         help_text="Leave the dates empty for all of the history")
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.display_name} ({u.agency.name})" if u.agency else u.display_name)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The 'To' date must be the same as or after the 'From' date")
+        return data
+
+
+class FindYoungPersonForm(SpecificMessagesMixin, forms.Form):
+    """The privacy officer finds whose access history to read by name (a POST: no name in a URL)."""
+
+    name = forms.CharField(max_length=100, label="Young person's name or NHS number",
+                           error_messages={"required": "Enter a name or an NHS number"})

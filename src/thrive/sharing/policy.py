@@ -354,3 +354,43 @@ def visible_referrals(user) -> QuerySet:
         return AgencyReferral.objects.none()
     return AgencyReferral.objects.filter(
         Q(to_agency_id=user.agency_id) | Q(from_agency_id=user.agency_id))
+
+
+def access_basis(user, person_pk) -> str:
+    """On what basis this user reaches this young person's record, for the audit log: their
+    agency's relationship, a consent, a safeguarding override, break-glass, the privacy officer's
+    role (access history only) or none. One query."""
+    from thrive.accounts import permissions
+    from thrive.core.models import AuditEvent
+
+    basis = AuditEvent.Basis
+    if user is None or not user.is_authenticated:
+        return ""
+    if permissions.is_privacy_officer(user):
+        return basis.ROLE
+    if not _works_with_records(user):
+        return basis.NONE
+    today = date.today()
+    team = _care_team_membership_with_basis(user)
+    plan = _named_on_plan(user)
+    row = YoungPerson.objects.filter(pk=person_pk).annotate(
+        own=Exists(_agency_open_episode(user)),
+        team_override=Exists(team.filter(~Q(override_reason=""))),
+        team_consent=Exists(team.filter(consent__isnull=False, consent__with_agency_id=user.agency_id)
+                            .filter(consent_valid_q(today, "consent__"))),
+        team=Exists(team),
+        past=Exists(_agency_past_episode(user)),
+        plan_consent=Exists(plan.filter(plan__safeguarding_basis="")),
+        plan=Exists(plan),
+        grant=Exists(_active_grant(user)),
+    ).values("own", "team_override", "team_consent", "team", "past", "plan_consent", "plan",
+             "grant").first()
+    if row is None:
+        return basis.NONE
+    for flag, answer in (("own", basis.RELATIONSHIP), ("team_override", basis.OVERRIDE),
+                         ("team_consent", basis.CONSENT), ("team", basis.RELATIONSHIP),
+                         ("past", basis.RELATIONSHIP), ("plan_consent", basis.CONSENT),
+                         ("plan", basis.OVERRIDE), ("grant", basis.BREAK_GLASS)):
+        if row[flag]:
+            return answer
+    return basis.NONE

@@ -376,11 +376,22 @@ def break_glass(request, *, nhs_number_text: str, date_of_birth: date,
     return person
 
 
+def record_failed_break_glass(request, nhs_number_text: str, reason: str) -> None:
+    """Audit a break-glass request that was refused (wrong identifiers, no reason, bad input)."""
+    normalised = nhs_number.normalise(str(nhs_number_text))[:20]
+    person = (YoungPerson.objects.filter(nhs_number=normalised).first()
+              if normalised.isdigit() else None)
+    audit.record(request, AuditEvent.Action.BREAK_GLASS, outcome=AuditEvent.Outcome.REFUSED,
+                 young_person=person, reason=" ".join(str(reason).split())[:500],
+                 detail="break-glass refused")
+
+
 def note_record_viewed(request, person: YoungPerson) -> None:
     """Audit a record view, and raise an alert when one user opens many records quickly."""
     audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person)
     since = timezone.now() - UNUSUAL_WINDOW
     opened = (AuditEvent.objects.filter(user=request.user, action=AuditEvent.Action.VIEW,
+                                        outcome=AuditEvent.Outcome.ALLOWED,
                                         object_type="YoungPerson", at__gte=since)
               .values("young_person_id").distinct().count())
     if opened >= UNUSUAL_RECORD_COUNT and not AccessAlert.objects.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import history_views, views
 
 app_name = "sharing"
 urlpatterns = [
@@ -12,8 +12,13 @@ urlpatterns = [
          name="withdraw-consent"),
     path("people/<uuid:person_id>/refer/", views.refer, name="refer"),
     path("people/<uuid:person_id>/notes/new/", views.new_note, name="new-note"),
-    path("people/<uuid:person_id>/access-history/", views.access_history,
+    path("people/<uuid:person_id>/access-history/", history_views.access_history,
          name="access-history"),
+    path("people/<uuid:person_id>/access-history/access-history.csv",
+         history_views.access_history_csv, name="access-history-csv"),
+    path("privacy/access-log/", history_views.access_log, name="access-log"),
+    path("privacy/access-log/access-log.csv", history_views.access_log_csv,
+         name="access-log-csv"),
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/<uuid:referral_id>/", views.referral_detail, name="referral"),
     path("referrals/<uuid:referral_id>/accept/", views.accept, name="accept"),

@@ -133,19 +133,6 @@ def new_note(request, person_id):
                      back_url=_record_url(person), submit_text="Save note")
 
 
-def access_history(request, person_id):
-    person = policy.access_history_subject_or_404(request.user, person_id)
-    events = (AuditEvent.objects.filter(young_person_id=person.pk)
-              .select_related("user__agency").order_by("-id")[:500])
-    audit.record(request, AuditEvent.Action.VIEW, obj=person, young_person=person,
-                 detail="access history")
-    back = (reverse("sharing:alerts") if permissions.is_privacy_officer(request.user)
-            else _record_url(person))
-    return render(request, "sharing/access_history.html", {
-        "page_title": "Who has looked at this record", "person": person, "events": events,
-        "back_url": back, "show_name": not permissions.is_privacy_officer(request.user)})
-
-
 def referrals(request):
     if not permissions.works_with_records(request.user):
         raise PermissionDenied("Referrals are for practitioners and team managers.")
@@ -240,6 +227,11 @@ def break_glass(request):
             messages.warning(request, f"Emergency access for {services.BREAK_GLASS_HOURS} hours. "
                              "The privacy officer has been alerted.")
             return redirect(_record_url(person))
+    if request.method == "POST":
+        # A failed attempt is an access decision too: audited, linked to the young person the
+        # NHS number belongs to (if any), without telling the user more than the form says.
+        services.record_failed_break_glass(request, request.POST.get("nhs_number", ""),
+                                           request.POST.get("reason", ""))
     return form_page(
         request, form, title="Emergency access (break-glass)", submit_text="Open the record",
         intro="Use this only when a young person needs help now and you have no other way to "

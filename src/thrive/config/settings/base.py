@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "thrive.core.middleware.SignInRequiredMiddleware",
     "thrive.accounts.middleware.SignInStepsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "thrive.sharing.access_audit.AccessDecisionAuditMiddleware",
 ]
 
 ROOT_URLCONF = "thrive.config.urls"

@@ -1,15 +1,19 @@
-"""Every page that shows a young person's record writes exactly one audit entry.
+"""Every page that shows a young person's record writes exactly one audit entry, and so does
+every refused request for one (a user with no relationship), without the response saying more.
 
 The routes are enumerated from the URL configuration, so a new record page is covered the day
 it is added; a route with a parameter this test does not know fails until the test learns it.
 """
 
+import re
 from datetime import date, time, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from thrive.accounts.models import Agency, Team
 from thrive.care.models import Goal
+from thrive.conftest import make_user
 from thrive.core.models import AuditEvent
 from thrive.sharing.models import AgencyReferral, CareTeamMember, Consent
 
@@ -107,3 +111,51 @@ def test_record_route_writes_exactly_one_audit_entry(signed_in, record, name, pa
     assert response.status_code == 200, f"{name} answered {response.status_code}"
     assert [(e.action in ("view", "export"), e.young_person_id) for e in entries] == [
         (True, person.pk)], f"{name} wrote {len(entries)} audit entries"
+
+
+@pytest.fixture
+def stranger(db):
+    """A practitioner of an agency with no relationship to anyone in the fixture, in a browser
+    of their own."""
+    from django.test import Client
+
+    client = Client()
+    agency = Agency.objects.create(name="Youth club", kind=Agency.Kind.CHARITY)
+    user = make_user("sam.stranger", Team.objects.create(agency=agency, name="Drop-in"))
+    client.force_login(user)
+    return client, user
+
+
+@pytest.mark.parametrize("name, params", ROUTES, ids=[name for name, _ in ROUTES])
+def test_a_refused_request_writes_exactly_one_audit_entry(record, stranger, name, params):
+    values, person = record
+    client, user = stranger
+    url = reverse(name, kwargs={k: values[k] for k in params})
+    before = AuditEvent.objects.count()
+    for method in (client.get, client.post):
+        response = method(url)
+        if response.status_code == 405:
+            continue
+        assert response.status_code in (403, 404), f"{name} answered {response.status_code}"
+        entries = list(AuditEvent.objects.order_by("id")[before:])
+        assert [(e.user_id, e.outcome, e.young_person_id) for e in entries] == [
+            (user.pk, "refused", person.pk)], f"{name} ({method.__name__}) wrote {entries}"
+        assert entries[0].basis == "none"
+        before += 1
+
+
+def test_a_refused_request_looks_the_same_whether_the_record_exists_or_not(record, stranger):
+    import uuid
+
+    values, person = record
+    client, user = stranger
+    real = client.get(reverse("people:record", args=[values["person_id"]]))
+    made_up = uuid.uuid4()
+    invented = client.get(reverse("people:record", args=[made_up]))
+    def page(response):  # the per-response nonce and CSRF token aside
+        return re.sub(rb'(nonce|value)="[^"]*"', b"", response.content)
+
+    assert (real.status_code, page(real)) == (invented.status_code, page(invented))
+    refused = AuditEvent.objects.filter(outcome="refused").order_by("id")
+    assert [(e.young_person_id, e.object_id) for e in refused] == [
+        (person.pk, str(values["person_id"])), (None, str(made_up))]

@@ -49,7 +49,11 @@ def test_no_relationship_no_record_and_the_answer_does_not_reveal_it_exists(
         assert client.get(url).status_code == 404
     missing = client.get(reverse("people:record", args=["00000000-0000-0000-0000-000000000000"]))
     assert missing.status_code == 404
-    assert not AuditEvent.objects.filter(action="view").exists()
+    assert not AuditEvent.objects.filter(action="view", outcome="allowed").exists()
+    # Each refusal is audited (issue 12), linked to the young person only in the log.
+    assert list(AuditEvent.objects.filter(outcome="refused").values_list(
+        "user_id", "young_person_id")) == [(outsider.pk, episode.young_person.pk)] * 3 + [
+        (outsider.pk, None)]
 
 
 def test_search_finds_by_name_nhs_number_or_date_of_birth_without_putting_them_in_the_url(

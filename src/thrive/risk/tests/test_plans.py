@@ -123,7 +123,9 @@ def test_someone_with_no_relationship_gets_not_found_everywhere(client, plan, pe
         assert client.post(url, plan_data(outsider, agencies, version=1)).status_code in (404, 405)
     plan.refresh_from_db()
     assert plan.version == 1
-    assert AuditEvent.objects.count() == before
+    # Every refusal is audited as refused, and nothing else is (issue 12).
+    assert set(AuditEvent.objects.filter(pk__gt=0).order_by("id")[before:].values_list(
+        "outcome", "young_person_id")) == {("refused", person.pk)}
 
 
 def test_a_plan_of_another_young_person_is_not_found_through_this_one(
@@ -194,7 +196,9 @@ def test_bad_input_gets_an_error_summary_and_saves_nothing(signed_in, episode, p
         assert message in page
     assert not RiskSupportPlan.objects.exists() and not PlanRisk.objects.exists()
     assert not CrisisStep.objects.exists() and not PlanAgency.objects.exists()
-    assert AuditEvent.objects.count() == before
+    # Only the page shown again, with the young person's name on it, is audited (a view).
+    assert list(AuditEvent.objects.order_by("id")[before:].values_list(
+        "action", "young_person_id")) == [("view", person.pk)]
 
 
 def test_bad_input_on_a_change_leaves_the_plan_as_it_was(signed_in, plan, person, practitioner,
