@@ -1,0 +1,174 @@
+"""An assessment's results, with every disclosure rule applied, for every output: the live page,
+the CSV exports and the PDF report all read from `results_for`, and never from the ratings
+directly."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import stats
+from .models import Assessment, Factor, Participant, Rating
+
+YOUNG, ADULTS = "young", "adults"
+GROUP_LABELS = {YOUNG: "Young people (11 to 24)", ADULTS: "Adults"}
+
+
+@dataclass
+class FactorResult:
+    factor: Factor
+    condition: stats.Summary
+    importance: stats.Summary
+    young_vs_adults: dict[str, stats.Group]
+    divergence: stats.Divergence | None
+    roles: dict[str, stats.Group]
+    age_bands: dict[str, stats.Group]
+    suggestion: float | None
+
+    @property
+    def low_n(self) -> bool:
+        return self.condition.low_n
+
+
+@dataclass
+class ClusterResult:
+    key: str
+    name: str
+    mean: stats.ClusterMean
+    young: stats.ClusterMean
+    adults: stats.ClusterMean
+
+
+@dataclass
+class Comment:
+    rating_id: int
+    factor: Factor
+    text: str
+    hidden: bool
+
+
+@dataclass
+class Results:
+    assessment: Assessment
+    participants: int
+    young_participants: int
+    factors: list[FactorResult]
+    clusters: list[ClusterResult]
+    comments: list[Comment] = field(default_factory=list)
+
+    @property
+    def suggestions(self) -> list[tuple[FactorResult, float]]:
+        scored = {r.factor.key: r.suggestion for r in self.factors}
+        by_key = {r.factor.key: r for r in self.factors}
+        return [(by_key[k], v) for k, v in stats.suggested_order(scored)]
+
+    @property
+    def young_warning(self) -> bool:
+        """Fewer than 5 young people have taken part: their view cannot be shown yet."""
+        return self.young_participants < stats.MIN_GROUP
+
+    def visible_comments(self) -> list[Comment]:
+        return [c for c in self.comments if not c.hidden]
+
+
+def _value(rating: Rating):
+    if rating.dont_know:
+        return stats.DONT_KNOW
+    return rating.condition
+
+
+def results_for(assessment: Assessment) -> Results:
+    scope = list(assessment.scope())
+    participants = {p.pk: p for p in Participant.objects.filter(assessment=assessment)}
+    ratings = list(Rating.objects.filter(participant__assessment=assessment)
+                   .select_related("factor").order_by("id"))
+    by_factor: dict[int, list[Rating]] = defaultdict(list)
+    for rating in ratings:
+        by_factor[rating.factor_id].append(rating)
+
+    def young(p: Participant) -> bool:
+        return stats.is_young_person(p.age_band, p.role)
+
+    factor_results = []
+    for factor in scope:
+        rows = by_factor.get(factor.pk, [])
+        condition = stats.summarise(_value(r) for r in rows)
+        importance = stats.summarise(r.importance for r in rows)
+        yva_groups = {YOUNG: [], ADULTS: []}
+        role_groups: dict[str, list] = defaultdict(list)
+        age_groups: dict[str, list] = defaultdict(list)
+        for r in rows:
+            p = participants[r.participant_id]
+            yva_groups[YOUNG if young(p) else ADULTS].append(_value(r))
+            role_groups[p.role].append(_value(r))
+            age_groups[p.age_band].append(_value(r))
+        yva, div = stats.young_vs_adults(yva_groups)
+        factor_results.append(FactorResult(
+            factor=factor, condition=condition, importance=importance, young_vs_adults=yva,
+            divergence=div, roles=stats.breakdown(role_groups),
+            age_bands=stats.breakdown(age_groups),
+            suggestion=stats.priority_suggestion(condition, importance)))
+
+    clusters = []
+    seen = []
+    for r in factor_results:
+        if r.factor.cluster not in seen:
+            seen.append(r.factor.cluster)
+    for cluster in seen:
+        members = [r for r in factor_results if r.factor.cluster_id == cluster.pk]
+        clusters.append(ClusterResult(
+            key=cluster.key, name=cluster.name,
+            mean=stats.cluster_mean([r.condition for r in members]),
+            young=stats.cluster_mean([_group_summary(r, YOUNG) for r in members]),
+            adults=stats.cluster_mean([_group_summary(r, ADULTS) for r in members])))
+
+    comments = [Comment(r.pk, r.factor, r.comment, r.comment_hidden) for r in ratings
+                if r.comment]
+    return Results(
+        assessment=assessment, participants=len(participants),
+        young_participants=sum(1 for p in participants.values() if young(p)),
+        factors=factor_results, clusters=clusters, comments=comments)
+
+
+_EMPTY = stats.Summary(n=0, dont_know=0, mean=None, median=None)
+
+
+def _group_summary(result: FactorResult, key: str) -> stats.Summary:
+    """A group's summary only where it is shown; a suppressed group counts as having no data."""
+    group = result.young_vs_adults.get(key)
+    return group.summary if group is not None and group.shown else _EMPTY
+
+
+# -- Comparing two assessments (the review) ------------------------------------------------------
+
+
+@dataclass
+class FactorChange:
+    factor: Factor
+    before: stats.Summary | None
+    after: stats.Summary
+    change: stats.Change | None
+
+
+@dataclass
+class ClusterChangeRow:
+    name: str
+    change: stats.ClusterChange
+
+
+def review(before: Results, after: Results) -> tuple[list[FactorChange], list[ClusterChangeRow]]:
+    """Change per factor mapped between the two (same key; a different factor set needs a
+    crosswalk, which this version maps by key) and per cluster over shared factors."""
+    earlier = {r.factor.key: r for r in before.factors}
+    factors = []
+    for r in after.factors:
+        old = earlier.get(r.factor.key)
+        factors.append(FactorChange(
+            r.factor, old.condition if old else None, r.condition,
+            stats.change(old.condition, r.condition) if old else None))
+    clusters = []
+    for cluster in after.clusters:
+        pairs = [(earlier[r.factor.key].condition, r.condition) for r in after.factors
+                 if r.factor.cluster.key == cluster.key and r.factor.key in earlier]
+        clusters.append(ClusterChangeRow(cluster.name, stats.cluster_change(pairs)))
+    return factors, clusters
