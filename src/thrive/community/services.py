@@ -341,3 +341,11 @@ def add_action(assessment: Assessment, *, priority: Priority, **fields) -> Actio
     if fields["due"] < fields["start"]:
         raise RuleBroken("The due date must be on or after the start date", field="due")
     return Action.objects.create(assessment=assessment, priority=priority, **fields)
+
+
+@transaction.atomic
+def withdraw(participant: Participant) -> None:
+    """A participant takes back all their answers while the assessment is open."""
+    assessment = Assessment.objects.select_for_update().get(pk=participant.assessment_id)
+    _refuse_unless_open(assessment)
+    participant.delete()

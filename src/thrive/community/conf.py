@@ -1,0 +1,20 @@
+"""Community THRIVE settings, each with its default, read from Django settings when present."""
+
+from django.conf import settings
+
+
+def min_age() -> int:
+    """The youngest age that may take part (default 11)."""
+    return int(getattr(settings, "THRIVE_COMMUNITY_MIN_AGE", 11))
+
+
+def carer_consent_under() -> int:
+    """Participants under this age confirm that a parent or carer agrees (default 16; 0: never
+    asked)."""
+    return int(getattr(settings, "THRIVE_COMMUNITY_CARER_CONSENT_UNDER", 16))
+
+
+def join_rate_limit() -> tuple[int, int]:
+    """(requests, seconds): how many join-page requests one address may make in a window."""
+    return (int(getattr(settings, "THRIVE_COMMUNITY_JOIN_LIMIT", 60)),
+            int(getattr(settings, "THRIVE_COMMUNITY_JOIN_WINDOW_SECONDS", 60)))
