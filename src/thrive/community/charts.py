@@ -67,17 +67,18 @@ def cluster_radar(res) -> dict:
         "description": "Radar of cluster means (1 to 5), from factors with at least 5 ratings; "
                        "groups with fewer than 5 are not drawn.",
         "layer": [
-            {"data": {"values": grid}, "mark": {"type": "line", "color": "#d8dde0"},
+            {"data": {"values": grid}, "mark": {"type": "line", "color": "#d8dde0", "aria": False},
              "encoding": {**axis, "detail": {"field": "ring"}, "order": {"field": "order"}}},
             {"data": {"values": series},
-             "mark": {"type": "line", "point": True, "strokeWidth": 2},
+             "mark": {"type": "line", "point": {"filled": True, "aria": False},
+                      "strokeWidth": 2, "aria": False},
              "encoding": {**axis, "order": {"field": "order"},
                           "color": {"field": "series", "type": "nominal", "title": None,
                                     "scale": {"domain": ["Everyone", "Young people", "Adults"],
                                               "range": [NHS_TEXT, YOUNG_COLOUR, ADULT_COLOUR]}},
                           "tooltip": [{"field": "series"}, {"field": "mean"}]}},
             {"data": {"values": labels}, "mark": {"type": "text", "color": NHS_TEXT,
-                                                  "fontSize": 12},
+                                                  "fontSize": 12, "aria": False},
              "encoding": {**axis, "text": {"field": "label"}}},
         ],
     }
