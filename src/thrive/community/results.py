@@ -172,3 +172,30 @@ def review(before: Results, after: Results) -> tuple[list[FactorChange], list[Cl
                  if r.factor.cluster.key == cluster.key and r.factor.key in earlier]
         clusters.append(ClusterChangeRow(cluster.name, stats.cluster_change(pairs)))
     return factors, clusters
+
+
+# -- Beside the Thriving grouping (an area's population view) -------------------------------------
+
+
+@dataclass
+class AreaPanel:
+    """A community's latest closed assessment for an area: its disclosed profile, the group's
+    priorities and the plan. Community-level only: nothing in it links to any child."""
+
+    assessment: Assessment
+    results: Results
+    priorities: list
+    actions: list
+
+
+def area_panel(scheme: str, code: str) -> AreaPanel | None:
+    """The panel for the community whose geography matches (scheme and code), or None."""
+    latest = (Assessment.objects.filter(
+        community__geography_scheme=scheme, community__geography_code__iexact=code,
+        status=Assessment.Status.CLOSED).select_related("community")
+        .order_by("-period_end").first())
+    if latest is None:
+        return None
+    return AreaPanel(latest, results_for(latest),
+                     list(latest.priorities.select_related("factor")),
+                     list(latest.actions.select_related("priority__factor")))

@@ -101,6 +101,12 @@ def test_bad_set_up_shows_error_summary_and_saves_nothing(fac_client, factor_set
     assert not Assessment.objects.exists()
 
 
+def test_open_assessment_page_shows_join_link_and_qr_code(fac_client, open_assessment):
+    page = fac_client.get(url("assessment", open_assessment)).content.decode()
+    assert f"/community/join/{open_assessment.join_token}/" in page
+    assert 'aria-label="QR code of the join link"' in page and "<svg" in page
+
+
 def test_set_up_lists_overlapping_assessments(fac_client, assessment, community):
     page = fac_client.get(reverse("community:new-assessment", args=[community.public_id]))
     assert "Assessments of this area in the last three years" in page.content.decode()

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 from django.db import models
+from django.template.loader import render_to_string
 
 from thrive.community import results, services, stats
 from thrive.community.models import Action, Assessment, FactorSet, Participant, Rating
@@ -220,3 +221,16 @@ def test_no_model_field_anywhere_in_the_app_stores_an_address():
     for model in apps.get_app_config("community").get_models():
         for f in model._meta.get_fields():
             assert not isinstance(f, models.GenericIPAddressField), (model, f.name)
+
+
+def test_area_panel_for_a_matching_geography(open_assessment):
+    participants_rate(open_assessment, "housing", [2, 2, 2, 3, 3])
+    assert results.area_panel("ward", "E05000001") is None  # nothing closed yet
+    services.close(open_assessment, reason="Short round")
+    panel = results.area_panel("ward", "e05000001")
+    assert panel.assessment == open_assessment
+    place = next(c for c in panel.results.clusters if c.key == "place")
+    assert round(place.mean.mean, 2) == 2.40
+    assert results.area_panel("lsoa", "E05000001") is None
+    html = render_to_string("community/_area_panel.html", {"panel": panel})
+    assert "Community THRIVE: Northvale East" in html and "2.40 (1 of 7 factors)" in html
