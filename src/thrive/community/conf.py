@@ -18,3 +18,13 @@ def join_rate_limit() -> tuple[int, int]:
     """(requests, seconds): how many join-page requests one address may make in a window."""
     return (int(getattr(settings, "THRIVE_COMMUNITY_JOIN_LIMIT", 60)),
             int(getattr(settings, "THRIVE_COMMUNITY_JOIN_WINDOW_SECONDS", 60)))
+
+
+def divergence_threshold() -> float:
+    """|young people − adults| at or above this is flagged (default 1.0)."""
+    return float(getattr(settings, "THRIVE_COMMUNITY_DIVERGENCE_THRESHOLD", 1.0))
+
+
+def change_threshold() -> float:
+    """|change| at or above this is "better" or "worse" (default 0.5)."""
+    return float(getattr(settings, "THRIVE_COMMUNITY_CHANGE_THRESHOLD", 0.5))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from . import stats
+from . import conf, stats
 from .models import Assessment, Factor, Participant, Rating
 
 YOUNG, ADULTS = "young", "adults"
@@ -102,7 +102,7 @@ def results_for(assessment: Assessment) -> Results:
             yva_groups[YOUNG if young(p) else ADULTS].append(_value(r))
             role_groups[p.role].append(_value(r))
             age_groups[p.age_band].append(_value(r))
-        yva, div = stats.young_vs_adults(yva_groups)
+        yva, div = stats.young_vs_adults(yva_groups, conf.divergence_threshold())
         factor_results.append(FactorResult(
             factor=factor, condition=condition, importance=importance, young_vs_adults=yva,
             divergence=div, roles=stats.breakdown(role_groups),
@@ -165,7 +165,7 @@ def review(before: Results, after: Results) -> tuple[list[FactorChange], list[Cl
         old = earlier.get(r.factor.key)
         factors.append(FactorChange(
             r.factor, old.condition if old else None, r.condition,
-            stats.change(old.condition, r.condition) if old else None))
+            stats.change(old.condition, r.condition, conf.change_threshold()) if old else None))
     clusters = []
     for cluster in after.clusters:
         pairs = [(earlier[r.factor.key].condition, r.condition) for r in after.factors

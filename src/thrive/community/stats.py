@@ -161,13 +161,14 @@ def divergence(mean_a: float | None, mean_b: float | None,
     return Divergence(d, abs(d) >= threshold - 1e-9)
 
 
-def young_vs_adults(groups: Mapping[str, Iterable]) -> tuple[dict[str, Group], Divergence | None]:
+def young_vs_adults(groups: Mapping[str, Iterable], threshold: float = DIVERGENCE_THRESHOLD
+                    ) -> tuple[dict[str, Group], Divergence | None]:
     """The young people's view: groups "young" and "adults" with disclosure applied, and their
     divergence only when both are shown."""
     result = breakdown(groups)
     young, adults = result.get("young"), result.get("adults")
     if young and adults and young.shown and adults.shown:
-        return result, divergence(young.summary.mean, adults.summary.mean)
+        return result, divergence(young.summary.mean, adults.summary.mean, threshold)
     return result, None
 
 

@@ -174,7 +174,8 @@ def _results_context(a):
     return {"a": a, "res": res, "MIN_GROUP": stats.MIN_GROUP,
             "profile_spec": charts.factor_profile(res), "radar_spec": charts.cluster_radar(res),
             "yva_spec": charts.young_vs_adults(res), "role_labels": dict(Participant.Role.choices),
-            "age_labels": dict(Participant.AgeBand.choices), "poll_seconds": POLL_SECONDS}
+            "age_labels": dict(Participant.AgeBand.choices), "poll_seconds": POLL_SECONDS,
+            "divergence_threshold": conf.divergence_threshold()}
 
 
 def live_results(request, assessment_id):

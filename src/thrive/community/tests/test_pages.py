@@ -340,3 +340,13 @@ def test_prioritise_plan_close_and_repeat(fac_client, example_b):
     assert response.url == url("assessment", draft)
     review = fac_client.get(url("review", draft)).content.decode()
     assert "Reopen the Mill Lane playground" in review and "not compared" in review
+
+
+@override_settings(THRIVE_COMMUNITY_DIVERGENCE_THRESHOLD=3.0)
+def test_divergence_threshold_is_a_setting(fac_client, open_assessment):
+    participants_rate(open_assessment, "parks_open_space", [1, 2, 1, 2, 2], role="young_person",
+                      age_band="11-15")
+    participants_rate(open_assessment, "parks_open_space", [4, 3, 4, 5, 3, 4])
+    page = fac_client.get(url("results", open_assessment)).content.decode()
+    assert "-2.23" in page and "Divergent" not in page
+    assert "flagged at 3.0 or more" in page
