@@ -423,7 +423,8 @@ def rate(request, token, step):
         "steps": len(scope), "youth": youth, "token": token,
         "back_url": reverse("community:rate", args=[token, step - 1]) if step > 1 else "",
         "prompt": (factor.prompt_youth if youth else factor.prompt) or factor.description,
-    })
+        "has_errors": bool(form.errors),
+    }, status=400 if form.errors else 200)
 
 
 def done(request, token):

@@ -350,3 +350,17 @@ def test_divergence_threshold_is_a_setting(fac_client, open_assessment):
     page = fac_client.get(url("results", open_assessment)).content.decode()
     assert "-2.23" in page and "Divergent" not in page
     assert "flagged at 3.0 or more" in page
+
+
+def test_hostile_or_odd_input_never_breaks_a_page(client, fac_client, open_assessment):
+    assert fac_client.get(url("results", open_assessment)).status_code == 200  # nobody yet
+    assert fac_client.get(url("priorities", open_assessment)).status_code == 200
+    assert fac_client.get(url("export", open_assessment, "secrets")).status_code == 404
+    assert fac_client.get(url("review", open_assessment)).status_code == 404  # not a repeat
+    token = open_assessment.join_token
+    client.post(reverse("community:join", args=[token]), join_data())
+    response = client.post(reverse("community:rate", args=[token, 1]), {"condition": "7",
+                                                                        "importance": "x"})
+    assert "nhsuk-error-summary" in response.content.decode()
+    assert not Rating.objects.exists()
+    assert client.get(reverse("community:rate", args=[token, 99])).status_code == 404
