@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from thrive.accounts import permissions
@@ -347,6 +348,7 @@ def _participant(request, a) -> Participant | None:
     return Participant.objects.filter(assessment=a, key=key).first() if key else None
 
 
+@never_cache
 def join(request, token):
     """Consent and privacy notice first; then the participant's key goes in their session."""
     if limited := _limited(request):
@@ -354,8 +356,12 @@ def join(request, token):
     a, message = _open_or_message(request, token)
     if message:
         return message
-    if _participant(request, a) is not None:
-        return redirect("community:rate", token, _first_unanswered(_participant(request, a)))
+    participant = _participant(request, a)
+    if participant is not None:
+        step = _first_unanswered(participant)
+        if step is None:
+            return redirect("community:done", token)
+        return redirect("community:rate", token, step)
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -377,15 +383,16 @@ def join(request, token):
     }, status=400 if form.errors else 200)
 
 
-def _first_unanswered(participant) -> int:
+def _first_unanswered(participant) -> int | None:
     scope = list(participant.assessment.scope())
     answered = set(participant.ratings.values_list("factor_id", flat=True))
     for i, f in enumerate(scope, start=1):
         if f.pk not in answered:
             return i
-    return 1
+    return None
 
 
+@never_cache
 def rate(request, token, step):
     if limited := _limited(request):
         return limited
@@ -427,6 +434,7 @@ def rate(request, token, step):
     }, status=400 if form.errors else 200)
 
 
+@never_cache
 def done(request, token):
     if limited := _limited(request):
         return limited

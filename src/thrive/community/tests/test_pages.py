@@ -364,3 +364,14 @@ def test_hostile_or_odd_input_never_breaks_a_page(client, fac_client, open_asses
     assert "nhsuk-error-summary" in response.content.decode()
     assert not Rating.objects.exists()
     assert client.get(reverse("community:rate", args=[token, 99])).status_code == 404
+
+
+def test_join_pages_are_never_cached_and_a_finished_participant_resumes_at_the_end(
+        client, open_assessment):
+    token = open_assessment.join_token
+    response = client.post(reverse("community:join", args=[token]), join_data())
+    assert "no-store" in client.get(response.url)["Cache-Control"]
+    for step in range(1, open_assessment.scope().count() + 1):
+        client.post(reverse("community:rate", args=[token, step]), {"importance": "3"})
+    again = client.get(reverse("community:join", args=[token]))
+    assert again.url == reverse("community:done", args=[token])
