@@ -36,11 +36,14 @@ def _point(i, count, value):
     return round(value * math.cos(angle), 4), round(value * math.sin(angle), 4)
 
 
-def cluster_radar(res) -> dict:
+def cluster_radar(res) -> dict | None:
     """A radar of cluster means (overall, and young people and adults where shown), drawn in
-    Vega-Lite from precomputed positions: rings at 1 to 5, one spoke per cluster."""
+    Vega-Lite from precomputed positions: rings at 1 to 5, one spoke per cluster. None for fewer
+    than three clusters (a short form), where a radar has no shape: the table says it all."""
     clusters = res.clusters
     k = len(clusters)
+    if k < 3:
+        return None
     grid, series, labels = [], [], []
     for ring in range(1, 6):
         for i in range(k + 1):
@@ -52,7 +55,7 @@ def cluster_radar(res) -> dict:
     for name, pick in (("Everyone", lambda c: c.mean), ("Young people", lambda c: c.young),
                        ("Adults", lambda c: c.adults)):
         values = [pick(c).mean for c in clusters]
-        if k < 3 or any(v is None for v in values):
+        if any(v is None for v in values):
             continue
         for i in range(k + 1):
             x, y = _point(i % k, k, values[i % k])

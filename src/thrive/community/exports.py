@@ -104,6 +104,8 @@ def _refuse_fetch(url, *args, **kwargs):
 def radar_svg(res: results.Results) -> str:
     """The cluster radar as inline SVG for the PDF (WeasyPrint runs no JavaScript)."""
     spec = charts.cluster_radar(res)
+    if spec is None:
+        return ""
     size, scale = 300, 300 / 13
     centre = size / 2
 
