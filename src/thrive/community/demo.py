@@ -131,6 +131,11 @@ def add_community_thrive(seed: int, today: date) -> dict[str, int]:
                                 latest_value=latest)
             counts["community thrive actions"] += 1
     services.close(last_year)
+    # Progress through the year since, appended to the closed plan.
+    for action in last_year.actions.filter(status="in_progress"):
+        services.record_progress(action, user=facilitator, recorded_on=today - timedelta(days=30),
+                                 status="in_progress", latest_value=action.target,
+                                 note="Reported at the partners' quarterly meeting")
     services.repeat(last_year, user=facilitator)
     counts["community thrive participants"] = len(participants)
     return counts

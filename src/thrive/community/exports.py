@@ -78,15 +78,20 @@ def priorities_csv(assessment, res=None) -> str:
 
 
 def actions_csv(assessment, res=None) -> str:
+    """The plan, each action with its newest progress (or its status as agreed)."""
+    rows = []
+    for a in (assessment.actions.select_related("priority__factor")
+              .prefetch_related("progress")):
+        status, latest, as_of = a.current()
+        rows.append([a.priority.rank, a.priority.factor.name, a.smart_objective,
+                     a.get_strategy_type_display(), a.get_sector_display(), a.lead_partner,
+                     a.start.isoformat(), a.due.isoformat(), status, a.progress_measure,
+                     a.baseline, a.target, latest, as_of.isoformat() if as_of else "",
+                     a.thrive_grouping])
     return _csv(
         ["priority_rank", "factor", "smart_objective", "strategy_type", "sector", "lead_partner",
          "start", "due", "status", "progress_measure", "baseline", "target", "latest_value",
-         "thrive_grouping"],
-        ([a.priority.rank, a.priority.factor.name, a.smart_objective,
-          a.get_strategy_type_display(), a.get_sector_display(), a.lead_partner,
-          a.start.isoformat(), a.due.isoformat(), a.get_status_display(), a.progress_measure,
-          a.baseline, a.target, a.latest_value, a.thrive_grouping]
-         for a in assessment.actions.select_related("priority__factor")))
+         "progress_on", "thrive_grouping"], rows)
 
 
 WRITERS = {"ratings": ratings_csv, "statistics": statistics_csv,

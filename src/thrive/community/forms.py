@@ -243,3 +243,14 @@ class CloseForm(forms.Form):
         label="Reason for closing without a priority and an action (optional)",
         help_text="Only needed if the group has not recorded at least one priority and one "
         "action")
+
+
+class ProgressForm(forms.Form):
+    recorded_on = NhsDateField(label="Date of this progress",
+                               error_messages={"required": "Enter the date of this progress"})
+    status = forms.ChoiceField(choices=Action.Status.choices, label="Status",
+                               error_messages={"required": "Choose the status"})
+    latest_value = forms.CharField(max_length=60, required=False,
+                                   label="Latest value of the progress measure (optional)")
+    note = forms.CharField(widget=forms.Textarea, required=False, max_length=2000,
+                           label="Note (optional)")

@@ -328,3 +328,29 @@ class Action(models.Model):
         ordering = ["priority__rank", "due", "id"]
         constraints = [models.CheckConstraint(condition=models.Q(due__gte=models.F("start")),
                                               name="community_action_due_after_start")]
+
+    def current(self) -> tuple[str, str, object]:
+        """(status label, latest value, as of) from the newest progress, else as agreed."""
+        entries = list(self.progress.all())  # newest first (ActionProgress.Meta.ordering)
+        latest = entries[0] if entries else None
+        if latest is None:
+            return self.get_status_display(), self.latest_value, None
+        return latest.get_status_display(), latest.latest_value, latest.recorded_on
+
+
+class ActionProgress(models.Model):
+    """Progress on an action after its plan was agreed, appended (never edited), so a closed
+    assessment's own record stays as it was while the plan's progress is followed through the
+    year to the review."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress")
+    recorded_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Action.Status.choices)
+    latest_value = models.CharField(max_length=60, blank=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+

@@ -18,6 +18,7 @@ from thrive.core.rules import RuleBroken
 
 from .models import (
     Action,
+    ActionProgress,
     Assessment,
     Cluster,
     Community,
@@ -349,3 +350,13 @@ def withdraw(participant: Participant) -> None:
     assessment = Assessment.objects.select_for_update().get(pk=participant.assessment_id)
     _refuse_unless_open(assessment)
     participant.delete()
+
+
+@transaction.atomic
+def record_progress(action: Action, *, user, recorded_on: date, status: str, latest_value: str,
+                    note: str = "") -> ActionProgress:
+    """Progress on an agreed action, at any time after it was agreed, even once the assessment
+    has closed: appended, never changing the closed record."""
+    return ActionProgress.objects.create(action=action, recorded_on=recorded_on, status=status,
+                                         latest_value=latest_value.strip(), note=note.strip(),
+                                         recorded_by=user)

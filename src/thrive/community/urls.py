@@ -22,6 +22,7 @@ urlpatterns = [
     path(A + "paper/", views.paper_form, name="paper"),
     path(A + "priorities/", views.priorities, name="priorities"),
     path(A + "actions/new/", views.new_action, name="new-action"),
+    path(A + "actions/<int:action_id>/progress/", views.progress, name="progress"),
     path(A + "close/", views.close, name="close"),
     path(A + "repeat/", views.repeat, name="repeat"),
     path(A + "review/", views.review, name="review"),

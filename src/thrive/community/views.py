@@ -27,10 +27,11 @@ from .forms import (
     JoinForm,
     PaperForm,
     PriorityForm,
+    ProgressForm,
     RatingForm,
     answer_from,
 )
-from .models import Assessment, Community, Participant
+from .models import Action, Assessment, Community, Participant
 
 SESSION_KEY = "community_participants"
 POLL_SECONDS = 15
@@ -252,6 +253,23 @@ def new_action(request, assessment_id):
             return redirect(_url("priorities", a))
     return form_page(request, form, title="Add an action", caption=a.community.name,
                      back_url=_url("priorities", a), submit_text="Add action",
+                     status=400 if form.errors else 200)
+
+
+def progress(request, assessment_id, action_id):
+    """Record progress on an agreed action: allowed after closing, appended, never an edit."""
+    a = _assessment(request, assessment_id)
+    action = get_object_or_404(Action.objects.select_related("priority__factor"), pk=action_id,
+                               assessment=a)
+    form = ProgressForm(request.POST or None, initial={"status": action.status})
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.record_progress(action, user=request.user,
+                                                        **form.cleaned_data)):
+            audit.record(request, AuditEvent.Action.CHANGE, obj=a, detail="action progress")
+            messages.success(request, "Progress recorded.")
+            return redirect(_url("priorities", a))
+    return form_page(request, form, title="Record progress", caption=action.smart_objective,
+                     back_url=_url("priorities", a), submit_text="Record progress",
                      status=400 if form.errors else 200)
 
 

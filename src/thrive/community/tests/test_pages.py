@@ -375,3 +375,32 @@ def test_join_pages_are_never_cached_and_a_finished_participant_resumes_at_the_e
         client.post(reverse("community:rate", args=[token, step]), {"importance": "3"})
     again = client.get(reverse("community:join", args=[token]))
     assert again.url == reverse("community:done", args=[token])
+
+
+def test_progress_is_recorded_after_closing_without_changing_the_closed_record(
+        fac_client, open_assessment, facilitator):
+    housing = factor(open_assessment, "housing")
+    priority = services.add_priority(open_assessment, factor=housing, rank=1, rationale="Damp",
+                                     method="consensus", agreed_on=date(2026, 10, 1))
+    action = services.add_action(
+        open_assessment, priority=priority, smart_objective="Inspect 200 homes",
+        strategy_type="practice", sector="institutions", lead_partner="Council housing",
+        start=date(2026, 11, 1), due=date(2027, 3, 31), progress_measure="Homes inspected",
+        baseline="0", target="200")
+    services.close(open_assessment)
+    draft = services.repeat(open_assessment, user=facilitator)
+    response = fac_client.post(url("progress", open_assessment, action.pk), form_data(
+        recorded_on=date(2026, 11, 20), status="in_progress", latest_value="120",
+        note="Two officers on it"))
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.latest_value) == ("planned", "")  # the agreed plan unchanged
+    review = fac_client.get(url("review", draft)).content.decode()
+    assert "In progress (20 November 2026)" in review and "0, 200, 120" in review
+    rows = list(csv.DictReader(io.StringIO(
+        fac_client.get(url("export", open_assessment, "actions")).content.decode())))
+    assert (rows[0]["status"], rows[0]["latest_value"], rows[0]["progress_on"]) == (
+        "In progress", "120", "2026-11-20")
+    bad = fac_client.post(url("progress", open_assessment, action.pk), form_data(
+        recorded_on=None, status="done"))
+    assert bad.status_code == 400 and action.progress.count() == 1
