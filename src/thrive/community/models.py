@@ -354,3 +354,15 @@ class ActionProgress(models.Model):
     class Meta:
         ordering = ["-recorded_on", "-id"]
 
+
+
+class FactorCrosswalk(models.Model):
+    """Maps a factor of one factor-set version to a factor of another: change between two
+    assessments on different sets is computed only for mapped factors."""
+
+    from_factor = models.ForeignKey(Factor, on_delete=models.CASCADE, related_name="+")
+    to_factor = models.ForeignKey(Factor, on_delete=models.CASCADE, related_name="crosswalk_from")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["from_factor", "to_factor"],
+                                               name="community_crosswalk_once")]

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import conf, stats
-from .models import Assessment, Factor, Participant, Rating
+from .models import Assessment, Factor, FactorCrosswalk, Participant, Rating
 
 YOUNG, ADULTS = "young", "adults"
 GROUP_LABELS = {YOUNG: "Young people (11 to 24)", ADULTS: "Adults"}
@@ -156,20 +156,31 @@ class ClusterChangeRow:
     change: stats.ClusterChange
 
 
+def _mapping(before: Results, after: Results) -> dict[int, FactorResult]:
+    """Each later factor's earlier result: the same factor on the same set, else through the
+    factor crosswalk; unmapped factors are not compared."""
+    if before.assessment.factor_set_id == after.assessment.factor_set_id:
+        by_pk = {r.factor.pk: r for r in before.factors}
+        return {r.factor.pk: by_pk[r.factor.pk] for r in after.factors if r.factor.pk in by_pk}
+    by_pk = {r.factor.pk: r for r in before.factors}
+    links = FactorCrosswalk.objects.filter(
+        to_factor__in=[r.factor for r in after.factors], from_factor_id__in=list(by_pk))
+    return {link.to_factor_id: by_pk[link.from_factor_id] for link in links}
+
+
 def review(before: Results, after: Results) -> tuple[list[FactorChange], list[ClusterChangeRow]]:
-    """Change per factor mapped between the two (same key; a different factor set needs a
-    crosswalk, which this version maps by key) and per cluster over shared factors."""
-    earlier = {r.factor.key: r for r in before.factors}
+    """Change per mapped factor and per cluster over the mapped factors with n >= 5 in both."""
+    mapped = _mapping(before, after)
     factors = []
     for r in after.factors:
-        old = earlier.get(r.factor.key)
+        old = mapped.get(r.factor.pk)
         factors.append(FactorChange(
             r.factor, old.condition if old else None, r.condition,
             stats.change(old.condition, r.condition, conf.change_threshold()) if old else None))
     clusters = []
     for cluster in after.clusters:
-        pairs = [(earlier[r.factor.key].condition, r.condition) for r in after.factors
-                 if r.factor.cluster.key == cluster.key and r.factor.key in earlier]
+        pairs = [(mapped[r.factor.pk].condition, r.condition) for r in after.factors
+                 if r.factor.cluster.key == cluster.key and r.factor.pk in mapped]
         clusters.append(ClusterChangeRow(cluster.name, stats.cluster_change(pairs)))
     return factors, clusters
 

@@ -24,6 +24,7 @@ from .models import (
     Community,
     Evidence,
     Factor,
+    FactorCrosswalk,
     FactorOutcomeLink,
     FactorSet,
     Participant,
@@ -86,6 +87,14 @@ def load_factor_set(path: Path | None = None) -> FactorSet:
                                              outcome=link["outcome"],
                                              citation=link.get("citation", ""),
                                              status=link.get("status", "illustrative"))
+    crosswalk = data.get("crosswalk")
+    if crosswalk:
+        earlier = FactorSet.objects.get(code=crosswalk["from"]["code"],
+                                        version=crosswalk["from"]["version"])
+        old = {f.key: f for f in earlier.factors.all()}
+        new = {f.key: f for f in factor_set.factors.all()}
+        for old_key, new_key in crosswalk["map"].items():
+            FactorCrosswalk.objects.create(from_factor=old[old_key], to_factor=new[new_key])
     return factor_set
 
 

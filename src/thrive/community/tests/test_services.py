@@ -234,3 +234,34 @@ def test_area_panel_for_a_matching_geography(open_assessment):
     assert results.area_panel("lsoa", "E05000001") is None
     html = render_to_string("community/_area_panel.html", {"panel": panel})
     assert "Community THRIVE: Northvale East" in html and "2.40 (1 of 7 factors)" in html
+
+
+def test_change_across_factor_set_versions_only_for_mapped_factors(open_assessment, facilitator,
+                                                                   tmp_path):
+    participants_rate(open_assessment, "housing", [2, 2, 2, 2, 2])
+    participants_rate(open_assessment, "education", [3, 3, 3, 3, 3])
+    services.close(open_assessment, reason="Round one")
+    data = json.loads((services.FACTOR_SETS_DIR / "pi-2013.json").read_text())
+    data["version"], data["is_default"] = 2, False
+    for f in data["factors"]:
+        if f["key"] == "housing":
+            f["key"], f["name"] = "homes", "Homes"
+    data["crosswalk"] = {"from": {"code": "pi-2013", "version": 1},
+                         "map": {"housing": "homes", "parks_open_space": "parks_open_space"}}
+    path = tmp_path / "pi-2013-v2.json"
+    path.write_text(json.dumps(data))
+    v2 = services.load_factor_set(path)
+    later = services.create_assessment(
+        user=facilitator, community=open_assessment.community, period_start=date(2027, 9, 1),
+        period_end=date(2027, 11, 30), purpose="Round two", factor_set=v2,
+        factors=v2.factors.all())
+    later.previous = open_assessment
+    later.save()
+    services.open_for_ratings(later)
+    participants_rate(later, "homes", [3, 3, 3, 3, 3])
+    participants_rate(later, "education", [4, 4, 4, 4, 4])
+    rows, _ = results.review(results.results_for(open_assessment), results.results_for(later))
+    by_key = {r.factor.key: r for r in rows}
+    assert (round(by_key["homes"].change.delta, 2), by_key["homes"].change.verdict) == (
+        1.0, "better")
+    assert by_key["education"].change is None  # not in the crosswalk: not compared
