@@ -1,7 +1,9 @@
 import json
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import models
 from django.template.loader import render_to_string
 
@@ -265,3 +267,13 @@ def test_change_across_factor_set_versions_only_for_mapped_factors(open_assessme
     assert (round(by_key["homes"].change.delta, 2), by_key["homes"].change.verdict) == (
         1.0, "better")
     assert by_key["education"].change is None  # not in the crosswalk: not compared
+
+
+def test_load_factor_set_command(db, tmp_path):
+    out = StringIO()
+    call_command("load_factor_set", stdout=out)
+    assert "12 factors in 3 clusters" in out.getvalue()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"code": "x"}')
+    with pytest.raises(CommandError, match="Not a factor set file"):
+        call_command("load_factor_set", str(bad))
