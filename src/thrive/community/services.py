@@ -175,8 +175,9 @@ def copy_evidence(*, source: Assessment, target: Assessment) -> int:
     copied = 0
     for item in source.evidence.select_related("factor"):
         factor = scope.get(item.factor.key)
-        if factor is None:
-            continue
+        if factor is None or target.evidence.filter(
+                factor=factor, indicator=item.indicator, as_of=item.as_of).exists():
+            continue  # not in scope, or already here
         Evidence.objects.create(assessment=target, factor=factor, indicator=item.indicator,
                                 value=item.value, unit=item.unit, source=item.source,
                                 as_of=item.as_of, peer_value=item.peer_value)
@@ -222,7 +223,14 @@ def close(assessment: Assessment, *, reason: str = "") -> Assessment:
 
 @transaction.atomic
 def repeat(assessment: Assessment, *, user) -> Assessment:
-    """A linked draft for the next round: same community, factor set and scope, a year on."""
+    """A linked draft for the next round: same community, factor set and scope, a year on.
+    Only a closed assessment is repeated, and only once."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not assessment.is_closed:
+        raise RuleBroken("Close this assessment before repeating it")
+    if assessment.repeats.exists():
+        raise RuleBroken("This assessment has already been repeated: open the repeat from the "
+                         "community's list")
     start = assessment.period_end + timedelta(days=1)
     draft = Assessment.objects.create(
         community=assessment.community, period_start=start,

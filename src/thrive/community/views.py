@@ -290,7 +290,11 @@ def close(request, assessment_id):
 @require_POST
 def repeat(request, assessment_id):
     a = _assessment(request, assessment_id)
-    draft = services.repeat(a, user=request.user)
+    try:
+        draft = services.repeat(a, user=request.user)
+    except RuleBroken as broken:
+        messages.error(request, broken.message)
+        return redirect(_url("assessment", a))
     audit.record(request, AuditEvent.Action.CREATE, obj=draft, detail="repeat assessment")
     messages.success(request, "A linked draft for the next round has been made.")
     return redirect("community:assessment", draft.public_id)

@@ -340,6 +340,9 @@ def test_prioritise_plan_close_and_repeat(fac_client, example_b):
     assert response.url == url("assessment", draft)
     review = fac_client.get(url("review", draft)).content.decode()
     assert "Reopen the Mill Lane playground" in review and "not compared" in review
+    again = fac_client.post(url("repeat", example_b), follow=True)
+    assert "already been repeated" in again.content.decode()
+    assert Assessment.objects.filter(previous=example_b).count() == 1
 
 
 @override_settings(THRIVE_COMMUNITY_DIVERGENCE_THRESHOLD=3.0)

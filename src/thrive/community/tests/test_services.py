@@ -205,9 +205,15 @@ def test_overlapping_assessments_of_the_last_three_years(assessment, community, 
     services.add_evidence(assessment, factor=factor(assessment, "housing"),
                           indicator="Overcrowded homes", value=12.5, unit="%",
                           source="Census 2021", as_of=date(2021, 3, 21), peer_value=8.7)
+    with pytest.raises(RuleBroken, match="Close this assessment"):
+        services.repeat(assessment, user=facilitator)
+    services.close(assessment, reason="Evidence only")
     draft = services.repeat(assessment, user=facilitator)
     assert services.copy_evidence(source=assessment, target=draft) == 1
+    assert services.copy_evidence(source=assessment, target=draft) == 0  # no duplicates
     assert draft.evidence.get().indicator == "Overcrowded homes"
+    with pytest.raises(RuleBroken, match="already been repeated"):
+        services.repeat(assessment, user=facilitator)
 
 
 def test_paper_form_keyed_by_facilitator(open_assessment):
