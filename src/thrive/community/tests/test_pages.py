@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from thrive.community import services
+from thrive.community import charts, results, services
 from thrive.community.models import Assessment, Participant, Rating
 from thrive.core.models import AuditEvent
 from thrive.core.testing import form_data
@@ -407,3 +407,14 @@ def test_progress_is_recorded_after_closing_without_changing_the_closed_record(
     bad = fac_client.post(url("progress", open_assessment, action.pk), form_data(
         recorded_on=None, status="done"))
     assert bad.status_code == 400 and action.progress.count() == 1
+
+
+def test_charts_draw_only_disclosed_figures(example_b):
+    res = results.results_for(example_b)
+    profile = charts.factor_profile(res)["data"]["values"]
+    assert [row["factor"] for row in profile] == ["Parks & Open Space"]  # Housing is low n
+    assert charts.young_vs_adults(res)["data"]["values"] == []  # young < 5, adults complement
+    radar = charts.cluster_radar(res)
+    # Only Place has a factor with 5 or more ratings: a shape needs every spoke, so no series is
+    # drawn (the cluster table says "not enough ratings"), and never a suppressed group's.
+    assert radar["layer"][1]["data"]["values"] == []
