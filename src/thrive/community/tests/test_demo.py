@@ -3,7 +3,7 @@ from datetime import date
 from django.urls import reverse
 
 from thrive.accounts.models import Role
-from thrive.community import results, stats
+from thrive.community import charts, exports, results, stats
 from thrive.community.demo import FACILITATOR, PARTICIPANTS, add_community_thrive
 from thrive.community.models import Assessment
 from thrive.conftest import make_user
@@ -24,6 +24,10 @@ def test_demo_has_a_closed_assessment_of_60_and_a_draft_repeat(db, client):
     # Young people's view is shown, and somewhere differs from adults by a flagged divergence.
     assert any(r.divergence and r.divergence.flagged for r in res.factors)
     assert len(stats.suggested_order({r.factor.key: r.suggestion for r in res.factors})) == 12
+    radar = charts.cluster_radar(res)
+    assert {row["series"] for row in radar["layer"][1]["data"]["values"]} == {
+        "Everyone", "Young people", "Adults"}
+    assert exports.radar_svg(res).count("<polyline") == 5 + 3  # rings and three series
     client.force_login(facilitator)
     assert "Northvale Central" in client.get(reverse("community:home")).content.decode()
     page = client.get(reverse("community:results", args=[closed.public_id]))
