@@ -5,7 +5,15 @@ from django.urls import reverse
 from thrive.accounts.models import Role
 from thrive.community import charts, exports, results, stats
 from thrive.community.demo import FACILITATOR, PARTICIPANTS, add_community_thrive
-from thrive.community.models import Assessment
+from thrive.community.models import (
+    Action,
+    ActionProgress,
+    Assessment,
+    Evidence,
+    Participant,
+    Priority,
+    Rating,
+)
 from thrive.conftest import make_user
 
 
@@ -18,6 +26,11 @@ def test_demo_has_a_closed_assessment_of_60_and_a_draft_repeat(db, client):
     draft = Assessment.objects.get(status=Assessment.Status.DRAFT)
     assert draft.previous == closed and closed.participants.count() == 60
     assert closed.priorities.count() == 3 and closed.actions.count() == 4
+    for model in (Participant, Rating, Evidence, Priority, Action, ActionProgress):
+        links = [f.name for f in model._meta.fields if f.is_relation]
+        for row in model.objects.all():
+            row.full_clean(exclude=links, validate_unique=False)
+    assert ActionProgress.objects.exists()
     res = results.results_for(closed)
     assert not res.young_warning
     assert all(not r.low_n for r in res.factors)
