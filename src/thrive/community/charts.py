@@ -36,7 +36,22 @@ def _point(i, count, value):
     return round(value * math.cos(angle), 4), round(value * math.sin(angle), 4)
 
 
-def cluster_radar(res) -> dict | None:
+OVERLAY_COLOUR = "#ed8b00"  # NHS warm yellow-orange: markers, never a score
+
+
+def overlay_markers(observations) -> dict[str, list[str]]:
+    """Cluster key -> the trauma-overlay items the group saw signs of (some or marked)."""
+    from .acer import CLUSTER, LABELS
+
+    found: dict[str, list[str]] = {}
+    for o in observations:
+        if o.level in ("some", "marked"):
+            found.setdefault(CLUSTER[o.item_key], []).append(
+                f"{LABELS[o.item_key]} ({o.get_level_display().lower()})")
+    return found
+
+
+def cluster_radar(res, overlay: dict[str, list[str]] | None = None) -> dict | None:
     """A radar of cluster means (overall, and young people and adults where shown), drawn in
     Vega-Lite from precomputed positions: rings at 1 to 5, one spoke per cluster. None for fewer
     than three clusters (a short form), where a radar has no shape: the table says it all."""
@@ -61,6 +76,12 @@ def cluster_radar(res) -> dict | None:
             x, y = _point(i % k, k, values[i % k])
             series.append({"x": x, "y": y, "series": name, "order": i,
                            "mean": round(values[i % k], 2)})
+    markers = []
+    for i, cluster in enumerate(clusters):
+        if overlay and overlay.get(cluster.key):
+            x, y = _point(i, k, 5.0)
+            markers.append({"x": x, "y": y, "cluster": cluster.name,
+                            "signs": "; ".join(overlay[cluster.key])})
     axis = {"x": {"field": "x", "type": "quantitative", "axis": None,
                   "scale": {"domain": [-6.5, 6.5]}},
             "y": {"field": "y", "type": "quantitative", "axis": None,
@@ -68,7 +89,8 @@ def cluster_radar(res) -> dict | None:
     return {
         "$schema": VEGA_LITE, "config": CONFIG, "width": 320, "height": 320,
         "description": "Radar of cluster means (1 to 5), from factors with at least 5 ratings; "
-                       "groups with fewer than 5 are not drawn.",
+                       "groups with fewer than 5 are not drawn. Triangles mark clusters where "
+                       "the group saw signs of community trauma (not scored).",
         "layer": [
             {"data": {"values": grid}, "mark": {"type": "line", "color": "#d8dde0", "aria": False},
              "encoding": {**axis, "detail": {"field": "ring"}, "order": {"field": "order"}}},
@@ -83,6 +105,10 @@ def cluster_radar(res) -> dict | None:
             {"data": {"values": labels}, "mark": {"type": "text", "color": NHS_TEXT,
                                                   "fontSize": 12, "aria": False},
              "encoding": {**axis, "text": {"field": "label"}}},
+            {"data": {"values": markers},
+             "mark": {"type": "point", "shape": "triangle-up", "filled": True, "size": 160,
+                      "color": OVERLAY_COLOUR, "aria": False},
+             "encoding": {**axis, "tooltip": [{"field": "cluster"}, {"field": "signs"}]}},
         ],
     }
 

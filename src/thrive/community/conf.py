@@ -30,3 +30,8 @@ def divergence_threshold() -> float:
 def change_threshold() -> float:
     """|change| at or above this is "better" or "worse" (default 0.5)."""
     return float(getattr(settings, "THRIVE_COMMUNITY_CHANGE_THRESHOLD", 0.5))
+
+
+def trauma_overlay() -> bool:
+    """Show the optional trauma overlay (observations and radar markers); on by default."""
+    return bool(getattr(settings, "THRIVE_COMMUNITY_TRAUMA_OVERLAY", True))

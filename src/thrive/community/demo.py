@@ -130,6 +130,9 @@ def add_community_thrive(seed: int, today: date) -> dict[str, int]:
                                 progress_measure=measure, baseline=baseline, target=target,
                                 latest_value=latest)
             counts["community thrive actions"] += 1
+    services.observe(last_year, item_key="deteriorated_environments", level="some",
+                     note="Boarded-up shops by the station; the underpass")
+    services.observe(last_year, item_key="low_collective_efficacy", level="not_seen")
     services.close(last_year)
     # Progress through the year since, appended to the closed plan.
     for action in last_year.actions.filter(status="in_progress"):

@@ -9,7 +9,7 @@ from html import escape
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import charts, results, stats
+from . import acer, charts, conf, results, stats
 from .models import Rating
 
 KINDS = ("ratings", "statistics", "priorities", "actions")
@@ -106,9 +106,9 @@ def _refuse_fetch(url, *args, **kwargs):
     raise ValueError(f"Fetching {url!r} is not allowed when printing a report")
 
 
-def radar_svg(res: results.Results) -> str:
+def radar_svg(res: results.Results, overlay=None) -> str:
     """The cluster radar as inline SVG for the PDF (WeasyPrint runs no JavaScript)."""
-    spec = charts.cluster_radar(res)
+    spec = charts.cluster_radar(res, overlay)
     if spec is None:
         return ""
     size, scale = 300, 300 / 13
@@ -119,7 +119,7 @@ def radar_svg(res: results.Results) -> str:
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
              f'viewBox="0 0 {size} {size}">']
-    grid, series, labels = (layer["data"]["values"] for layer in spec["layer"])
+    grid, series, labels, markers = (layer["data"]["values"] for layer in spec["layer"])
     colours = dict(zip(*(spec["layer"][1]["encoding"]["color"]["scale"][k]
                          for k in ("domain", "range")), strict=True))
     for ring in sorted({g["ring"] for g in grid}):
@@ -134,16 +134,31 @@ def radar_svg(res: results.Results) -> str:
         x, y = xy(label)
         parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" text-anchor="middle">'
                      f'{escape(label["label"])}</text>')
+    for marker in markers:
+        x, y = xy(marker)
+        parts.append(f'<polygon points="{x:.1f},{y - 7:.1f} {x - 6:.1f},{y + 5:.1f} '
+                     f'{x + 6:.1f},{y + 5:.1f}" fill="{charts.OVERLAY_COLOUR}"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def overlay_observations(assessment) -> list:
+    """The trauma overlay's observations, or none when the overlay is turned off."""
+    if not conf.trauma_overlay():
+        return []
+    order = {key: i for i, (key, _, _) in enumerate(acer.ITEMS)}
+    return sorted(assessment.acer_observations.all(), key=lambda o: order.get(o.item_key, 99))
 
 
 def report_pdf(assessment, *, generated_by: str) -> bytes:
     from weasyprint import HTML  # imported here: loading it is slow, only printing needs it
 
     res = results.results_for(assessment)
+    observations = overlay_observations(assessment)
     html = render_to_string("community/report_print.html", {
-        "assessment": assessment, "res": res, "radar_svg": radar_svg(res),
+        "assessment": assessment, "res": res, "observations": observations,
+        "acer_labels": acer.LABELS,
+        "radar_svg": radar_svg(res, charts.overlay_markers(observations)),
         "priorities": assessment.priorities.select_related("factor"),
         "actions": assessment.actions.select_related("priority__factor"),
         "generated_by": generated_by, "generated_at": timezone.localtime(),

@@ -4,8 +4,8 @@ from thrive.care.groupings import LABELS as GROUPING_LABELS
 from thrive.care.groupings import Grouping
 from thrive.core.fields import NhsDateField
 
-from . import conf
-from .models import Action, Assessment, Community, Factor, FactorSet, Participant, Priority
+from . import acer, conf
+from .models import AcerObservation, Action, Assessment, Community, Factor, FactorSet, Participant, Priority
 
 CONDITION_CHOICES = [
     ("1", "1 – serious concern"), ("2", "2 – concern"), ("3", "3 – mixed"), ("4", "4 – asset"),
@@ -252,5 +252,16 @@ class ProgressForm(forms.Form):
                                error_messages={"required": "Choose the status"})
     latest_value = forms.CharField(max_length=60, required=False,
                                    label="Latest value of the progress measure (optional)")
+    note = forms.CharField(widget=forms.Textarea, required=False, max_length=2000,
+                           label="Note (optional)")
+
+
+class AcerForm(forms.Form):
+    item_key = forms.ChoiceField(choices=[(k, label) for k, _, label in acer.ITEMS],
+                                 label="Sign of community trauma",
+                                 error_messages={"required": "Choose the sign"})
+    level = forms.ChoiceField(choices=AcerObservation.Level.choices, widget=forms.RadioSelect,
+                              label="What did the group observe?",
+                              error_messages={"required": "Choose what the group observed"})
     note = forms.CharField(widget=forms.Textarea, required=False, max_length=2000,
                            label="Note (optional)")

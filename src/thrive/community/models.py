@@ -366,3 +366,25 @@ class FactorCrosswalk(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["from_factor", "to_factor"],
                                                name="community_crosswalk_once")]
+
+
+class AcerObservation(models.Model):
+    """The optional trauma overlay (Adverse Community Experiences and Resilience, Prevention
+    Institute 2016): what the group observed of each symptom of community trauma. Shown as
+    markers beside the radar; never scored, never in a mean."""
+
+    class Level(models.TextChoices):
+        NOT_SEEN = "not_seen", "Not seen"
+        SOME = "some", "Some signs"
+        MARKED = "marked", "Marked"
+        DONT_KNOW = "dont_know", "Don't know"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
+                                   related_name="acer_observations")
+    item_key = models.CharField(max_length=40)
+    level = models.CharField(max_length=12, choices=Level.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "item_key"],
+                                               name="community_acer_item_once")]

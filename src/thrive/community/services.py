@@ -16,7 +16,9 @@ from django.utils import timezone
 from thrive.core.dates import today
 from thrive.core.rules import RuleBroken
 
+from . import acer
 from .models import (
+    AcerObservation,
     Action,
     ActionProgress,
     Assessment,
@@ -377,3 +379,16 @@ def record_progress(action: Action, *, user, recorded_on: date, status: str, lat
     return ActionProgress.objects.create(action=action, recorded_on=recorded_on, status=status,
                                          latest_value=latest_value.strip(), note=note.strip(),
                                          recorded_by=user)
+
+
+@transaction.atomic
+def observe(assessment: Assessment, *, item_key: str, level: str, note: str = ""
+            ) -> AcerObservation:
+    """Record (or replace) the group's observation of one trauma-overlay item."""
+    assessment = _locked(assessment)
+    if item_key not in acer.LABELS:
+        raise RuleBroken("Choose one of the overlay's items", field="item_key")
+    observation, _ = AcerObservation.objects.update_or_create(
+        assessment=assessment, item_key=item_key,
+        defaults={"level": level, "note": note.strip()})
+    return observation

@@ -20,6 +20,7 @@ urlpatterns = [
     path(A + "results/live/", views.live_results_fragment, name="results-live"),
     path(A + "comments/<int:rating_id>/", views.hide_comment, name="hide-comment"),
     path(A + "paper/", views.paper_form, name="paper"),
+    path(A + "overlay/", views.overlay, name="overlay"),
     path(A + "priorities/", views.priorities, name="priorities"),
     path(A + "actions/new/", views.new_action, name="new-action"),
     path(A + "actions/<int:action_id>/progress/", views.progress, name="progress"),

@@ -17,8 +17,9 @@ from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
 from thrive.core.views import apply, form_page
 
-from . import charts, conf, exports, ratelimit, results, services, stats
+from . import acer, charts, conf, exports, ratelimit, results, services, stats
 from .forms import (
+    AcerForm,
     ActionForm,
     AssessmentForm,
     CloseForm,
@@ -113,6 +114,7 @@ def assessment(request, assessment_id):
             scale=6, dark="#212b32", light="#ffffff", omitsize=False) if a.is_open else "",
         "overlapping": services.overlapping_assessments(a.community, exclude=a),
         "participants": a.participants.count(), "back_url": reverse("community:home"),
+        "trauma_overlay": conf.trauma_overlay(),
         "active_nav": "community",
     })
 
@@ -173,8 +175,10 @@ def factors(request, assessment_id):
 
 def _results_context(a):
     res = results.results_for(a)
-    return {"a": a, "res": res, "MIN_GROUP": stats.MIN_GROUP,
-            "profile_spec": charts.factor_profile(res), "radar_spec": charts.cluster_radar(res),
+    observations = exports.overlay_observations(a)
+    return {"a": a, "res": res, "MIN_GROUP": stats.MIN_GROUP, "observations": observations,
+            "acer_labels": acer.LABELS, "profile_spec": charts.factor_profile(res),
+            "radar_spec": charts.cluster_radar(res, charts.overlay_markers(observations)),
             "yva_spec": charts.young_vs_adults(res), "role_labels": dict(Participant.Role.choices),
             "age_labels": dict(Participant.AgeBand.choices), "poll_seconds": POLL_SECONDS,
             "divergence_threshold": conf.divergence_threshold()}
@@ -202,6 +206,25 @@ def hide_comment(request, assessment_id, rating_id):
                            lambda: services.set_comment_hidden(a, rating_id, hidden),
                            done=_url("results", a) + "#comments",
                            success="Comment hidden." if hidden else "Comment shown again.")
+
+
+def overlay(request, assessment_id):
+    """The optional trauma overlay: the group's observations, shown beside the radar, never
+    scored."""
+    a = _assessment(request, assessment_id)
+    if not conf.trauma_overlay():
+        raise Http404("The trauma overlay is turned off.")
+    form = AcerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.observe(a, **form.cleaned_data)):
+            audit.record(request, AuditEvent.Action.CHANGE, obj=a, detail="trauma overlay")
+            messages.success(request, "Observation recorded.")
+            return redirect(_url("overlay", a))
+    return render(request, "community/overlay.html", {
+        "page_title": "Trauma overlay", "caption": a.community.name, "a": a, "form": form,
+        "has_errors": bool(form.errors), "observations": exports.overlay_observations(a),
+        "acer_labels": acer.LABELS, "back_url": _url("assessment", a),
+    }, status=400 if form.errors else 200)
 
 
 def paper_form(request, assessment_id):

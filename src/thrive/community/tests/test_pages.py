@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from thrive.community import charts, results, services
+from thrive.community import charts, exports, results, services
 from thrive.community.models import Assessment, Participant, Rating
 from thrive.core.models import AuditEvent
 from thrive.core.testing import form_data
@@ -418,3 +418,31 @@ def test_charts_draw_only_disclosed_figures(example_b):
     # Only Place has a factor with 5 or more ratings: a shape needs every spoke, so no series is
     # drawn (the cluster table says "not enough ratings"), and never a suppressed group's.
     assert radar["layer"][1]["data"]["values"] == []
+
+
+def test_trauma_overlay_marks_the_radar_and_is_never_scored(fac_client, example_b):
+    response = fac_client.post(url("overlay", example_b), {
+        "item_key": "deteriorated_environments", "level": "marked",
+        "note": "Boarded-up shops on the high street"})
+    assert response.status_code == 302
+    before = results.results_for(example_b)
+    page = fac_client.get(url("results", example_b)).content.decode()
+    assert "Deteriorated environments" in page and "Boarded-up shops" in page
+    radar = charts.cluster_radar(before, charts.overlay_markers(
+        example_b.acer_observations.all()))
+    assert radar["layer"][3]["data"]["values"][0]["cluster"] == "Place (physical/built)"
+    # Never scored: the statistics are exactly as before.
+    assert fac_client.get(url("export", example_b, "statistics")).content.decode() == \
+        exports.statistics_csv(example_b, before)
+    pdf = fac_client.get(url("report", example_b)).content
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Deteriorated environments Marked" in text
+    bad = fac_client.post(url("overlay", example_b), {"item_key": "made_up", "level": "some"})
+    assert bad.status_code == 400
+
+
+@override_settings(THRIVE_COMMUNITY_TRAUMA_OVERLAY=False)
+def test_trauma_overlay_can_be_turned_off(fac_client, open_assessment):
+    assert fac_client.get(url("overlay", open_assessment)).status_code == 404
+    assert "Trauma overlay" not in fac_client.get(url("assessment", open_assessment)).content \
+        .decode()
