@@ -119,6 +119,15 @@ def test_a_facilitator_watches_results_plans_closes_and_downloads_the_report(
     expect(page.locator("#chart-profile.thrive-chart--ready")).to_be_visible()
     assert_accessible(page)
 
+    page.goto(reverse("community:overlay", args=[short_form.public_id]))
+    assert_accessible(page)
+    page.get_by_label("Sign of community trauma").select_option(label="Deteriorated environments")
+    page.get_by_label("Marked").check()
+    page.get_by_role("button", name="Record observation").click()
+    expect(page.get_by_role("row", name=re.compile("Deteriorated environments"))).to_contain_text(
+        "Marked")
+    assert_accessible(page)
+
     page.goto(reverse("community:priorities", args=[short_form.public_id]))
     expect(page.get_by_role("heading", name="Suggestion to support the group's decision")
            ).to_be_visible()
