@@ -6,6 +6,7 @@ from thrive.core.fields import NhsDateField
 
 from . import acer, conf
 from .models import AcerObservation, Action, Assessment, Community, Factor, FactorSet, Participant, Priority
+from .services import Answer
 
 CONDITION_CHOICES = [
     ("1", "1 – serious concern"), ("2", "2 – concern"), ("3", "3 – mixed"), ("4", "4 – asset"),
@@ -136,8 +137,6 @@ def _answer_fields(form, prefix, youth=False):
 
 
 def answer_from(data, prefix=""):
-    from .services import Answer
-
     condition = data.get(f"{prefix}condition") or ""
     importance = data.get(f"{prefix}importance") or ""
     return Answer(condition=int(condition) if condition.isdigit() else None,

@@ -67,9 +67,6 @@ class Results:
         """Fewer than 5 young people have taken part: their view cannot be shown yet."""
         return self.young_participants < stats.MIN_GROUP
 
-    def visible_comments(self) -> list[Comment]:
-        return [c for c in self.comments if not c.hidden]
-
 
 def _value(rating: Rating):
     if rating.dont_know:
