@@ -14,4 +14,5 @@ urlpatterns = [
     path("measures/", include("thrive.measures.urls")),
     path("analytics/", include("thrive.analytics.urls")),
     path("history/", include("thrive.history.urls")),
+    path("community/", include("thrive.community.urls")),
 ]

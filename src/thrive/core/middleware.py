@@ -10,6 +10,8 @@ PUBLIC_PREFIXES = (
     "/account/sign-in", "/static/", "/health", "/api/",
     # The community directory: public search and service pages, and the Open Referral UK API.
     "/directory/search/", "/directory/services/", "/openreferral/",
+    # Community THRIVE participants join and rate without an account.
+    "/community/join/",
 )
 
 

@@ -97,6 +97,8 @@ OTHER_SIGNINS = (
     ("analyst", "analyst", None, "Ben", "Turner", "Commissioning analyst, Northvale ICB"),
     ("privacy", "privacy_officer", None, "Ruth", "Graham", "Data protection officer"),
     ("sysadmin", "system_admin", None, "Sam", "Lee", "System administrator"),
+    ("facilitator", "facilitator", None, "Femi", "Adeyemi",
+     "Community THRIVE facilitator, Northvale public health"),
 )
 
 SIGNIN_USERNAMES = (

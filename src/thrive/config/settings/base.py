@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "thrive.demo",
     "thrive.analytics",
     "thrive.history",
+    "thrive.community",
 ]
 
 MIDDLEWARE = [
