@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "thrive.measures",
     "thrive.demo",
     "thrive.analytics",
+    "thrive.assessment",
 ]
 
 MIDDLEWARE = [
