@@ -44,3 +44,10 @@ def has_rounds_to_score(user) -> bool:
         return False
     return PanelMember.objects.filter(user=user, round__status=Round.Status.OPEN,
                                       submitted_at__isnull=True).exists()
+
+
+def shows_self_assessment(user) -> bool:
+    """The header and home page link: leads, and panel members of any round."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return permissions.can_lead_self_assessment(user) or PanelMember.objects.filter(user=user).exists()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("sharing/", include("thrive.sharing.urls")),
     path("measures/", include("thrive.measures.urls")),
     path("analytics/", include("thrive.analytics.urls")),
+    path("self-assessment/", include("thrive.assessment.urls")),
 ]

@@ -1,0 +1,63 @@
+"""Where the live evidence's extract lives, by source, and a small cache of computed evidence.
+
+The platform's records are extracted (analytics.platform_extract) into their own directory when
+a lead asks for the evidence to be recomputed (or by `thrive refresh_assessment_evidence`); an
+imported MHSDS-style extract is read where the analytics page keeps it. Evidence for a period is
+computed from the extract on demand (fast: evidence.py over Parquet) and remembered until the
+extract changes.
+"""
+
+import json
+import threading
+from pathlib import Path
+
+from thrive.analytics.locations import analytics_dir, imported_extract_dir
+from thrive.analytics.platform_extract import build_platform_extract
+
+from . import evidence
+
+SOURCES = {"platform": "This platform's records", "mhsds": "The imported MHSDS extract"}
+_cache: dict[tuple, dict] = {}
+_lock = threading.Lock()
+
+
+def extract_dir(source: str) -> Path:
+    if source == "platform":
+        return analytics_dir() / "extract-assessment"
+    if source == "mhsds":
+        return imported_extract_dir()
+    raise ValueError(f"Unknown source {source}")
+
+
+def available(source: str) -> bool:
+    return (extract_dir(source) / "manifest.json").exists()
+
+
+def extracted_at(source: str) -> str | None:
+    if not available(source):
+        return None
+    return json.loads((extract_dir(source) / "manifest.json").read_text()).get("created_at")
+
+
+def refresh_platform() -> dict:
+    """Extract the platform's records now (swapped in whole: readers never see half)."""
+    with _lock:
+        manifest = build_platform_extract(extract_dir("platform"))
+        _cache.clear()
+        return manifest
+
+
+def evidence_for_round(round_, source: str = "platform") -> dict | None:
+    """The round's live evidence from the source, or None when that source has no extract yet."""
+    if not available(source):
+        return None
+    key = (source, extracted_at(source), round_.period_start, round_.period_end)
+    if key not in _cache:
+        result = evidence.evidence_for(extract_dir(source), round_.period_start, round_.period_end,
+                                       source=source)
+        result["extracted_at"] = extracted_at(source)
+        with _lock:
+            if len(_cache) > 64:
+                _cache.clear()
+            _cache[key] = result
+    return _cache[key]
