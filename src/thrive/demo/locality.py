@@ -97,6 +97,7 @@ OTHER_SIGNINS = (
     ("analyst", "analyst", None, "Ben", "Turner", "Commissioning analyst, Northvale ICB"),
     ("privacy", "privacy_officer", None, "Ruth", "Graham", "Data protection officer"),
     ("sysadmin", "system_admin", None, "Sam", "Lee", "System administrator"),
+    ("sitelead", "site_lead", None, "Nadia", "Clarke", "THRIVE implementation lead, Northvale ICB"),
 )
 
 SIGNIN_USERNAMES = (
