@@ -40,9 +40,9 @@ class Indicator:
     key: str
     principle: str
     title: str
-    needs: tuple[str, ...]          # extract tables it reads that a source may not supply
-    platform_only: bool             # reads columns only the platform fills (never MHSDS)
-    minimum: int                    # denominators below this give no percentage
+    needs: tuple[str, ...]  # extract tables it reads that a source may not supply
+    platform_only: bool  # reads columns only the platform fills (never MHSDS)
+    minimum: int  # denominators below this give no percentage
     compute: Callable
 
     @property
@@ -55,9 +55,9 @@ INDICATORS: list[Indicator] = []
 
 def indicator(principle, title, *, needs=(), platform_only=False, minimum=0):
     def register(fn):
-        INDICATORS.append(Indicator(fn.__name__, principle, title, tuple(needs), platform_only,
-                                    minimum, fn))
+        INDICATORS.append(Indicator(fn.__name__, principle, title, tuple(needs), platform_only, minimum, fn))
         return fn
+
     return register
 
 
@@ -80,18 +80,26 @@ CURRENT_GROUPING = """
     GROUP BY referral_id"""
 
 
-@indicator("I1", "Grouping decisions shared with the family, with options recorded",
-           needs=("groupings", "decision_options"))
+@indicator(
+    "I1",
+    "Grouping decisions shared with the family, with options recorded",
+    needs=("groupings", "decision_options"),
+)
 def shared_decisions(con, start, end):
     """I1 Shared decision making. Numerator: grouping decisions made in the period in which the
     young person or a parent or carer took part and the options discussed were recorded.
     Denominator: all grouping decisions made in the period."""
-    return _pair(con, """
+    return _pair(
+        con,
+        """
         WITH o AS (SELECT DISTINCT referral_id, decided_on FROM decision_options
                    WHERE decided_on BETWEEN $start AND $end)
         SELECT count(*) FILTER (WHERE g.shared_decision AND o.referral_id IS NOT NULL), count(*)
         FROM groupings g LEFT JOIN o ON o.referral_id = g.referral_id AND o.decided_on = g.start_on
-        WHERE g.start_on BETWEEN $start AND $end""", start, end)
+        WHERE g.start_on BETWEEN $start AND $end""",
+        start,
+        end,
+    )
 
 
 @indicator("I1", "CollaboRATE top scores", needs=("collaborate",), minimum=25)
@@ -100,9 +108,14 @@ def collaborate_top_score(con, start, end):
     CollaboRATE responses in the period with the top score on every item. Denominator: all
     completed CollaboRATE responses in the period. No percentage is given from fewer than 25
     responses."""
-    return _pair(con, """
+    return _pair(
+        con,
+        """
         SELECT count(*) FILTER (WHERE top_score), count(*) FROM collaborate
-        WHERE completed_on BETWEEN $start AND $end""", start, end)
+        WHERE completed_on BETWEEN $start AND $end""",
+        start,
+        end,
+    )
 
 
 @indicator("I2", "Open episodes whose current grouping was agreed with the family", needs=("groupings",))
@@ -110,9 +123,14 @@ def grouping_agreed_with_family(con, start, end):
     """I2 Everyone is clear which needs-based grouping they are working within. Numerator: episodes
     open at the end of the period whose current grouping was decided with the young person or a
     parent or carer taking part. Denominator: all episodes open at the end of the period."""
-    return _pair(con, f"""
+    return _pair(
+        con,
+        f"""
         SELECT count(*) FILTER (WHERE c.shared_decision), count(*)
-        FROM ({OPEN_AT_END}) o LEFT JOIN ({CURRENT_GROUPING}) c USING (referral_id)""", start, end)
+        FROM ({OPEN_AT_END}) o LEFT JOIN ({CURRENT_GROUPING}) c USING (referral_id)""",
+        start,
+        end,
+    )
 
 
 @indicator("I3", "Endings with whether goals were met recorded", platform_only=True)
@@ -121,10 +139,14 @@ def endings_with_goals_outcome(con, start, end):
     episodes that ended in the period with the ending's answer to "were the goals met?"
     recorded. Denominator: all episodes that ended (were discharged) in the period, not
     counting referrals declined."""
-    return _pair(con, """
+    return _pair(
+        con,
+        """
         SELECT count(*) FILTER (WHERE goals_met IS NOT NULL AND goals_met <> ''), count(*)
         FROM referrals WHERE discharged_on BETWEEN $start AND $end AND rejected_on IS NULL""",
-                 start, end)
+        start,
+        end,
+    )
 
 
 @indicator("I4", "Closed referrals with paired outcome measures (MHS112)", needs=("scores", "contacts"))
@@ -133,20 +155,53 @@ def paired_outcome_measures(con, start, end):
     referrals closed in the period with two or more contacts and a paired score (a first and a
     later score on the same measure) from any rater. Denominator: referrals closed in the period
     with two or more contacts (MHS110)."""
-    table = metrics.compute_cyp_outcomes(con, start, end, table="evidence_cyp")
-    counts = metrics.published_figures(con, table).counts
-    return counts["paired_any"], counts["mhs110"]
+    # A referral's flags do not depend on the period, only whether it is in the cohort (closed
+    # in the period) does: evidence_for computes the metric once over the whole span
+    # (prepare_paired_outcome_measures) and each period counts its share of it.
+    if not _has_table(con, SPAN_TABLE):
+        table = metrics.compute_cyp_outcomes(con, start, end, table="evidence_cyp")
+        counts = metrics.published_figures(con, table).counts
+        return counts["paired_any"], counts["mhs110"]
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE Paired_ANY = 1), count(*) FROM {SPAN_TABLE}
+        WHERE Contact2 IS NOT NULL AND discharged_on BETWEEN $start AND $end""",
+        start,
+        end,
+    )
 
 
-@indicator("I5", "Help started with a goal agreed by the third contact",
-           needs=("groupings", "goals", "contacts"))
+SPAN_TABLE = "evidence_cyp_span"
+
+
+def _has_table(con, name) -> bool:
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0]
+    )
+
+
+def prepare_paired_outcome_measures(con, start, end):
+    """The national metric's per-referral table once for the whole span, with each referral's
+    discharge date (the metric's cohort is referrals discharged in the period)."""
+    metrics.compute_cyp_outcomes(con, start, end, table="evidence_cyp_all")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {SPAN_TABLE} AS
+        SELECT c.*, r.discharged_on FROM evidence_cyp_all c
+        JOIN referrals r ON r.referral_id = c.UniqServReqID""")
+
+
+@indicator(
+    "I5", "Help started with a goal agreed by the third contact", needs=("groupings", "goals", "contacts")
+)
 def goals_agreed_early(con, start, end):
     """I5 Any intervention starts with an agreed goal and likely timeframe (the platform records
     both together). Numerator: episodes that entered Getting Help or Getting More Help in the
     period with a goal agreed on or before the date of the third attended contact (or by the end
     of the period if there have not been three). Denominator: episodes that entered Getting Help
     or Getting More Help in the period."""
-    return _pair(con, """
+    return _pair(
+        con,
+        """
         WITH entered AS (
             SELECT referral_id FROM groupings
             WHERE grouping IN ('getting_help', 'getting_more_help')
@@ -157,7 +212,10 @@ def goals_agreed_early(con, start, end):
         first_goal AS (SELECT referral_id, min(agreed_on) AS agreed_on FROM goals GROUP BY referral_id)
         SELECT count(*) FILTER (WHERE g.agreed_on <= least(coalesce(t.third_on, $end), $end)), count(*)
         FROM entered e LEFT JOIN third t USING (referral_id) LEFT JOIN first_goal g USING (referral_id)
-        """, start, end)
+        """,
+        start,
+        end,
+    )
 
 
 @indicator("I6", "Goals agreed with a plan if not reached", needs=("goals",))
@@ -165,18 +223,26 @@ def goals_with_plan(con, start, end):
     """I6 A plan for what happens if the goal is not achieved. The platform will not record a goal
     without its plan if not reached, so every goal it holds has one. Numerator: goals agreed in
     the period with such a plan. Denominator: all goals agreed in the period."""
-    return _pair(con, """
-        SELECT count(*), count(*) FROM goals WHERE agreed_on BETWEEN $start AND $end""", start, end)
+    return _pair(
+        con,
+        """
+        SELECT count(*), count(*) FROM goals WHERE agreed_on BETWEEN $start AND $end""",
+        start,
+        end,
+    )
 
 
-@indicator("I8", "Young people in Getting Risk Support with a multi-agency plan",
-           needs=("groupings", "risk_plans"))
+@indicator(
+    "I8", "Young people in Getting Risk Support with a multi-agency plan", needs=("groupings", "risk_plans")
+)
 def risk_support_plans(con, start, end):
     """I8 Everyone in Getting Risk Support has a documented multi-agency plan. Numerator: young
     people in Getting Risk Support at the end of the period (an open episode whose current
     grouping is Getting Risk Support) with a Risk Support plan in force then that names two or
     more agencies. Denominator: all young people in Getting Risk Support at the end of the period."""
-    return _pair(con, f"""
+    return _pair(
+        con,
+        f"""
         WITH grs AS (
             SELECT DISTINCT o.person_id FROM ({OPEN_AT_END}) o JOIN ({CURRENT_GROUPING}) c USING (referral_id)
             WHERE c.grouping = 'getting_risk_support'),
@@ -185,7 +251,10 @@ def risk_support_plans(con, start, end):
             WHERE agencies >= 2 AND agreed_on <= $end
               AND ((status = 'current' AND ended_on IS NULL) OR ended_on > $end))
         SELECT count(*) FILTER (WHERE p.person_id IS NOT NULL), count(*)
-        FROM grs LEFT JOIN planned p USING (person_id)""", start, end)
+        FROM grs LEFT JOIN planned p USING (person_id)""",
+        start,
+        end,
+    )
 
 
 @indicator("S2", "Open episodes with a current grouping", needs=("groupings",))
@@ -193,9 +262,14 @@ def episodes_with_grouping(con, start, end):
     """S2 Care is provided using the five needs-based groupings. Numerator: episodes open at the
     end of the period with a current grouping. Denominator: all episodes open at the end of the
     period."""
-    return _pair(con, f"""
+    return _pair(
+        con,
+        f"""
         SELECT count(c.referral_id), count(*)
-        FROM ({OPEN_AT_END}) o LEFT JOIN ({CURRENT_GROUPING}) c USING (referral_id)""", start, end)
+        FROM ({OPEN_AT_END}) o LEFT JOIN ({CURRENT_GROUPING}) c USING (referral_id)""",
+        start,
+        end,
+    )
 
 
 @indicator("M4", "Decisions with the family's preferred option recorded", needs=("decision_options",))
@@ -203,10 +277,15 @@ def preferences_recorded(con, start, end):
     """M4 Population-level preference data. Numerator: grouping decisions made in the period, with
     options discussed, in which the option the young person and family preferred was recorded.
     Denominator: grouping decisions made in the period with options discussed."""
-    return _pair(con, """
+    return _pair(
+        con,
+        """
         SELECT count(*) FILTER (WHERE preferred), count(*) FROM (
             SELECT decision_id, bool_or(preferred) AS preferred FROM decision_options
-            WHERE decided_on BETWEEN $start AND $end GROUP BY decision_id)""", start, end)
+            WHERE decided_on BETWEEN $start AND $end GROUP BY decision_id)""",
+        start,
+        end,
+    )
 
 
 @indicator("M6", "Young people open to two or more agencies")
@@ -215,13 +294,19 @@ def open_to_several_agencies(con, start, end):
     open episodes at two or more agencies at the end of the period (joint work the platform
     makes visible to each). Denominator: young people with any open episode at the end of the
     period."""
-    return _pair(con, f"""
+    return _pair(
+        con,
+        f"""
         SELECT count(*) FILTER (WHERE agencies >= 2), count(*) FROM (
             SELECT person_id, count(DISTINCT provider) AS agencies FROM ({OPEN_AT_END}) o
-            GROUP BY person_id)""", start, end)
+            GROUP BY person_id)""",
+        start,
+        end,
+    )
 
 
 # -- Computing and presenting --------------------------------------------------------------------
+
 
 def quarters(end: date, n: int = 4) -> list[tuple[date, date]]:
     """The n three-month windows ending on ``end``, oldest first (e.g. end 31 Mar: Apr-Jun ...
@@ -249,8 +334,12 @@ def figure(numerator: int, denominator: int, minimum: int = 0) -> dict:
     percent = suppressed_percent(numerator, denominator)
     if minimum and denominator < minimum:
         percent = None
-    return {"numerator": suppress(numerator), "denominator": suppress(denominator), "percent": percent,
-            "too_few": bool(minimum and denominator < minimum)}
+    return {
+        "numerator": suppress(numerator),
+        "denominator": suppress(denominator),
+        "percent": percent,
+        "too_few": bool(minimum and denominator < minimum),
+    }
 
 
 def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, source: str = "platform") -> dict:
@@ -258,25 +347,47 @@ def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, sour
     round keeps it)."""
     absent = set(absent_tables(extract_dir))
     con = connect(extract_dir, threads=2)
+    periods = [(start, end), *quarters(end)]
     try:
+        if not {"scores", "contacts"} & absent:
+            prepare_paired_outcome_measures(con, min(p[0] for p in periods), end)
         rows = []
         for ind in INDICATORS:
-            row = {"key": ind.key, "principle": ind.principle, "title": ind.title,
-                   "definition": ind.definition, "minimum": ind.minimum}
+            row = {
+                "key": ind.key,
+                "principle": ind.principle,
+                "title": ind.title,
+                "definition": ind.definition,
+                "minimum": ind.minimum,
+            }
             missing = sorted(absent & set(ind.needs))
             if missing or (ind.platform_only and source != "platform"):
-                row["unavailable"] = "Not available from this source (it does not hold " + (
-                    ", ".join(missing) if missing else "this information") + ")."
+                row["unavailable"] = (
+                    "Not available from this source (it does not hold "
+                    + (", ".join(missing) if missing else "this information")
+                    + ")."
+                )
                 rows.append(row)
                 continue
             row["period"] = figure(*ind.compute(con, start, end), ind.minimum)
-            row["trend"] = [{"from": q0.isoformat(), "to": q1.isoformat(),
-                             **figure(*ind.compute(con, q0, q1), ind.minimum)} for q0, q1 in quarters(end)]
+            row["trend"] = [
+                {
+                    "from": q0.isoformat(),
+                    "to": q1.isoformat(),
+                    **figure(*ind.compute(con, q0, q1), ind.minimum),
+                }
+                for q0, q1 in quarters(end)
+            ]
             rows.append(row)
     finally:
         con.close()
-    return {"source": source, "from": start.isoformat(), "to": end.isoformat(), "indicators": rows,
-            "not_computable": NOT_COMPUTABLE}
+    return {
+        "source": source,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "indicators": rows,
+        "not_computable": NOT_COMPUTABLE,
+    }
 
 
 def by_principle(evidence: dict | None) -> dict[str, list[dict]]:

@@ -106,6 +106,12 @@ def test_i4_is_the_national_paired_measure(tmp_path):
     x.referral("R3", person_id="P3", received="2024-01-01", discharged="2024-12-01")  # one contact
     x.contact("2024-02-01", "R3")
     assert compute(tmp_path, x, "paired_outcome_measures") == (1, 2)
+    # computed once over a longer span, each period counts the same
+    con = x.connect(tmp_path / "span")
+    evidence.prepare_paired_outcome_measures(con, date(2023, 1, 1), END)
+    assert evidence.paired_outcome_measures(con, START, END) == (1, 2)
+    assert evidence.paired_outcome_measures(con, date(2024, 4, 1), date(2024, 11, 30)) == (0, 0)
+    con.close()
 
 
 def test_i5_goal_agreed_by_the_third_contact(tmp_path):
