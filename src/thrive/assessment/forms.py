@@ -4,7 +4,7 @@ from thrive.accounts.models import Agency, User
 from thrive.core.fields import NhsDateField
 
 from . import scoring
-from .models import Action, PdsaEntry, Round
+from .models import Action, PdsaEntry, PrincipleSet, Round
 
 
 class RoundForm(forms.Form):
@@ -26,6 +26,13 @@ class RoundForm(forms.Form):
         queryset=Agency.objects.order_by("name"),
         required=False,
         empty_label="Choose a service",
+    )
+    principle_set = forms.ModelChoiceField(
+        label="Principles and descriptors",
+        queryset=PrincipleSet.objects.order_by("id"),
+        required=False,
+        empty_label="The platform's default descriptors",
+        help_text="A version of your own can be made on the principles page",
     )
     held_on = NhsDateField(
         label="Date of the assessment meeting",
@@ -165,3 +172,23 @@ class PdsaForm(forms.Form):
         error_messages={"required": "Say what was planned, done, learned or changed"},
     )
     status = forms.ChoiceField(label="Status of the action now", choices=Action.Status.choices)
+
+
+class NewVersionForm(forms.Form):
+    title = forms.CharField(
+        label="Title of the new version",
+        max_length=200,
+        error_messages={"required": "Give the new version a title"},
+    )
+
+
+class DescriptorsForm(forms.Form):
+    def __init__(self, *args, principle, **kwargs):
+        super().__init__(*args, **kwargs)
+        for level in ("1", "2", "3", "4"):
+            self.fields[level] = forms.CharField(
+                label=f"Score {level}",
+                widget=forms.Textarea,
+                initial=principle["descriptors"].get(level, ""),
+                error_messages={"required": f"Describe what a score of {level} looks like"},
+            )

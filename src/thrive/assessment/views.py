@@ -15,8 +15,18 @@ from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 
 from . import access, evidence, reports, services, sources
-from .forms import ActionForm, AgreeForm, CopyForm, MemberForm, PdsaForm, RoundForm, ScoresForm
-from .models import Action, PanelMember, Round
+from .forms import (
+    ActionForm,
+    AgreeForm,
+    CopyForm,
+    DescriptorsForm,
+    MemberForm,
+    NewVersionForm,
+    PdsaForm,
+    RoundForm,
+    ScoresForm,
+)
+from .models import Action, PanelMember, PrincipleSet, Round
 
 
 def _round(request, round_id) -> Round:
@@ -426,5 +436,80 @@ def action(request, round_id, action_id):
             "is_lead": access.is_lead(request.user, round_),
             "back_url": f"/self-assessment/{round_.public_id}/plan/",
         },
+        status=400 if form.errors else 200,
+    )
+
+
+def _lead_gate(request):
+    if not permissions.can_lead_self_assessment(request.user):
+        raise PermissionDenied
+
+
+def principle_sets(request):
+    _lead_gate(request)
+    services.default_principle_set()
+    sets = PrincipleSet.objects.order_by("id")
+    used = set(Round.objects.values_list("principle_set_id", flat=True))
+    return render(
+        request,
+        "assessment/principle_sets.html",
+        {
+            "page_title": "Principles and descriptors",
+            "active_nav": "assessment",
+            "sets": sets,
+            "used": used,
+            "back_url": "/self-assessment/",
+        },
+    )
+
+
+def principle_set(request, set_id):
+    _lead_gate(request)
+    chosen = get_object_or_404(PrincipleSet, pk=set_id)
+    form = NewVersionForm(request.POST or None, initial={"title": f"{chosen.title} – local version"})
+    if request.method == "POST" and form.is_valid():
+        made = apply(form, lambda: services.new_version(chosen, title=form.cleaned_data["title"]))
+        if made:
+            audit.record(request, AuditEvent.Action.CREATE, obj=made, detail="principle set version made")
+            messages.success(request, "New version made: edit its descriptors before a round uses it")
+            return redirect("assessment:principle-set", made.pk)
+    return render(
+        request,
+        "assessment/principle_set.html",
+        {
+            "page_title": chosen.title,
+            "active_nav": "assessment",
+            "set": chosen,
+            "form": form,
+            "has_errors": bool(form.errors),
+            "editable": not chosen.rounds.exists(),
+            "back_url": "/self-assessment/principles/",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def edit_descriptors(request, set_id, principle):
+    _lead_gate(request)
+    chosen = get_object_or_404(PrincipleSet, pk=set_id)
+    if principle not in chosen.ids:
+        raise Http404
+    form = DescriptorsForm(request.POST or None, principle=chosen.principle(principle))
+    if request.method == "POST" and form.is_valid():
+        done = apply(form, lambda: services.update_descriptors(chosen, principle, form.cleaned_data) or True)
+        if done:
+            audit.record(
+                request, AuditEvent.Action.CHANGE, obj=chosen, detail=f"descriptors of {principle} changed"
+            )
+            messages.success(request, f"Descriptors for {principle} saved")
+            return redirect("assessment:principle-set", chosen.pk)
+    return form_page(
+        request,
+        form,
+        title=f"Descriptors for {principle}",
+        caption=chosen.title,
+        intro=chosen.principle(principle)["statement"],
+        back_url=f"/self-assessment/principles/{chosen.pk}/",
+        submit_text="Save the descriptors",
         status=400 if form.errors else 200,
     )

@@ -220,3 +220,46 @@ def test_header_and_home_link_for_leads_and_panel_members_only(site_lead, member
     for user, shown in ((site_lead, True), (member_a, True), (practitioner, False)):
         page = client_for(user).get("/", follow=True).content.decode()
         assert ('href="/self-assessment/"' in page) is shown, user.username
+
+
+def test_lead_makes_a_version_edits_descriptors_and_a_used_version_cannot_change(site_lead, round_):
+    lead = client_for(site_lead)
+    used = round_.principle_set
+    page = lead.get(reverse("assessment:principle-set", args=[used.pk])).content.decode()
+    assert "cannot change" in page and "Edit the descriptors" not in page
+    response = lead.post(
+        reverse("assessment:edit-descriptors", args=[used.pk, "M1"]), {"1": "a", "2": "b", "3": "c", "4": "d"}
+    )
+    assert response.status_code == 400 and "used by a round" in response.content.decode()
+    used.refresh_from_db()
+    assert used.principle("M1")["descriptors"]["3"] != "c"
+
+    response = lead.post(reverse("assessment:principle-set", args=[used.pk]), {"title": "Northvale wording"})
+    from thrive.assessment.models import PrincipleSet
+
+    mine = PrincipleSet.objects.get(title="Northvale wording")
+    assert response.url == reverse("assessment:principle-set", args=[mine.pk])
+    blank = lead.post(
+        reverse("assessment:edit-descriptors", args=[mine.pk, "I5"]), {"1": "x", "2": "y", "3": "", "4": "z"}
+    )
+    assert blank.status_code == 400 and "Describe what a score of 3 looks like" in blank.content.decode()
+    lead.post(
+        reverse("assessment:edit-descriptors", args=[mine.pk, "I5"]),
+        {"1": "No goals", "2": "Some goals", "3": "Goals by the third contact", "4": "Always, first contact"},
+    )
+    mine.refresh_from_db()
+    assert mine.principle("I5")["descriptors"]["3"] == "Goals by the third contact"
+    # a round can use it, and the scoring page shows its descriptors
+    new = services.create_round(
+        lead=site_lead,
+        title="Local wording round",
+        scope="locality",
+        locality="Northvale",
+        held_on=date(2025, 3, 1),
+        principle_set=mine,
+        period_start=date(2024, 4, 1),
+        period_end=date(2025, 3, 31),
+    )
+    member = services.add_member(new, user=round_.panel.first().user)
+    text = client_for(member.user).get(u("score", new)).content.decode()
+    assert "Goals by the third contact" in text
