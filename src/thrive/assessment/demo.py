@@ -10,7 +10,7 @@ from django.utils import timezone
 from thrive.accounts.models import User
 
 from . import services, sources
-from .models import Action, PdsaEntry, Round
+from .models import Action, PdsaEntry, Round, StaffSeniority
 from .principles import IDS
 
 LEAD = "sitelead"
@@ -64,10 +64,35 @@ def _members(round_):
     return {m.user.username: m for m in round_.panel.select_related("user") if m.user}
 
 
+# Demo seniority from job titles (principle I7's evidence); anyone else is a practitioner.
+SENIOR_WORDS = {
+    "Consultant": "consultant",
+    "Senior": "senior",
+    "Clinical psychologist": "senior",
+    "Family therapist": "senior",
+    "psychotherapist": "senior",
+    "Counselling psychologist": "senior",
+    "Team manager": "senior",
+}
+
+
+def add_seniority() -> int:
+    rows = []
+    for user in User.objects.filter(role__in=("practitioner", "team_manager"), agency__isnull=False):
+        level = next(
+            (lv for word, lv in SENIOR_WORDS.items() if word in (user.job_title or "")), "practitioner"
+        )
+        rows.append(StaffSeniority(user=user, level=level))
+    StaffSeniority.objects.filter(user__in=[r.user for r in rows]).delete()
+    StaffSeniority.objects.bulk_create(rows)
+    return len(rows)
+
+
 def add_self_assessment(seed: int, today: date) -> dict:
     lead = User.objects.filter(username=LEAD).first()
     if lead is None:
         return {}
+    seniority = add_seniority()
     # A reload replaces the demo's rounds rather than adding to them.
     old = Round.objects.filter(lead=lead, title__in=TITLES)
     Action.objects.filter(round__in=old).delete()
@@ -109,7 +134,7 @@ def add_self_assessment(seed: int, today: date) -> dict:
     except OSError:
         evidence = None
     services.close_round(closed, evidence=evidence)
-    rows = {"self-assessment rounds": 1, "improvement actions": 0}
+    rows = {"self-assessment rounds": 1, "improvement actions": 0, "staff seniority": seniority}
     for principle, text, owner, steps, status in ACTIONS:
         action = services.add_action(
             closed,

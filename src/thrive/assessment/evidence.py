@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from thrive.analytics import metrics
 from thrive.analytics.disclosure import SUPPRESSED, suppress, suppressed_percent
@@ -31,7 +32,6 @@ NOT_COMPUTABLE = {
     "S1": "Multi-agency review of data happens in meetings, not on the platform.",
     "S3": "Strengths and family resources are free text, which the extract never carries.",
     "S4": "Which interventions are evidence-based is not recorded on the platform.",
-    "I7": "Staff seniority is not recorded on the platform yet.",
 }
 
 
@@ -232,6 +232,42 @@ def goals_with_plan(con, start, end):
     )
 
 
+# How the page names an extract table a source did not supply.
+TABLE_WORDS = {
+    "goals": "goals",
+    "risk_plans": "Risk Support plans",
+    "scores": "outcome scores",
+    "groupings": "THRIVE groupings",
+    "contacts": "contacts",
+    "collaborate": "CollaboRATE responses",
+    "decision_options": "options discussed in grouping decisions",
+    "contact_staff": "the seniority of staff at each contact",
+}
+# Written beside the platform's extract by sources.refresh_platform (no MHSDS equivalent).
+CONTACT_STAFF = "contact_staff"
+
+
+@indicator("I7", "Getting Advice contacts with a senior practitioner", needs=(CONTACT_STAFF,))
+def senior_in_getting_advice(con, start, end):
+    """I7 The most experienced practitioners are involved in Getting Advice and Signposting.
+    Numerator: attended contacts in the period, while the episode's current grouping was Getting
+    Advice and Signposting, with a practitioner recorded as a senior practitioner or a consultant
+    (staff seniority). Denominator: all such contacts whose practitioner's seniority is recorded."""
+    return _pair(
+        con,
+        """
+        SELECT count(*) FILTER (WHERE s.senior), count(*)
+        FROM contacts c JOIN contact_staff s USING (contact_id)
+        WHERE s.level_known AND c.kind = 'direct' AND c.attend_status IN ('5', '6')
+          AND c.contact_date BETWEEN $start AND $end
+          AND EXISTS (SELECT 1 FROM groupings g WHERE g.referral_id = c.referral_id
+                      AND g.grouping = 'getting_advice' AND g.start_on <= c.contact_date
+                      AND (g.end_on IS NULL OR g.end_on > c.contact_date))""",
+        start,
+        end,
+    )
+
+
 @indicator(
     "I8", "Young people in Getting Risk Support with a multi-agency plan", needs=("groupings", "risk_plans")
 )
@@ -347,6 +383,12 @@ def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, sour
     round keeps it)."""
     absent = set(absent_tables(extract_dir))
     con = connect(extract_dir, threads=2)
+    staff = Path(extract_dir) / f"{CONTACT_STAFF}.parquet"
+    if staff.exists():
+        path = str(staff).replace("'", "''")
+        con.execute(f"CREATE OR REPLACE VIEW {CONTACT_STAFF} AS SELECT * FROM read_parquet('{path}')")
+    else:
+        absent.add(CONTACT_STAFF)
     periods = [(start, end), *quarters(end)]
     try:
         if not {"scores", "contacts"} & absent:
@@ -364,7 +406,7 @@ def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, sour
             if missing or (ind.platform_only and source != "platform"):
                 row["unavailable"] = (
                     "Not available from this source (it does not hold "
-                    + (", ".join(missing) if missing else "this information")
+                    + (", ".join(TABLE_WORDS.get(m, m) for m in missing) if missing else "this information")
                     + ")."
                 )
                 rows.append(row)

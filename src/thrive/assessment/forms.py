@@ -4,7 +4,7 @@ from thrive.accounts.models import Agency, User
 from thrive.core.fields import NhsDateField
 
 from . import scoring
-from .models import Action, PdsaEntry, PrincipleSet, Round
+from .models import Action, PdsaEntry, PrincipleSet, Round, StaffSeniority
 
 
 class RoundForm(forms.Form):
@@ -192,3 +192,13 @@ class DescriptorsForm(forms.Form):
                 initial=principle["descriptors"].get(level, ""),
                 error_messages={"required": f"Describe what a score of {level} looks like"},
             )
+
+
+class SeniorityForm(forms.Form):
+    level = forms.ChoiceField(
+        label="Seniority",
+        choices=StaffSeniority.Level.choices,
+        widget=forms.RadioSelect,
+        help_text="Senior practitioners and consultants count as the most experienced (THRIVE principle I7)",
+        error_messages={"required": "Choose their seniority"},
+    )

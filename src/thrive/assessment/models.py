@@ -59,8 +59,9 @@ class Round(models.Model):
     principle_set = models.ForeignKey(PrincipleSet, on_delete=models.PROTECT, related_name="rounds")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="copies")
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # The live evidence as it stood when the round closed (evidence.py), kept with the round.
@@ -90,16 +91,26 @@ class PanelMember(models.Model):
     """A platform user, or a named outside member whose scores the lead keys in."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="panel")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="assessment_panels")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_panels",
+    )
     name = models.CharField(max_length=120, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["round", "user"], name="one_panel_place_per_user",
-                                               condition=models.Q(user__isnull=False))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "user"],
+                name="one_panel_place_per_user",
+                condition=models.Q(user__isnull=False),
+            )
+        ]
 
     @property
     def display_name(self) -> str:
@@ -129,8 +140,7 @@ class MemberScore(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["member", "principle"], name="one_score_per_member_principle"),
-            models.CheckConstraint(condition=ONE_TO_FOUR,
-                                   name="member_score_one_to_four"),
+            models.CheckConstraint(condition=ONE_TO_FOUR, name="member_score_one_to_four"),
         ]
 
 
@@ -143,8 +153,7 @@ class AgreedScore(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["round", "principle"], name="one_agreed_score_per_principle"),
-            models.CheckConstraint(condition=ONE_TO_FOUR,
-                                   name="agreed_score_one_to_four"),
+            models.CheckConstraint(condition=ONE_TO_FOUR, name="agreed_score_one_to_four"),
         ]
 
 
@@ -188,3 +197,24 @@ class PdsaEntry(models.Model):
 
     class Meta:
         ordering = ["recorded_on", "id"]
+
+
+class StaffSeniority(models.Model):
+    """How experienced a member of staff is, for principle I7 (the most experienced practitioners
+    are involved in Getting Advice and Signposting). Set by staff administrators."""
+
+    class Level(models.TextChoices):
+        TRAINEE = "trainee", "In training"
+        PRACTITIONER = "practitioner", "Practitioner"
+        SENIOR = "senior", "Senior practitioner"
+        CONSULTANT = "consultant", "Consultant or lead clinician"
+
+    SENIOR_LEVELS = (Level.SENIOR, Level.CONSULTANT)
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seniority")
+    level = models.CharField("Seniority", max_length=20, choices=Level.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def is_senior(self) -> bool:
+        return self.level in self.SENIOR_LEVELS

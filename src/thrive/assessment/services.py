@@ -10,7 +10,16 @@ from thrive.core.dates import today
 from thrive.core.rules import RuleBroken
 
 from . import principles, scoring
-from .models import Action, AgreedScore, MemberScore, PanelMember, PdsaEntry, PrincipleSet, Round
+from .models import (
+    Action,
+    AgreedScore,
+    MemberScore,
+    PanelMember,
+    PdsaEntry,
+    PrincipleSet,
+    Round,
+    StaffSeniority,
+)
 
 CLOSED = "This round is closed and cannot be changed. Copy it to start a new round."
 
@@ -291,3 +300,11 @@ def record_pdsa(action: Action, *, stage, note, status, recorded_by) -> PdsaEntr
         action.status = status
         action.save(update_fields=["status"])
     return entry
+
+
+@transaction.atomic
+def set_seniority(user, level: str) -> StaffSeniority:
+    if level not in StaffSeniority.Level.values:
+        raise RuleBroken("Choose their seniority", "level")
+    found, _ = StaffSeniority.objects.update_or_create(user=user, defaults={"level": level})
+    return found

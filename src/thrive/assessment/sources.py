@@ -40,11 +40,46 @@ def extracted_at(source: str) -> str | None:
 
 
 def refresh_platform() -> dict:
-    """Extract the platform's records now (swapped in whole: readers never see half)."""
+    """Extract the platform's records now (swapped in whole: readers never see half), with the
+    seniority of the practitioner at each contact beside it (evidence.CONTACT_STAFF)."""
     with _lock:
         manifest = build_platform_extract(extract_dir("platform"))
+        write_contact_staff(extract_dir("platform"))
         _cache.clear()
         return manifest
+
+
+def write_contact_staff(directory: Path) -> None:
+    """One row per contact with a practitioner: whether they are senior (StaffSeniority). The
+    contact ids are the extract's; nobody is named."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from thrive.care.models import Contact
+
+    from .models import StaffSeniority
+
+    levels = dict(StaffSeniority.objects.values_list("user_id", "level"))
+    ids, senior, known = [], [], []
+    for cid, practitioner in (
+        Contact.objects.filter(practitioner__isnull=False)
+        .values_list("id", "practitioner_id")
+        .iterator(chunk_size=5000)
+    ):
+        ids.append(str(cid))
+        level = levels.get(practitioner)
+        known.append(level is not None)
+        senior.append(level in StaffSeniority.SENIOR_LEVELS)
+    table = pa.table(
+        {
+            "contact_id": pa.array(ids, pa.string()),
+            "senior": pa.array(senior, pa.bool_()),
+            "level_known": pa.array(known, pa.bool_()),
+        }
+    )
+    tmp = directory / f"{evidence.CONTACT_STAFF}.parquet.tmp"
+    pq.write_table(table, tmp)
+    tmp.replace(directory / f"{evidence.CONTACT_STAFF}.parquet")
 
 
 def evidence_for_round(round_, source: str = "platform") -> dict | None:
@@ -53,8 +88,9 @@ def evidence_for_round(round_, source: str = "platform") -> dict | None:
         return None
     key = (source, extracted_at(source), round_.period_start, round_.period_end)
     if key not in _cache:
-        result = evidence.evidence_for(extract_dir(source), round_.period_start, round_.period_end,
-                                       source=source)
+        result = evidence.evidence_for(
+            extract_dir(source), round_.period_start, round_.period_end, source=source
+        )
         result["extracted_at"] = extracted_at(source)
         with _lock:
             if len(_cache) > 64:

@@ -25,8 +25,14 @@ from .forms import (
     PdsaForm,
     RoundForm,
     ScoresForm,
+    SeniorityForm,
 )
-from .models import Action, PanelMember, PrincipleSet, Round
+from .models import Action, PanelMember, PrincipleSet, Round, StaffSeniority
+
+
+def _posted(request):
+    """The form data of a POST (even an empty one, which must show errors), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _round(request, round_id) -> Round:
@@ -69,7 +75,7 @@ def index(request):
 def new(request):
     if not permissions.can_lead_self_assessment(request.user):
         raise PermissionDenied
-    form = RoundForm(request.POST or None)
+    form = RoundForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = apply(form, lambda: services.create_round(lead=request.user, **data))
@@ -111,7 +117,7 @@ def round_page(request, round_id):
 def add_member(request, round_id):
     round_ = _round(request, round_id)
     _lead_only(request, round_)
-    form = MemberForm(request.POST or None)
+    form = MemberForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         added = apply(
@@ -141,7 +147,7 @@ def _score_page(request, round_, member, *, keyed_by_lead):
     for pid, s in existing.items():
         initial[pid] = "na" if s.score is None else str(s.score)
         initial[f"notes_{pid}"] = s.notes
-    form = ScoresForm(request.POST or None, initial=initial, principle_set=round_.principle_set)
+    form = ScoresForm(_posted(request), initial=initial, principle_set=round_.principle_set)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         done = apply(form, lambda: services.save_scores(member, form.answers(), submit=submit) or True)
@@ -220,7 +226,7 @@ def moderation(request, round_id):
     for pid, a in agreed.items():
         initial[f"score_{pid}"] = "na" if a.score is None else str(a.score)
         initial[f"rationale_{pid}"] = a.rationale
-    form = AgreeForm(request.POST or None, initial=initial, principle_set=round_.principle_set)
+    form = AgreeForm(_posted(request), initial=initial, principle_set=round_.principle_set)
     if request.method == "POST":
         _lead_only(request, round_)
         if form.is_valid() and apply(form, lambda: services.agree_scores(round_, form.agreed()) or True):
@@ -286,7 +292,7 @@ def close(request, round_id):
 def copy(request, round_id):
     round_ = _round(request, round_id)
     _lead_only(request, round_)
-    form = CopyForm(request.POST or None, initial={"title": f"{round_.title} (follow-up)"})
+    form = CopyForm(_posted(request), initial={"title": f"{round_.title} (follow-up)"})
     if request.method == "POST" and form.is_valid():
         new_round = apply(form, lambda: services.copy_round(round_, lead=request.user, **form.cleaned_data))
         if new_round:
@@ -381,7 +387,7 @@ def plan(request, round_id):
         for c in res.changes
         if c.after is not None and c.after < 3
     ]
-    form = ActionForm(request.POST or None, principles_below_three=below)
+    form = ActionForm(_posted(request), principles_below_three=below)
     if request.method == "POST":
         _lead_only(request, round_)
         if form.is_valid():
@@ -414,7 +420,7 @@ def action(request, round_id, action_id):
     round_ = _round(request, round_id)
     _scores_visible(request, round_)
     item = get_object_or_404(Action, round=round_, public_id=action_id)
-    form = PdsaForm(request.POST or None, initial={"status": item.status})
+    form = PdsaForm(_posted(request), initial={"status": item.status})
     if request.method == "POST":
         _lead_only(request, round_)
         if form.is_valid() and apply(
@@ -466,7 +472,7 @@ def principle_sets(request):
 def principle_set(request, set_id):
     _lead_gate(request)
     chosen = get_object_or_404(PrincipleSet, pk=set_id)
-    form = NewVersionForm(request.POST or None, initial={"title": f"{chosen.title} – local version"})
+    form = NewVersionForm(_posted(request), initial={"title": f"{chosen.title} – local version"})
     if request.method == "POST" and form.is_valid():
         made = apply(form, lambda: services.new_version(chosen, title=form.cleaned_data["title"]))
         if made:
@@ -494,7 +500,7 @@ def edit_descriptors(request, set_id, principle):
     chosen = get_object_or_404(PrincipleSet, pk=set_id)
     if principle not in chosen.ids:
         raise Http404
-    form = DescriptorsForm(request.POST or None, principle=chosen.principle(principle))
+    form = DescriptorsForm(_posted(request), principle=chosen.principle(principle))
     if request.method == "POST" and form.is_valid():
         done = apply(form, lambda: services.update_descriptors(chosen, principle, form.cleaned_data) or True)
         if done:
@@ -511,5 +517,52 @@ def edit_descriptors(request, set_id, principle):
         intro=chosen.principle(principle)["statement"],
         back_url=f"/self-assessment/principles/{chosen.pk}/",
         submit_text="Save the descriptors",
+        status=400 if form.errors else 200,
+    )
+
+
+def seniority_list(request):
+    """Staff administrators record how experienced each practitioner is (principle I7)."""
+    from thrive.accounts import services as staff_services
+    from thrive.accounts.models import User
+
+    staff_services.require_staff_admin(request.user)
+    members = (
+        User.objects.filter(
+            agency__in=staff_services.agencies_for(request.user),
+            is_active=True,
+            role__in=permissions.CLINICAL_ROLE_CODES,
+        )
+        .select_related("agency", "seniority")
+        .order_by("agency__name", "last_name", "first_name")
+    )
+    audit.record(request, AuditEvent.Action.VIEW, detail="staff: seniority list")
+    return render(
+        request,
+        "assessment/seniority.html",
+        {"page_title": "Staff seniority", "members": members, "levels": dict(StaffSeniority.Level.choices)},
+    )
+
+
+def seniority(request, user_id):
+    from thrive.accounts import services as staff_services
+
+    staff_services.require_staff_admin(request.user)
+    member = staff_services.staff_or_404(request.user, user_id)
+    staff_services.require_may_manage(request.user, member)
+    current = StaffSeniority.objects.filter(user=member).first()
+    form = SeniorityForm(_posted(request), initial={"level": current.level if current else None})
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.set_seniority(member, form.cleaned_data["level"])):
+            audit.record(request, AuditEvent.Action.CHANGE, obj=member, detail="staff: seniority")
+            messages.success(request, f"Seniority of {member.display_name} saved")
+            return redirect("assessment:seniority-list")
+    return form_page(
+        request,
+        form,
+        title=f"Seniority of {member.display_name}",
+        caption=member.agency.name if member.agency else "",
+        back_url="/self-assessment/seniority/",
+        submit_text="Save",
         status=400 if form.errors else 200,
     )

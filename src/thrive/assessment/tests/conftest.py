@@ -24,9 +24,15 @@ def member_b(school_team):
 
 @pytest.fixture
 def round_(site_lead, member_a, member_b):
-    r = services.create_round(lead=site_lead, title="Northvale baseline", scope="locality",
-                              locality="Northvale", held_on=date(2025, 3, 1),
-                              period_start=date(2024, 4, 1), period_end=date(2025, 3, 31))
+    r = services.create_round(
+        lead=site_lead,
+        title="Northvale baseline",
+        scope="locality",
+        locality="Northvale",
+        held_on=date(2025, 3, 1),
+        period_start=date(2024, 4, 1),
+        period_end=date(2025, 3, 31),
+    )
     services.add_member(r, user=member_a)
     services.add_member(r, user=member_b)
     return r
@@ -34,4 +40,5 @@ def round_(site_lead, member_a, member_b):
 
 def all_scores(value, notes=""):
     from thrive.assessment.principles import IDS
+
     return {pid: (value, notes) for pid in IDS}

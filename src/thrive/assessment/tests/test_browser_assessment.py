@@ -48,8 +48,9 @@ def score_all(page, value, notes):
     page.locator("#id_notes_I2").fill(notes)
 
 
-def test_round_from_start_to_pdf_and_improvement_action(new_page, transactional_db, camhs_team, school_team,
-                                                        settings, tmp_path):
+def test_round_from_start_to_pdf_and_improvement_action(
+    new_page, transactional_db, camhs_team, school_team, settings, tmp_path
+):
     settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
     make_user("sam.lead", None, role=Role.SITE_LEAD)
     make_user("amy.member", camhs_team)
@@ -120,7 +121,8 @@ def test_round_from_start_to_pdf_and_improvement_action(new_page, transactional_
     expect(i2).to_contain_text("Live evidence for I2")
     expect(i2).to_contain_text("Numerator: episodes open at the end of the period")
     expect(lead.get_by_role("region", name=re.compile("^M1 "))).to_contain_text(
-        "No evidence the platform can compute")
+        "No evidence the platform can compute"
+    )
     for pid in IDS:
         lead.locator(f"input[name='score_{pid}'][value='{'2' if pid == 'I2' else '3'}']").check()
         lead.locator(f"#id_rationale_{pid}").fill(f"Agreed {pid} after discussion")

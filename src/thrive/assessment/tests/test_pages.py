@@ -263,3 +263,27 @@ def test_lead_makes_a_version_edits_descriptors_and_a_used_version_cannot_change
     member = services.add_member(new, user=round_.panel.first().user)
     text = client_for(member.user).get(u("score", new)).content.decode()
     assert "Goals by the third contact" in text
+
+
+def test_staff_administrators_record_seniority(camhs, camhs_team, practitioner, site_lead):
+    from thrive.accounts.models import Role
+    from thrive.assessment.models import StaffSeniority
+    from thrive.conftest import make_user
+
+    admin = client_for(make_user("ada.admin", camhs_team, role=Role.AGENCY_ADMIN))
+    assert "Not recorded" in admin.get(reverse("assessment:seniority-list")).content.decode()
+    page = admin.get(reverse("accounts:staff-member", args=[practitioner.pk])).content.decode()
+    assert reverse("assessment:seniority", args=[practitioner.pk]) in page
+    bad = admin.post(reverse("assessment:seniority", args=[practitioner.pk]), {})
+    assert bad.status_code == 400 and "Choose their seniority" in bad.content.decode()
+    admin.post(reverse("assessment:seniority", args=[practitioner.pk]), {"level": "consultant"})
+    assert StaffSeniority.objects.get(user=practitioner).is_senior
+    assert "Consultant or lead clinician" in admin.get(reverse("assessment:seniority-list")).content.decode()
+    # not for a site lead or a practitioner
+    assert client_for(site_lead).get(reverse("assessment:seniority-list")).status_code == 403
+    assert (
+        client_for(practitioner)
+        .post(reverse("assessment:seniority", args=[practitioner.pk]), {"level": "consultant"})
+        .status_code
+        == 403
+    )

@@ -17,9 +17,15 @@ def _today(monkeypatch):
 
 def test_reversed_period_is_refused(site_lead):
     with pytest.raises(RuleBroken, match="on or after its start"):
-        services.create_round(lead=site_lead, title="x", scope="locality", locality="N",
-                              held_on=date(2025, 3, 1), period_start=date(2025, 1, 1),
-                              period_end=date(2024, 1, 1))
+        services.create_round(
+            lead=site_lead,
+            title="x",
+            scope="locality",
+            locality="N",
+            held_on=date(2025, 3, 1),
+            period_start=date(2025, 1, 1),
+            period_end=date(2024, 1, 1),
+        )
     assert not Round.objects.exists()
 
 
@@ -71,9 +77,14 @@ def test_round_lifecycle_and_closed_round_is_immutable(round_, site_lead):
     assert services.agreed_scores(round_)["M1"] == 3
 
     # copy to a new round: same site, set and panel, no scores; change since last round.
-    new = services.copy_round(round_, lead=site_lead, title="Northvale follow-up",
-                              held_on=date(2025, 5, 1), period_start=date(2025, 4, 1),
-                              period_end=date(2025, 5, 31))
+    new = services.copy_round(
+        round_,
+        lead=site_lead,
+        title="Northvale follow-up",
+        held_on=date(2025, 5, 1),
+        period_start=date(2025, 4, 1),
+        period_end=date(2025, 5, 31),
+    )
     assert new.is_open and new.panel.count() == 2 and not new.agreed.exists()
     assert new.principle_set == round_.principle_set and new.copied_from == round_
     assert services.previous_round(new) == round_
@@ -97,11 +108,19 @@ def test_actions_only_for_principles_below_three_with_pdsa_log(round_, site_lead
     services.agree_scores(round_, {pid: ("3" if pid == "M1" else "2", "Agreed") for pid in IDS})
     services.close_round(round_)
     with pytest.raises(RuleBroken, match="already THRIVE-like"):
-        services.add_action(round_, principle="M1", description="x", owner="y",
-                            due_on=date(2025, 9, 1), created_by=site_lead)
-    action = services.add_action(round_, principle="I5", description="Agree goals at first contact",
-                                 owner="CAMHS lead", due_on=date(2025, 9, 1), created_by=site_lead)
-    services.record_pdsa(action, stage="plan", note="Try in one team", status="in_progress",
-                         recorded_by=site_lead)
+        services.add_action(
+            round_, principle="M1", description="x", owner="y", due_on=date(2025, 9, 1), created_by=site_lead
+        )
+    action = services.add_action(
+        round_,
+        principle="I5",
+        description="Agree goals at first contact",
+        owner="CAMHS lead",
+        due_on=date(2025, 9, 1),
+        created_by=site_lead,
+    )
+    services.record_pdsa(
+        action, stage="plan", note="Try in one team", status="in_progress", recorded_by=site_lead
+    )
     action.refresh_from_db()
     assert action.status == "in_progress" and action.pdsa.count() == 1
