@@ -42,8 +42,9 @@ def has_rounds_to_score(user) -> bool:
     """For the header link: panel members with an open round they have not submitted."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return PanelMember.objects.filter(user=user, round__status=Round.Status.OPEN,
-                                      submitted_at__isnull=True).exists()
+    return PanelMember.objects.filter(
+        user=user, round__status=Round.Status.OPEN, submitted_at__isnull=True
+    ).exists()
 
 
 def shows_self_assessment(user) -> bool:

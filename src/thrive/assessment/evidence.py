@@ -365,6 +365,13 @@ def _months_back(day: date, months: int) -> date:
     return date(year, month, last if month_end else min(day.day, last))
 
 
+def quarter_label(start: date, end: date) -> str:
+    """ "Apr to Jun 2024", or with both years when they differ."""
+    if start.year == end.year:
+        return f"{start:%b} to {end:%b %Y}"
+    return f"{start:%b %Y} to {end:%b %Y}"
+
+
 def figure(numerator: int, denominator: int, minimum: int = 0) -> dict:
     """Suppressed counts and percentage, as shown (never the raw counts)."""
     percent = suppressed_percent(numerator, denominator)
@@ -416,6 +423,7 @@ def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, sour
                 {
                     "from": q0.isoformat(),
                     "to": q1.isoformat(),
+                    "label": quarter_label(q0, q1),
                     **figure(*ind.compute(con, q0, q1), ind.minimum),
                 }
                 for q0, q1 in quarters(end)

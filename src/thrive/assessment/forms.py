@@ -89,7 +89,7 @@ class MemberForm(forms.Form):
 SCORE_CHOICES = [(str(n), str(n)) for n in scoring.LEVELS] + [(scoring.NOT_ABLE, scoring.NOT_ABLE_LABEL)]
 
 
-def _score_field(principle: dict, label: str, required=False) -> forms.ChoiceField:
+def _score_field(principle: dict, label: str, required=False, hints=True) -> forms.ChoiceField:
     field = forms.ChoiceField(
         label=label,
         choices=SCORE_CHOICES,
@@ -97,7 +97,8 @@ def _score_field(principle: dict, label: str, required=False) -> forms.ChoiceFie
         required=required,
         error_messages={"required": f"Choose a score for {principle['id']}"},
     )
-    field.choice_hints = dict(principle["descriptors"])
+    if hints:
+        field.choice_hints = dict(principle["descriptors"])
     return field
 
 
@@ -126,7 +127,7 @@ class AgreeForm(forms.Form):
     def __init__(self, *args, principle_set, **kwargs):
         super().__init__(*args, **kwargs)
         for p in principle_set.principles:
-            self.fields[f"score_{p['id']}"] = _score_field(p, f"Agreed score for {p['id']}")
+            self.fields[f"score_{p['id']}"] = _score_field(p, f"Agreed score for {p['id']}", hints=False)
             self.fields[f"rationale_{p['id']}"] = forms.CharField(
                 label=f"Rationale for {p['id']}", required=False, widget=forms.Textarea
             )

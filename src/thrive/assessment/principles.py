@@ -12,10 +12,31 @@ from pathlib import Path
 
 DIRECTORY = Path(__file__).parent / "principle_sets"
 DEFAULT_KEY = "thrive-principles-v1"
-LEVEL_NAMES = {"macro": "Macro – strategy and commissioning", "meso": "Meso – services",
-               "micro": "Micro – practice"}
-IDS = ("M1", "M2", "M3", "M4", "M5", "M6", "S1", "S2", "S3", "S4",
-       "I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8")
+LEVEL_NAMES = {
+    "macro": "Macro – strategy and commissioning",
+    "meso": "Meso – services",
+    "micro": "Micro – practice",
+}
+IDS = (
+    "M1",
+    "M2",
+    "M3",
+    "M4",
+    "M5",
+    "M6",
+    "S1",
+    "S2",
+    "S3",
+    "S4",
+    "I1",
+    "I2",
+    "I3",
+    "I4",
+    "I5",
+    "I6",
+    "I7",
+    "I8",
+)
 
 
 def validate(data: dict) -> dict:
@@ -27,7 +48,8 @@ def validate(data: dict) -> dict:
         if p["level"] not in LEVEL_NAMES:
             raise ValueError(f"{p['id']}: unknown level {p['level']!r}")
         if sorted(p["descriptors"]) != ["1", "2", "3", "4"] or not all(
-                str(d).strip() for d in p["descriptors"].values()):
+            str(d).strip() for d in p["descriptors"].values()
+        ):
             raise ValueError(f"{p['id']}: descriptors for scores 1, 2, 3 and 4 are needed")
     return data
 

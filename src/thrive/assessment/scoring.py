@@ -41,10 +41,10 @@ def label(score: int | None) -> str:
 
 @dataclass(frozen=True)
 class Summary:
-    total: int                      # sum of the principles scored
-    scored: int                     # principles with a score 1-4
-    not_judged: int                 # principles "not able to judge"
-    thrive_like: int                # principles scored 3 or 4
+    total: int  # sum of the principles scored
+    scored: int  # principles with a score 1-4
+    not_judged: int  # principles "not able to judge"
+    thrive_like: int  # principles scored 3 or 4
     by_level: dict[int, int] = field(default_factory=dict)  # how many principles at each score
 
     @property
@@ -63,7 +63,9 @@ def summarise(scores: Mapping[str, int | None]) -> Summary:
     values = [parse_score(v) for v in scores.values()]
     scored = [v for v in values if v is not None]
     return Summary(
-        total=sum(scored), scored=len(scored), not_judged=len(values) - len(scored),
+        total=sum(scored),
+        scored=len(scored),
+        not_judged=len(values) - len(scored),
         thrive_like=sum(1 for v in scored if is_thrive_like(v)),
         by_level={level: sum(1 for v in scored if v == level) for level in LEVELS},
     )

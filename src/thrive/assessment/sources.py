@@ -82,6 +82,15 @@ def write_contact_staff(directory: Path) -> None:
     tmp.replace(directory / f"{evidence.CONTACT_STAFF}.parquet")
 
 
+def _readable(iso: str | None) -> str | None:
+    """ "4 December 2026 at 14:42" in the service's time zone."""
+    from datetime import datetime
+
+    from thrive.config.jinja2 import nice_date
+
+    return nice_date(datetime.fromisoformat(iso)) if iso else None
+
+
 def evidence_for_round(round_, source: str = "platform") -> dict | None:
     """The round's live evidence from the source, or None when that source has no extract yet."""
     if not available(source):
@@ -91,7 +100,7 @@ def evidence_for_round(round_, source: str = "platform") -> dict | None:
         result = evidence.evidence_for(
             extract_dir(source), round_.period_start, round_.period_end, source=source
         )
-        result["extracted_at"] = extracted_at(source)
+        result["extracted_at"] = _readable(extracted_at(source))
         with _lock:
             if len(_cache) > 64:
                 _cache.clear()
