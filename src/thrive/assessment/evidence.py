@@ -256,13 +256,15 @@ def senior_in_getting_advice(con, start, end):
     return _pair(
         con,
         """
-        SELECT count(*) FILTER (WHERE s.senior), count(*)
-        FROM contacts c JOIN contact_staff s USING (contact_id)
-        WHERE s.level_known AND c.kind = 'direct' AND c.attend_status IN ('5', '6')
-          AND c.contact_date BETWEEN $start AND $end
-          AND EXISTS (SELECT 1 FROM groupings g WHERE g.referral_id = c.referral_id
-                      AND g.grouping = 'getting_advice' AND g.start_on <= c.contact_date
-                      AND (g.end_on IS NULL OR g.end_on > c.contact_date))""",
+        WITH seen AS (
+            SELECT c.contact_id, c.referral_id, c.contact_date, s.senior
+            FROM contacts c JOIN contact_staff s USING (contact_id)
+            WHERE s.level_known AND c.kind = 'direct' AND c.attend_status IN ('5', '6')
+              AND c.contact_date BETWEEN $start AND $end),
+        advice AS (SELECT referral_id, start_on, end_on FROM groupings WHERE grouping = 'getting_advice')
+        SELECT count(*) FILTER (WHERE seen.senior), count(*)
+        FROM seen SEMI JOIN advice a ON a.referral_id = seen.referral_id AND a.start_on <= seen.contact_date
+             AND (a.end_on IS NULL OR a.end_on > seen.contact_date)""",
         start,
         end,
     )

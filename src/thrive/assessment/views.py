@@ -96,6 +96,7 @@ def round_page(request, round_id):
     round_ = _round(request, round_id)
     member = access.membership(request.user, round_)
     previous = services.previous_round(round_)
+    audit.record(request, AuditEvent.Action.VIEW, obj=round_, detail="self-assessment round")
     return render(
         request,
         "assessment/round.html",
