@@ -303,3 +303,36 @@ def test_i7_senior_practitioners_in_getting_advice(tmp_path):
         if r["key"] == "senior_in_getting_advice"
     )
     assert "seniority of staff" in i7["unavailable"]
+
+
+def test_an_mhsds_style_extract_gives_what_it_can_and_says_what_it_cannot(tmp_path):
+    """MHSDS supplies people, referrals, contacts, scores and groupings only (schema.py)."""
+    x = Extract()
+    for n in range(6):
+        x.referral(
+            f"R{n}",
+            person_id=f"P{n}",
+            provider="RX1" if n % 2 else "RY2",
+            received="2024-01-01",
+            discharged=None,
+        )
+        grouping(x, f"R{n}", "getting_help", "2024-02-01", shared=n < 5)
+    x.referral("R9", person_id="P0", provider="RZ3", received="2024-01-01", discharged=None)
+    x.contact("2024-02-01", "R9")
+    x.score(GAD7, 12, "2024-02-01", "R9")
+    result = evidence.evidence_for(x.write(tmp_path / "e"), START, END, source="mhsds")
+    rows = {r["key"]: r for r in result["indicators"]}
+    assert rows["episodes_with_grouping"]["period"]["denominator"] == 5  # 7 open, rounded
+    assert rows["open_to_several_agencies"]["period"]["numerator"] == "*"  # P0 at two agencies
+    assert "period" in rows["paired_outcome_measures"]
+    for key in (
+        "shared_decisions",
+        "collaborate_top_score",
+        "goals_agreed_early",
+        "goals_with_plan",
+        "risk_support_plans",
+        "preferences_recorded",
+        "endings_with_goals_outcome",
+        "senior_in_getting_advice",
+    ):
+        assert rows[key]["unavailable"].startswith("Not available from this source"), key

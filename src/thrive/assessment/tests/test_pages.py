@@ -287,3 +287,16 @@ def test_staff_administrators_record_seniority(camhs, camhs_team, practitioner, 
         .status_code
         == 403
     )
+
+
+def test_crafted_agreed_scores_are_refused_and_only_the_lead_agrees(round_, site_lead, member_a, member_b):
+    services.save_scores(round_.panel.first(), {pid: ("2", "") for pid in IDS}, submit=True)
+    services.start_moderation(round_)
+    lead = client_for(site_lead)
+    response = lead.post(u("moderation", round_), {"score_M1": "7", "rationale_M1": "x"})
+    assert response.status_code == 400 and "There is a problem" in response.content.decode()
+    member = client_for(member_a)  # submitted: may read the moderation view, not agree
+    assert member.get(u("moderation", round_)).status_code == 200
+    assert member.post(u("moderation", round_), {"score_M1": "3", "rationale_M1": "x"}).status_code == 403
+    assert member.post(u("close", round_)).status_code == 403
+    assert not round_.agreed.exists()
