@@ -26,7 +26,6 @@ from thrive.analytics.schema import absent_tables
 # Principles for which the platform holds no record that could show whether they are met.
 NOT_COMPUTABLE = {
     "M1": "Interagency policy is a matter of documents and meetings, not of records on the platform.",
-    "M2": "Who commissions is not recorded on the platform.",
     "M3": "Contracts and performance management are not recorded on the platform.",
     "M5": "The directory's coverage is not part of the analytical extract yet.",
     "S1": "Multi-agency review of data happens in meetings, not on the platform.",
@@ -44,6 +43,7 @@ class Indicator:
     platform_only: bool  # reads columns only the platform fills (never MHSDS)
     minimum: int  # denominators below this give no percentage
     compute: Callable
+    about_people: bool = True  # counts of people or their records: suppressed when shown
 
     @property
     def definition(self) -> str:
@@ -53,9 +53,11 @@ class Indicator:
 INDICATORS: list[Indicator] = []
 
 
-def indicator(principle, title, *, needs=(), platform_only=False, minimum=0):
+def indicator(principle, title, *, needs=(), platform_only=False, minimum=0, about_people=True):
     def register(fn):
-        INDICATORS.append(Indicator(fn.__name__, principle, title, tuple(needs), platform_only, minimum, fn))
+        INDICATORS.append(
+            Indicator(fn.__name__, principle, title, tuple(needs), platform_only, minimum, fn, about_people)
+        )
         return fn
 
     return register
@@ -242,7 +244,34 @@ TABLE_WORDS = {
     "collaborate": "CollaboRATE responses",
     "decision_options": "options discussed in grouping decisions",
     "contact_staff": "the seniority of staff at each contact",
+    "agency_kinds": "the kinds of agency on the platform",
 }
+# Also written beside the platform's extract: each agency's kind (provider as in referrals).
+AGENCY_KINDS = "agency_kinds"
+SIDE_TABLES = ("contact_staff", AGENCY_KINDS)
+
+
+@indicator(
+    "M2", "Kinds of agency receiving referrals on the platform", needs=(AGENCY_KINDS,), about_people=False
+)
+def agency_kinds_active(con, start, end):
+    """M2 All agencies (education, health, social care, voluntary sector) are involved. Numerator:
+    kinds of agency (NHS service, school or college, local authority, voluntary sector, youth
+    justice) with at least one agency that received a referral on the platform in the period.
+    Denominator: all those kinds of agency. Counts of agencies, not of people: not suppressed."""
+    return _pair(
+        con,
+        """
+        SELECT count(DISTINCT k.kind) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM referrals r WHERE r.provider = k.provider
+                   AND r.received_on BETWEEN $start AND $end)),
+               count(DISTINCT k.kind)
+        FROM agency_kinds k""",
+        start,
+        end,
+    )
+
+
 # Written beside the platform's extract by sources.refresh_platform (no MHSDS equivalent).
 CONTACT_STAFF = "contact_staff"
 
@@ -374,8 +403,17 @@ def quarter_label(start: date, end: date) -> str:
     return f"{start:%b %Y} to {end:%b %Y}"
 
 
-def figure(numerator: int, denominator: int, minimum: int = 0) -> dict:
-    """Suppressed counts and percentage, as shown (never the raw counts)."""
+def figure(numerator: int, denominator: int, minimum: int = 0, about_people: bool = True) -> dict:
+    """Suppressed counts and percentage, as shown (never the raw counts of people). Counts of
+    agencies are not about people and are shown as they are."""
+    if not about_people:
+        value = metrics.percent(numerator, denominator)
+        return {
+            "numerator": numerator,
+            "denominator": denominator,
+            "percent": None if value is None else str(value),
+            "too_few": False,
+        }
     percent = suppressed_percent(numerator, denominator)
     if minimum and denominator < minimum:
         percent = None
@@ -392,12 +430,13 @@ def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, sour
     round keeps it)."""
     absent = set(absent_tables(extract_dir))
     con = connect(extract_dir, threads=2)
-    staff = Path(extract_dir) / f"{CONTACT_STAFF}.parquet"
-    if staff.exists():
-        path = str(staff).replace("'", "''")
-        con.execute(f"CREATE OR REPLACE VIEW {CONTACT_STAFF} AS SELECT * FROM read_parquet('{path}')")
-    else:
-        absent.add(CONTACT_STAFF)
+    for side in SIDE_TABLES:
+        found = Path(extract_dir) / f"{side}.parquet"
+        if found.exists():
+            path = str(found).replace("'", "''")
+            con.execute(f"CREATE OR REPLACE VIEW {side} AS SELECT * FROM read_parquet('{path}')")
+        else:
+            absent.add(side)
     periods = [(start, end), *quarters(end)]
     try:
         if not {"scores", "contacts"} & absent:
@@ -420,13 +459,13 @@ def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, sour
                 )
                 rows.append(row)
                 continue
-            row["period"] = figure(*ind.compute(con, start, end), ind.minimum)
+            row["period"] = figure(*ind.compute(con, start, end), ind.minimum, ind.about_people)
             row["trend"] = [
                 {
                     "from": q0.isoformat(),
                     "to": q1.isoformat(),
                     "label": quarter_label(q0, q1),
-                    **figure(*ind.compute(con, q0, q1), ind.minimum),
+                    **figure(*ind.compute(con, q0, q1), ind.minimum, ind.about_people),
                 }
                 for q0, q1 in quarters(end)
             ]

@@ -45,8 +45,30 @@ def refresh_platform() -> dict:
     with _lock:
         manifest = build_platform_extract(extract_dir("platform"))
         write_contact_staff(extract_dir("platform"))
+        write_agency_kinds(extract_dir("platform"))
         _cache.clear()
         return manifest
+
+
+def write_agency_kinds(directory: Path) -> None:
+    """Each agency's kind, keyed as referrals.provider is (ODS code, else name), and one row per
+    kind with no agency, so every kind counts."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from thrive.accounts.models import Agency
+
+    providers, kinds = [], []
+    for ods, name, kind in Agency.objects.values_list("ods_code", "name", "kind"):
+        providers.append(ods or name)
+        kinds.append(kind)
+    for kind in Agency.Kind.values:
+        providers.append(None)
+        kinds.append(kind)
+    table = pa.table({"provider": pa.array(providers, pa.string()), "kind": pa.array(kinds, pa.string())})
+    tmp = directory / f"{evidence.AGENCY_KINDS}.parquet.tmp"
+    pq.write_table(table, tmp)
+    tmp.replace(directory / f"{evidence.AGENCY_KINDS}.parquet")
 
 
 def write_contact_staff(directory: Path) -> None:

@@ -336,3 +336,33 @@ def test_an_mhsds_style_extract_gives_what_it_can_and_says_what_it_cannot(tmp_pa
         "senior_in_getting_advice",
     ):
         assert rows[key]["unavailable"].startswith("Not available from this source"), key
+
+
+def test_m2_kinds_of_agency_receiving_referrals(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    x = Extract()
+    x.referral("R1", person_id="P1", provider="RX1", received="2024-05-01", discharged=None)  # NHS
+    x.referral("R2", person_id="P2", provider="School A", received="2024-06-01", discharged=None)  # school
+    x.referral("R3", person_id="P3", provider="School B", received="2024-07-01", discharged=None)  # school
+    x.referral("R4", person_id="P4", provider="Council", received="2023-07-01", discharged=None)  # before
+    path = x.write(tmp_path / "extract")
+    kinds = [
+        ("RX1", "nhs"),
+        ("School A", "school"),
+        ("School B", "school"),
+        ("Council", "council"),
+        (None, "nhs"),
+        (None, "school"),
+        (None, "council"),
+        (None, "charity"),
+        (None, "youth_justice"),
+    ]
+    pq.write_table(
+        pa.table({"provider": [k[0] for k in kinds], "kind": [k[1] for k in kinds]}),
+        path / "agency_kinds.parquet",
+    )
+    m2 = next(r for r in evidence.evidence_for(path, START, END)["indicators"] if r["principle"] == "M2")
+    # counts of agencies, not people: shown as they are
+    assert m2["period"] == {"numerator": 2, "denominator": 5, "percent": "40.0", "too_few": False}
