@@ -93,6 +93,69 @@ def moderation_rows(round_: Round) -> list[dict]:
     return rows
 
 
+def by_system_level(res: Results) -> list[dict]:
+    """Subtotals for the macro, meso and micro levels of the system."""
+    out = []
+    for name in dict.fromkeys(res.levels.values()):
+        scores = {pid: res.agreed[pid] for pid, lv in res.levels.items() if lv == name and pid in res.agreed}
+        summary = scoring.summarise(scores)
+        out.append({"level": name, "principles": len(scores), "summary": summary})
+    return out
+
+
+def principle_profile_spec(res: Results) -> dict:
+    """Bar chart: each principle's agreed score, coloured by level, with the THRIVE-like line at 3
+    (principles not judged have no bar; the table beside it lists every principle)."""
+    values = [
+        {"principle": pid, "score": score, "level": res.levels[pid].split(" – ")[0]}
+        for pid, score in res.agreed.items()
+        if score is not None
+    ]
+    order = list(res.agreed)
+    return {
+        "$schema": VEGA_LITE,
+        "description": "Agreed score of each principle, by level of the system; THRIVE-like at 3 or more",
+        "width": "container",
+        "height": 220,
+        "layer": [
+            {
+                "data": {"values": values},
+                "mark": {"type": "bar", "tooltip": True},
+                "encoding": {
+                    "x": {
+                        "field": "principle",
+                        "type": "nominal",
+                        "title": "Principle",
+                        "sort": order,
+                        "axis": {"labelAngle": 0},
+                    },
+                    "y": {
+                        "field": "score",
+                        "type": "quantitative",
+                        "title": "Agreed score",
+                        "scale": {"domain": [0, 4]},
+                        "axis": {"values": [0, 1, 2, 3, 4]},
+                    },
+                    "color": {
+                        "field": "level",
+                        "type": "nominal",
+                        "title": "Level",
+                        "scale": {
+                            "domain": ["Macro", "Meso", "Micro"],
+                            "range": ["#005eb8", "#7c2855", "#007f3b"],
+                        },
+                    },
+                },
+            },
+            {
+                "data": {"values": [{"line": 3}]},
+                "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#212b32"},
+                "encoding": {"y": {"field": "line", "type": "quantitative"}},
+            },
+        ],
+    }
+
+
 def profile_spec(res: Results) -> dict:
     """Bar chart: how many principles were agreed at each score (the table beside it says the same)."""
     values = [
@@ -180,6 +243,7 @@ def results_pdf(round_: Round, res: Results, *, generated_by: str) -> bytes:
             "generated_by": generated_by,
             "generated_at": timezone.localtime(timezone.now()),
             "actions": round_.actions.all(),
+            "system_levels": by_system_level(res),
         },
     )
     return HTML(string=html, base_url=None, url_fetcher=_refuse_fetch).write_pdf()

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from thrive.accounts.models import Role
 from thrive.assessment.models import Round
 from thrive.assessment.principles import IDS
-from thrive.browser_tests.support import assert_accessible
+from thrive.browser_tests.support import PHONE, assert_accessible
 from thrive.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -143,6 +143,14 @@ def test_round_from_start_to_pdf_and_improvement_action(
     assert "THRIVE implementation self-assessment" in text and "Northvale baseline" in text
     assert "53 out of 72" in text and "17 of 18" in text
     assert "Agreed I2 after discussion" in text
+
+    results_url = lead.url
+    expect(lead.locator("#principle-chart svg, #principle-chart canvas").first).to_be_visible()
+    phone = new_page(viewport=PHONE, is_mobile=True)
+    sign_in_at(phone, "sam.lead", results_url)
+    expect(phone.get_by_role("heading", level=1)).to_have_text(re.compile("Results"))
+    expect(phone.get_by_role("cell", name="6 of 6").first).to_be_visible()
+    assert_accessible(phone)
 
     lead.get_by_role("link", name="Improvement plan").click()
     assert_accessible(lead)

@@ -139,6 +139,10 @@ def test_full_round_through_the_pages(round_, site_lead, member_a, member_b):
     results = lead.get(u("results", round_)).content.decode()
     assert "42 out of 72" in results and "6 of 18" in results and "(33.3%)" in results
     assert "first closed round" in results
+    macro = results.split("Macro – strategy and commissioning</th>")[1].split("</tr>")[0]
+    assert "6 of 6" in macro and "18 out of 24" in macro and "6 (100.0%)" in macro
+    micro = results.split("Micro – practice</th>")[1].split("</tr>")[0]
+    assert "16 out of 32" in micro and "0 (0.0%)" in micro
     rows = list(csv.reader(io.StringIO(lead.get(u("results-csv", round_)).content.decode())))
     assert ["Site total", "42"] in rows and ["THRIVE-like principles", "6"] in rows
     i5 = next(r for r in rows if r and r[0] == "I5")
