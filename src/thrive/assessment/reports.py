@@ -211,12 +211,22 @@ def csv_rows(round_: Round, res: Results) -> list[list]:
         ],
         ["Change in total since last round", "" if res.total_change is None else res.total_change],
         [],
-        ["Principle", "Statement", "Agreed score", "THRIVE-like", "Previous score", "Change", "Rationale"],
+        [
+            "Principle",
+            "Level",
+            "Statement",
+            "Agreed score",
+            "THRIVE-like",
+            "Previous score",
+            "Change",
+            "Rationale",
+        ],
     ]
     for r in res.rows:
         rows.append(
             [
                 r["principle"],
+                r["level"],
                 r["statement"],
                 r["label"],
                 "yes" if r["thrive_like"] else "no",

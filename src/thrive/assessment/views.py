@@ -333,8 +333,8 @@ def results(request, round_id):
             "round": round_,
             "res": res,
             "spec": reports.profile_spec(res),
-        "principle_spec": reports.principle_profile_spec(res),
-        "system_levels": reports.by_system_level(res),
+            "principle_spec": reports.principle_profile_spec(res),
+            "system_levels": reports.by_system_level(res),
             "back_url": f"/self-assessment/{round_.public_id}/",
         },
     )

@@ -27,3 +27,15 @@ def test_demo_has_a_closed_round_with_a_plan_and_an_open_one(camhs_team, setting
     assert current.copied_from == closed
     assert current.panel.filter(submitted_at__isnull=False).count() == 2
     assert not current.panel.get(user__username="manager.camhs").submitted
+
+
+def test_refresh_command_extracts_the_records_for_the_evidence(db, settings, tmp_path, capsys):
+    from django.core.management import call_command
+
+    from thrive.assessment import sources
+
+    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
+    assert not sources.available("platform")
+    call_command("refresh_assessment_evidence")
+    assert sources.available("platform") and "Extracted" in capsys.readouterr().out
+    assert (sources.extract_dir("platform") / "contact_staff.parquet").exists()

@@ -146,7 +146,7 @@ def test_full_round_through_the_pages(round_, site_lead, member_a, member_b):
     rows = list(csv.reader(io.StringIO(lead.get(u("results-csv", round_)).content.decode())))
     assert ["Site total", "42"] in rows and ["THRIVE-like principles", "6"] in rows
     i5 = next(r for r in rows if r and r[0] == "I5")
-    assert i5[2:4] == ["2", "no"] and i5[-1] == "Agreed on I5"
+    assert i5[1] == "Micro – practice" and i5[3:5] == ["2", "no"] and i5[-1] == "Agreed on I5"
     pdf = lead.get(u("results-pdf", round_))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     # improvement plan: only principles below 3; with a PDSA step
