@@ -366,3 +366,91 @@ def test_m2_kinds_of_agency_receiving_referrals(tmp_path):
     m2 = next(r for r in evidence.evidence_for(path, START, END)["indicators"] if r["principle"] == "M2")
     # counts of agencies, not people: shown as they are
     assert m2["period"] == {"numerator": 2, "denominator": 5, "percent": "40.0", "too_few": False}
+
+
+def test_every_indicator_gives_the_same_counts_for_several_periods_at_once(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    x = Extract()
+    for n in range(8):
+        r = f"R{n}"
+        x.referral(
+            r,
+            person_id=f"P{n % 5}",
+            provider="RX1" if n % 3 else "RY2",
+            received="2024-01-01",
+            discharged="2025-02-01" if n % 4 == 0 else None,
+            goals_met="met" if n % 2 else None,
+        )
+        grouping(
+            x,
+            r,
+            ["getting_advice", "getting_help", "getting_risk_support"][n % 3],
+            f"2024-0{1 + n % 9}-15",
+            shared=n % 2 == 0,
+        )
+        option(x, f"D{n}", r, f"2024-0{1 + n % 9}-15", "self_help", n % 3 == 0)
+        for day in ("2024-02-01", "2024-05-01", "2024-08-01", "2024-11-01"):
+            x.contact(day, r, contact_id=f"c{n}{day}")
+        x.score(GAD7, 15, "2024-02-01", r)
+        x.score(GAD7, 5 + n, "2024-11-01", r)
+        x.rows["goals"].append(
+            dict(
+                goal_id=f"G{n}",
+                person_id=f"P{n % 5}",
+                referral_id=r,
+                number=1,
+                agreed_on=d(f"2024-0{1 + n % 9}-20"),
+            )
+        )
+        x.rows["collaborate"].append(
+            dict(
+                response_id=f"C{n}",
+                person_id=f"P{n % 5}",
+                referral_id=r,
+                rater="self",
+                completed_on=d("2024-06-01"),
+                top_score=n % 2 == 0,
+            )
+        )
+    x.rows["risk_plans"].append(
+        dict(
+            plan_id="1",
+            person_id="P2",
+            agreed_on=d("2024-03-01"),
+            status="current",
+            agencies=2,
+            review_on=d("2025-06-01"),
+            ended_on=None,
+        )
+    )
+    path = x.write(tmp_path / "extract")
+    contacts = [c["contact_id"] for c in x.rows["contacts"]]
+    pq.write_table(
+        pa.table(
+            {
+                "contact_id": contacts,
+                "senior": [i % 2 == 0 for i in range(len(contacts))],
+                "level_known": [True] * len(contacts),
+            }
+        ),
+        path / "contact_staff.parquet",
+    )
+    pq.write_table(
+        pa.table({"provider": ["RX1", "RY2", None], "kind": ["nhs", "school", "charity"]}),
+        path / "agency_kinds.parquet",
+    )
+    con = x.connect(tmp_path / "again")
+    for side in evidence.SIDE_TABLES:
+        con.execute(f"CREATE VIEW {side} AS SELECT * FROM read_parquet('{path / (side + '.parquet')}')")
+    periods = [(START, END), *evidence.quarters(END)]
+    for prepared in (False, True):
+        if prepared:
+            evidence.prepare_paired_outcome_measures(con, periods[1][0], END)
+        for ind in evidence.INDICATORS:
+            single = [ind.compute(con, a, b) for a, b in periods]
+            assert ind.compute(con, evidence.Periods(tuple(periods)), None) == single, ind.key
+    denominators = {ind.key: ind.compute(con, START, END)[1] for ind in evidence.INDICATORS}
+    assert all(denominators.values()), denominators  # every indicator has something to count
+    con.close()
