@@ -13,6 +13,7 @@ from pathlib import Path
 
 from thrive.analytics.locations import analytics_dir, imported_extract_dir
 from thrive.analytics.platform_extract import build_platform_extract
+from thrive.analytics.workdirs import swap_in, work_dir
 
 from . import evidence
 
@@ -42,10 +43,13 @@ def extracted_at(source: str) -> str | None:
 def refresh_platform() -> dict:
     """Extract the platform's records now (swapped in whole: readers never see half), with the
     seniority of the practitioner at each contact beside it (evidence.CONTACT_STAFF)."""
-    with _lock:
-        manifest = build_platform_extract(extract_dir("platform"))
-        write_contact_staff(extract_dir("platform"))
-        write_agency_kinds(extract_dir("platform"))
+    out = extract_dir("platform")
+    with _lock, work_dir(out.parent, "assessment-extract") as staging:
+        # The side tables go in before the swap, so a reader never sees the extract without them.
+        manifest = build_platform_extract(staging / "extract")
+        write_contact_staff(staging / "extract")
+        write_agency_kinds(staging / "extract")
+        swap_in(staging / "extract", out)
         _cache.clear()
         return manifest
 
