@@ -31,4 +31,20 @@ def environment(**options) -> Environment:
         {"url": url, "static": static, "today": date.today, "settings_debug": settings.DEBUG}
     )
     env.filters["nice_date"] = nice_date
+    env.globals["with_self_assessment"] = with_self_assessment
     return env
+
+
+def with_self_assessment(navigation, user, active_nav=None):
+    """The header's navigation with "Self-assessment" added for those who lead rounds or have a
+    round to score (thrive.assessment.access)."""
+    from jinja2 import Undefined
+
+    from thrive.assessment.access import shows_self_assessment
+
+    if not shows_self_assessment(user):
+        return navigation
+    items = [] if isinstance(navigation, Undefined) or not navigation else list(navigation["items"])
+    items.append({"href": reverse("assessment:index"), "text": "Self-assessment",
+                  "current": active_nav == "assessment"})
+    return {"items": items}

@@ -15,4 +15,5 @@ urlpatterns = [
     path("analytics/", include("thrive.analytics.urls")),
     path("history/", include("thrive.history.urls")),
     path("community/", include("thrive.community.urls")),
+    path("self-assessment/", include("thrive.assessment.urls")),
 ]

@@ -99,6 +99,7 @@ OTHER_SIGNINS = (
     ("sysadmin", "system_admin", None, "Sam", "Lee", "System administrator"),
     ("facilitator", "facilitator", None, "Femi", "Adeyemi",
      "Community THRIVE facilitator, Northvale public health"),
+    ("sitelead", "site_lead", None, "Nadia", "Clarke", "THRIVE implementation lead, Northvale ICB"),
 )
 
 SIGNIN_USERNAMES = (

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "thrive.analytics",
     "thrive.history",
     "thrive.community",
+    "thrive.assessment",
 ]
 
 MIDDLEWARE = [

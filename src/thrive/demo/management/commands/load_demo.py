@@ -6,6 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from thrive.community.demo import add_community_thrive
+from thrive.assessment.demo import add_self_assessment
 from thrive.demo import signins, writer
 from thrive.demo.closing_letters import add_closing_letters
 from thrive.demo.consented_sharing import add_consented_sharing
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         counts.update(add_consented_sharing(seed, date.today()))
         counts.update(add_corrections(date.today()))
         counts.update(add_community_thrive(seed, date.today()))
+        counts.update(add_self_assessment(seed, date.today()))
         seconds = time.perf_counter() - started
         total = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))

@@ -1,0 +1,134 @@
+"""Where the live evidence's extract lives, by source, and a small cache of computed evidence.
+
+The platform's records are extracted (analytics.platform_extract) into their own directory when
+a lead asks for the evidence to be recomputed (or by `thrive refresh_assessment_evidence`); an
+imported MHSDS-style extract is read where the analytics page keeps it. Evidence for a period is
+computed from the extract on demand (fast: evidence.py over Parquet) and remembered until the
+extract changes.
+"""
+
+import json
+import threading
+from pathlib import Path
+
+from thrive.analytics.locations import analytics_dir, imported_extract_dir
+from thrive.analytics.platform_extract import build_platform_extract
+from thrive.analytics.workdirs import swap_in, work_dir
+
+from . import evidence
+
+SOURCES = {"platform": "This platform's records", "mhsds": "The imported MHSDS extract"}
+_cache: dict[tuple, dict] = {}
+_lock = threading.Lock()
+
+
+def extract_dir(source: str) -> Path:
+    if source == "platform":
+        return analytics_dir() / "extract-assessment"
+    if source == "mhsds":
+        return imported_extract_dir()
+    raise ValueError(f"Unknown source {source}")
+
+
+def available(source: str) -> bool:
+    return (extract_dir(source) / "manifest.json").exists()
+
+
+def extracted_at(source: str) -> str | None:
+    if not available(source):
+        return None
+    return json.loads((extract_dir(source) / "manifest.json").read_text()).get("created_at")
+
+
+def refresh_platform() -> dict:
+    """Extract the platform's records now (swapped in whole: readers never see half), with the
+    seniority of the practitioner at each contact beside it (evidence.CONTACT_STAFF)."""
+    out = extract_dir("platform")
+    with _lock, work_dir(out.parent, "assessment-extract") as staging:
+        # The side tables go in before the swap, so a reader never sees the extract without them.
+        manifest = build_platform_extract(staging / "extract")
+        write_contact_staff(staging / "extract")
+        write_agency_kinds(staging / "extract")
+        swap_in(staging / "extract", out)
+        _cache.clear()
+        return manifest
+
+
+def write_agency_kinds(directory: Path) -> None:
+    """Each agency's kind, keyed as referrals.provider is (ODS code, else name), and one row per
+    kind with no agency, so every kind counts."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from thrive.accounts.models import Agency
+
+    providers, kinds = [], []
+    for ods, name, kind in Agency.objects.values_list("ods_code", "name", "kind"):
+        providers.append(ods or name)
+        kinds.append(kind)
+    for kind in Agency.Kind.values:
+        providers.append(None)
+        kinds.append(kind)
+    table = pa.table({"provider": pa.array(providers, pa.string()), "kind": pa.array(kinds, pa.string())})
+    tmp = directory / f"{evidence.AGENCY_KINDS}.parquet.tmp"
+    pq.write_table(table, tmp)
+    tmp.replace(directory / f"{evidence.AGENCY_KINDS}.parquet")
+
+
+def write_contact_staff(directory: Path) -> None:
+    """One row per contact with a practitioner: whether they are senior (StaffSeniority). The
+    contact ids are the extract's; nobody is named."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from thrive.care.models import Contact
+
+    from .models import StaffSeniority
+
+    levels = dict(StaffSeniority.objects.values_list("user_id", "level"))
+    ids, senior, known = [], [], []
+    for cid, practitioner in (
+        Contact.objects.filter(practitioner__isnull=False)
+        .values_list("id", "practitioner_id")
+        .iterator(chunk_size=5000)
+    ):
+        ids.append(str(cid))
+        level = levels.get(practitioner)
+        known.append(level is not None)
+        senior.append(level in StaffSeniority.SENIOR_LEVELS)
+    table = pa.table(
+        {
+            "contact_id": pa.array(ids, pa.string()),
+            "senior": pa.array(senior, pa.bool_()),
+            "level_known": pa.array(known, pa.bool_()),
+        }
+    )
+    tmp = directory / f"{evidence.CONTACT_STAFF}.parquet.tmp"
+    pq.write_table(table, tmp)
+    tmp.replace(directory / f"{evidence.CONTACT_STAFF}.parquet")
+
+
+def _readable(iso: str | None) -> str | None:
+    """ "4 December 2026 at 14:42" in the service's time zone."""
+    from datetime import datetime
+
+    from thrive.config.jinja2 import nice_date
+
+    return nice_date(datetime.fromisoformat(iso)) if iso else None
+
+
+def evidence_for_round(round_, source: str = "platform") -> dict | None:
+    """The round's live evidence from the source, or None when that source has no extract yet."""
+    if not available(source):
+        return None
+    key = (source, extracted_at(source), round_.period_start, round_.period_end)
+    if key not in _cache:
+        result = evidence.evidence_for(
+            extract_dir(source), round_.period_start, round_.period_end, source=source
+        )
+        result["extracted_at"] = _readable(extracted_at(source))
+        with _lock:
+            if len(_cache) > 64:
+                _cache.clear()
+            _cache[key] = result
+    return _cache[key]
