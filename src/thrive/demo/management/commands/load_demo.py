@@ -5,8 +5,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from thrive.community.demo import add_community_thrive
 from thrive.assessment.demo import add_self_assessment
+from thrive.community.demo import add_community_thrive
 from thrive.demo import signins, writer
 from thrive.demo.closing_letters import add_closing_letters
 from thrive.demo.consented_sharing import add_consented_sharing
