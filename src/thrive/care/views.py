@@ -99,6 +99,10 @@ def episode_detail(request, episode_id):
         "can_allocate": episode.is_open and services.may_allocate(request.user, episode),
         "allocations": list(episode.allocations.select_related("from_user", "to_user",
                                                                "allocated_by")),
+        # Endings recorded by mistake: kept, struck through (one query whatever their number).
+        "endings_in_error": list(episode.endings_entered_in_error.select_related(
+            "recorded_by", "entered_in_error_by")),
+        "can_undo_ending": history_services.may_undo_ending(request.user, episode),
         "back_url": reverse("people:record", args=[episode.young_person.public_id]),
     })
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
@@ -18,9 +19,9 @@ from thrive.core.rules import RuleBroken
 from thrive.directory.models import Signpost
 from thrive.measures.models import Completion
 from thrive.sharing import policy
-from thrive.sharing.models import RecordNote
+from thrive.sharing.models import AgencyReferral, RecordNote
 
-from .models import FieldChange
+from .models import EndingEnteredInError, FieldChange
 
 # --- Entered in error -------------------------------------------------------------------------
 
@@ -45,13 +46,21 @@ KINDS = {k.slug: k for k in (
 )}
 KIND_OF_MODEL = {k.model: k for k in KINDS.values()}
 
-ENDING_REFUSED = (
-    "An ending cannot be marked as entered in error: ending an episode also closed its grouping, "
-    "completed the inter-agency referral it answered and changed who may see the record, and "
-    "the episode can only end once. If the young person still needs help, record a new referral "
-    "(it opens a new episode on the same record). If details of the ending are wrong, add a note "
-    "to the record saying what is correct."
-)
+def ending_refused_message(episode: Episode) -> str:
+    """Why this user may not mark the ending entered in error (the page says it plainly)."""
+    closes = policy.post_ending_window_closes(episode)
+    return (
+        "Only the episode's lead practitioner can mark its ending as entered in error, within "
+        f"{settings.THRIVE_POST_ENDING_WINDOW_DAYS} days of the ending"
+        + (f" (until {closes:%-d %B %Y})" if closes else "") + ". If the young person still "
+        "needs help, record a new referral (it opens a new episode on the same record); if "
+        "details of the ending are wrong, add a note to the record saying what is correct.")
+
+
+def may_undo_ending(user, episode: Episode) -> bool:
+    """Who may mark an ending entered in error: whoever may still add to the ended episode, i.e.
+    its lead practitioner within the window after the ending (the sharing policy). No query."""
+    return policy.can_add_after_ending(user, episode)
 
 
 def kind_of(entry) -> Kind:
@@ -82,7 +91,7 @@ def may_mark(user, entry, *, may_edit_record: bool | None = None) -> bool:
             may_edit_record = policy.can_edit_record(user, entry.young_person)
         return may_edit_record and entry.agency_id == user.agency_id
     if isinstance(entry, Ending):
-        return False  # refused: see ENDING_REFUSED
+        return may_undo_ending(user, episode_of(entry))
     return may_change_episode(user, episode_of(entry))
 
 
@@ -125,6 +134,10 @@ def check_access(user, entry):
                                    "error, while it works with the young person.")
         return
     episode = policy.episode_or_404(user, episode_of(entry).public_id)
+    if isinstance(entry, Ending):
+        if not may_undo_ending(user, episode):
+            raise PermissionDenied(ending_refused_message(episode))
+        return
     if not may_change_episode(user, episode):
         raise PermissionDenied("This episode is read only for you.")
 
@@ -137,10 +150,10 @@ def mark_entered_in_error(request, entry, reason: str):
     reason = (reason or "").strip()
     check_access(user, entry)
     kind = kind_of(entry)
-    if isinstance(entry, Ending):
-        raise RuleBroken(ENDING_REFUSED)
     if not reason:
         raise RuleBroken(f"Enter why this {kind.label} was entered in error", "reason")
+    if isinstance(entry, Ending):
+        return _mark_ending(request, entry, reason)
     episode = episode_of(entry)
     with transaction.atomic():
         if episode is not None:
@@ -170,6 +183,52 @@ def mark_entered_in_error(request, entry, reason: str):
         audit.record(request, AuditEvent.Action.CHANGE, obj=entry, young_person=person,
                      detail=detail)
     return entry
+
+
+def _mark_ending(request, ending: Ending, reason: str) -> EndingEnteredInError:
+    """An ending recorded by mistake: kept word for word in EndingEnteredInError, and the Ending
+    row deleted, in one transaction, so the episode is open again everywhere ("has an ending"
+    stays the one test of closed). Undoes exactly what care.services.record_ending changed: the
+    latest valid grouping decision is current again, and the inter-agency referral the ending
+    completed is accepted again. Closing letters and late questionnaires stay on the episode."""
+    with transaction.atomic():
+        episode = Episode.objects.select_for_update().get(pk=ending.episode_id)
+        ending = Ending.objects.filter(episode=episode).first()
+        if ending is None:
+            raise RuleBroken("This ending was already marked as entered in error.")
+        archived = EndingEnteredInError.objects.create(
+            episode=episode, ending_id=ending.pk, ended_on=ending.ended_on, reason=ending.reason,
+            goals_met=ending.goals_met, agreed_with_family=ending.agreed_with_family,
+            next_step=ending.next_step, next_step_detail=ending.next_step_detail,
+            recorded_by_id=ending.recorded_by_id, recorded_at=ending.recorded_at,
+            entered_in_error_at=timezone.now(), entered_in_error_by=request.user,
+            entered_in_error_reason=reason)
+        ending.delete()
+        episode = Episode.objects.get(pk=episode.pk)  # without the ending: open again
+        detail = "entered in error: ending; episode open again"
+        if not episode.is_open:  # declined as well: nothing else to restore
+            previous = None
+        else:
+            GroupingDecision.objects.filter(episode=episode, is_current=True).update(
+                is_current=False)  # none expected: the ending retired it
+            previous = (GroupingDecision.objects.valid().filter(episode=episode)
+                        .order_by("-decided_on", "-id").first())
+        if previous is not None:
+            previous.is_current = True
+            previous.save(update_fields=["is_current"])
+            detail += f"; current grouping again: {previous.grouping}"
+        reopened = AgencyReferral.objects.filter(
+            episode=episode, status=AgencyReferral.Status.COMPLETED,
+        ).update(status=AgencyReferral.Status.ACCEPTED)
+        if reopened:
+            detail += "; inter-agency referral accepted again"
+        archived.grouping_made_current = previous
+        archived.referral_reopened = bool(reopened)
+        archived.save(update_fields=["grouping_made_current", "referral_reopened"])
+        Episode.objects.filter(pk=episode.pk).update(version=models.F("version") + 1)
+        audit.record(request, AuditEvent.Action.CHANGE, obj=episode,
+                     young_person=episode.young_person, detail=detail)
+    return archived
 
 
 def _restore_previous_grouping(episode: Episode, wrong: GroupingDecision):

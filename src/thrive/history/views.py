@@ -49,23 +49,32 @@ def _confirm(request, entry):
         audit.record(request, AuditEvent.Action.VIEW, obj=entry, young_person=person,
                      detail=f"entered in error: {kind.label}")
     caption = person.full_name + (f" – {episode.team.name}" if episode else "")
-    if kind.slug == "ending":
-        return render(request, "history/refused.html", {
-            "page_title": "An ending cannot be marked as entered in error", "caption": caption,
-            "message": services.ENDING_REFUSED, "back_url": back_url})
     form = forms.EnteredInErrorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if apply(form, lambda: services.mark_entered_in_error(request, entry,
                                                               form.cleaned_data["reason"])):
-            messages.success(request, f"The {kind.label} is marked as entered in error. It stays "
-                                      "in the record, struck through, and no longer counts.")
+            if kind.slug == "ending":
+                messages.success(request, "The ending is marked as entered in error. It stays in "
+                                          "the record, struck through, and the episode is open "
+                                          "again.")
+            else:
+                messages.success(request, f"The {kind.label} is marked as entered in error. It "
+                                          "stays in the record, struck through, and no longer "
+                                          "counts.")
             return redirect(back_url)
+    if kind.slug == "ending":
+        intro = (f"{describe_entry(entry)}. It will stay in the record, struck through with your "
+                 "reason, and the episode will be open again: back on your caseload, counted as "
+                 "open in every dashboard, extract and the national metric, with its grouping "
+                 "current again and any inter-agency referral it completed accepted again. "
+                 "Record the ending again when the episode really ends.")
+    else:
+        intro = (f"{describe_entry(entry)}. It will stay in the record, struck through with your "
+                 "reason, and leave every count, dashboard, extract and the national metric. "
+                 "This cannot be undone.")
     return form_page(
         request, form, title=f"Mark this {kind.label} as entered in error", caption=caption,
-        back_url=back_url, submit_text="Mark as entered in error",
-        intro=(f"{describe_entry(entry)}. It will stay in the record, struck through with your "
-               "reason, and leave every count, dashboard, extract and the national metric. "
-               "This cannot be undone."),
+        back_url=back_url, submit_text="Mark as entered in error", intro=intro,
     )
 
 

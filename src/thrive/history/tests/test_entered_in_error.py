@@ -117,15 +117,14 @@ def test_the_only_grouping_in_error_leaves_none_current(episode, practitioner):
     assert not GroupingDecision.objects.filter(episode=episode, is_current=True).exists()
 
 
-def test_an_ending_is_refused_with_what_to_do(episode, practitioner):
-    ending = Ending.objects.create(episode=episode, ended_on=TODAY, reason="goals_met",
-                                   goals_met="met", agreed_with_family=True,
+def test_an_ending_past_the_window_is_refused_with_what_to_do(episode, practitioner):
+    ending = Ending.objects.create(episode=episode, ended_on=TODAY - timedelta(days=60),
+                                   reason="goals_met", goals_met="met", agreed_with_family=True,
                                    next_step="none_needed", recorded_by=practitioner)
     episode.refresh_from_db()
-    with pytest.raises(RuleBroken, match="record a new referral"):
+    with pytest.raises(PermissionDenied, match="record a new referral"):
         services.mark_entered_in_error(request_for(practitioner), ending, "Ended by mistake")
-    ending.refresh_from_db()
-    assert not ending.is_entered_in_error
+    assert Ending.objects.filter(pk=ending.pk).exists()
 
 
 def test_a_note_can_be_marked_by_its_agency(episode, practitioner, outsider):
@@ -226,14 +225,14 @@ def test_goal_rating_and_grouping_links_and_struck_display(signed_in, episode, p
     assert "Entered in error:</strong> Recorded twice" in html
 
 
-def test_the_ending_link_explains_why_it_cannot_be_marked(signed_in, episode, practitioner):
-    ending = Ending.objects.create(episode=episode, ended_on=TODAY, reason="goals_met",
-                                   goals_met="met", agreed_with_family=True,
+def test_the_ending_link_explains_why_it_cannot_be_marked_past_the_window(
+        signed_in, episode, practitioner):
+    ending = Ending.objects.create(episode=episode, ended_on=TODAY - timedelta(days=60),
+                                   reason="goals_met", goals_met="met", agreed_with_family=True,
                                    next_step="none_needed", recorded_by=practitioner)
-    html = signed_in.get(mark_url(episode, "ending", ending)).content.decode()
-    assert "record a new referral" in html
-    ending.refresh_from_db()
-    assert not ending.is_entered_in_error
+    response = signed_in.get(mark_url(episode, "ending", ending))
+    assert response.status_code == 403 and "record a new referral" in response.content.decode()
+    assert Ending.objects.filter(pk=ending.pk).exists()
 
 
 def test_a_goal_in_error_cannot_be_rated(episode, practitioner):
