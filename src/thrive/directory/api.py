@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import publish, search
+from . import links, publish, search
 from .importer import DAYS
 from .models import (
     Organization,
@@ -41,7 +41,9 @@ class BadParameter(Exception):
 
 
 def _json(data, status=200) -> JsonResponse:
-    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Never pass on a link that is not plain http(s), whatever was stored before it was checked.
+    response = JsonResponse(links.without_unsafe_links(data), status=status,
+                            json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import oruk_schema, taxonomy
+from . import links, oruk_schema, taxonomy
 from .models import (
     Location,
     Organization,
@@ -235,6 +235,9 @@ def check(services: list) -> tuple[list[Problem], list[Problem]]:
             continue
         schema_errors = oruk_schema.errors(validator, record)
         problems += [Problem(label, where, message) for where, message in schema_errors]
+        problems += [Problem(label, where, f"{value[:80]!r} is not a web address we can link to "
+                                          "(it must start http:// or https:// and name a site)")
+                     for where, value in links.unsafe_links(record)]
         if schema_errors:
             continue
         sid = record["id"].lower()

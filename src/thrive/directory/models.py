@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from . import taxonomy
+from . import links, taxonomy
 
 
 class Taxonomy(models.Model):
@@ -98,6 +98,11 @@ class Service(models.Model):
     @property
     def description(self) -> str:
         return self.data.get("description", "")
+
+    @property
+    def website(self) -> str:
+        """The service's web address, or "" unless it is a plain http(s) link with a host."""
+        return links.safe_url(self.data.get("url"))
 
 
 class ServiceAttribute(models.Model):
