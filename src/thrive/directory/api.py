@@ -25,6 +25,7 @@ from .models import (
     ServiceAttribute,
     Taxonomy,
     TaxonomyTerm,
+    listed_services,
 )
 from .postcodes import bounding_box, haversine_km, locate, normalise_postcode
 
@@ -133,7 +134,7 @@ def _get(queryset, id_value):
 
 def _services_filtered(request):
     """The profile's service filters, as the profile defines them."""
-    qs = Service.objects.filter(status__in=[Service.Status.ACTIVE,
+    qs = listed_services().filter(status__in=[Service.Status.ACTIVE,
                                             Service.Status.TEMPORARILY_CLOSED])
     text = request.GET.get("search", "").strip()
     found = search.words(text)
@@ -188,7 +189,7 @@ def services(request):
 
 @_endpoint
 def service_detail(request, service_id):
-    service = _get(publish.full_services(Service.objects.all()), service_id)
+    service = _get(publish.full_services(listed_services()), service_id)
     return _json(publish.service_full(service))
 
 
@@ -226,7 +227,8 @@ def service_at_locations(request):
 
 @_endpoint
 def service_at_location_detail(request, sal_id):
-    sal = _get(publish.published_sals().select_related("location"), sal_id)
+    sal = _get(publish.published_sals().filter(service__retired_at__isnull=True)
+               .select_related("location"), sal_id)
     service = publish.full_services(Service.objects.filter(pk=sal.service_id)).get()
     return _json(publish.service_at_location_full(sal, service))
 
@@ -244,7 +246,8 @@ def organizations(request):
 @_endpoint
 def organization_detail(request, organization_id):
     org = _get(Organization.objects.all(), organization_id)
-    services_qs = org.services.filter(~Q(status=Service.Status.DEFUNCT)).select_related(
+    services_qs = org.services.filter(~Q(status=Service.Status.DEFUNCT),
+                                       retired_at__isnull=True).select_related(
         "organization").order_by("name")
     return _json(publish.organization_full(org, list(services_qs)))
 

@@ -86,6 +86,12 @@ class Service(models.Model):
     data = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)
     imported_at = models.DateTimeField()
+    # The feed (its base URL) that owns this record: a service that disappears from the feed that
+    # owns it is retired. Blank for records imported from a file, which no feed owns.
+    source = models.CharField(max_length=500, blank=True, db_index=True)
+    # Retired: kept (signposts still name it) but unpublished, unlisted and unsearchable, until
+    # its feed lists it again.
+    retired_at = models.DateTimeField(null=True, blank=True, db_index=True)
     terms = models.ManyToManyField(TaxonomyTerm, through="ServiceAttribute", related_name="services")
 
     class Meta:
@@ -103,6 +109,11 @@ class Service(models.Model):
     def website(self) -> str:
         """The service's web address, or "" unless it is a plain http(s) link with a host."""
         return links.safe_url(self.data.get("url"))
+
+
+def listed_services():
+    """Services the directory lists and publishes: every one that is not retired."""
+    return Service.objects.filter(retired_at__isnull=True)
 
 
 class ServiceAttribute(models.Model):

@@ -176,7 +176,7 @@ def score(found: list[Word], name: str, terms: str, body: str) -> float:
 
 def filtered(criteria: Criteria, *, now: datetime | None = None):
     """Active services meeting every structured criterion and containing every text word."""
-    qs = Service.objects.filter(status=Service.Status.ACTIVE)
+    qs = Service.objects.filter(status=Service.Status.ACTIVE, retired_at__isnull=True)
     if criteria.age is not None:
         qs = qs.filter(Q(minimum_age__isnull=True) | Q(minimum_age__lte=criteria.age),
                        Q(maximum_age__isnull=True) | Q(maximum_age__gte=criteria.age))

@@ -50,7 +50,7 @@ def search_page(request):
 
 def _service(service_id) -> Service:
     service = search.display_queryset().filter(oruk_id=service_id).first()
-    if service is None or service.status == Service.Status.DEFUNCT:
+    if service is None or service.status == Service.Status.DEFUNCT or service.retired_at:
         raise Http404("No such service")
     return service
 
