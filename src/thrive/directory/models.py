@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from . import links, taxonomy
+from . import links, schedules, taxonomy
 
 
 class Taxonomy(models.Model):
@@ -158,6 +158,11 @@ class Schedule(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["service", "byday"])]
+
+    @property
+    def in_words(self) -> str:
+        """When it is open, in plain words ("Thursdays 4:30pm to 6pm")."""
+        return schedules.describe(self.data)
 
 
 class Postcode(models.Model):

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from thrive.core.rules import RuleBroken
 
-from . import taxonomy
+from . import schedules, taxonomy
 from .importer import DAYS
 from .models import Schedule, Service, ServiceAtLocation, ServiceAttribute, TaxonomyTerm
 from .postcodes import KM_PER_MILE, bounding_box, haversine_km, locate, normalise_postcode
@@ -129,16 +130,43 @@ def _term_pk(code: str) -> int | None:
         "pk", flat=True).first()
 
 
-def open_on_q(day: str, *, at: datetime | None = None, on: date | None = None) -> Q:
-    """Services with a schedule open on `day` (and at the time of `at`, if given)."""
-    schedules = Schedule.objects.filter(service=OuterRef("pk"), byday__contains=day)
-    if on is not None:
-        schedules = schedules.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on),
-                                     Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    if at is not None:
-        moment = at.time()
-        schedules = schedules.filter(opens_at__lte=moment, closes_at__gt=moment)
-    return Q(Exists(schedules))
+def _schedules_starting(qs, days: list[date]):
+    """Schedules of the services in `qs` that could start a session on one of `days`: the
+    weekday matches (or the schedule names days of the month instead), and the day is within
+    its valid dates. The schedule engine then decides each one exactly."""
+    could = Q(byday="")
+    for day in days:
+        could |= Q(byday__contains=DAYS[day.weekday()])
+    valid = Q()
+    for day in days:
+        valid |= (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    return Schedule.objects.filter(could, valid, service__in=qs.values("pk")).filter(
+        Q(service_at_location__isnull=True) |
+        Q(service_at_location__location__is_sensitive=False))
+
+
+def open_at_ids(qs, moment: datetime) -> set[int]:
+    """The services in `qs` open at `moment`, each judged in its own time zone (the schedule's
+    own offset if it gives one, else the directory's zone): overnight sessions, nth weekday of
+    the month, valid dates and bank holidays included."""
+    local = timezone.localtime(moment)
+    rows = _schedules_starting(qs, [local.date(), local.date() - timedelta(days=1)])
+    zone = settings.TIME_ZONE
+    return {sid for sid, data in rows.values_list("service_id", "data")
+            if schedules.is_open([data], moment, zone)}
+
+
+def open_on_ids(qs, day: date) -> set[int]:
+    """The services in `qs` with a session starting on the date `day`."""
+    zone = settings.TIME_ZONE
+    return {sid for sid, data in _schedules_starting(qs, [day]).values_list("service_id", "data")
+            if schedules.opens_on([data], day, zone)}
+
+
+def next_date_for(day_code: str, today: date) -> date:
+    """The coming date (today included) that falls on a weekday code."""
+    return today + timedelta(days=(DAYS.index(day_code) - today.weekday()) % 7)
 
 
 def text_q(found: list[Word]) -> Q:
@@ -186,9 +214,9 @@ def filtered(criteria: Criteria, *, now: datetime | None = None):
                 service=OuterRef("pk"), term_id=_term_pk(code))))
     now = timezone.localtime(now or timezone.now())
     if criteria.open_now:
-        qs = qs.filter(open_on_q(DAYS[now.weekday()], at=now, on=now.date()))
+        qs = qs.filter(pk__in=open_at_ids(qs, now))
     elif criteria.day:
-        qs = qs.filter(open_on_q(criteria.day, on=None))
+        qs = qs.filter(pk__in=open_on_ids(qs, next_date_for(criteria.day, now.date())))
     found = words(criteria.text)
     if found:
         qs = qs.filter(text_q(found))
