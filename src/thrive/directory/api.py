@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import links, publish, search
+from . import links, publish, query, search
 from .importer import DAYS
 from .models import (
     Organization,
@@ -137,9 +137,9 @@ def _services_filtered(request):
     qs = listed_services().filter(status__in=[Service.Status.ACTIVE,
                                             Service.Status.TEMPORARILY_CLOSED])
     text = request.GET.get("search", "").strip()
-    found = search.words(text)
-    if found:
-        qs = qs.filter(search.text_q(found))
+    found = query.parse(text)
+    if found.groups:
+        qs = qs.filter(pk__in=list(search.text_scores(qs, found)[0]))
     term_id = _uuid(request, "taxonomy_term_id")
     if term_id:
         qs = qs.filter(Exists(ServiceAttribute.objects.filter(service=OuterRef("pk"),

@@ -9,78 +9,25 @@ the great-circle distance in Python. Sensitive locations are never used to place
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from thrive.core.rules import RuleBroken
 
-from . import schedules, taxonomy
+from . import query, schedules, taxonomy, text_index
 from .importer import DAYS
 from .models import Schedule, Service, ServiceAtLocation, ServiceAttribute, TaxonomyTerm
 from .postcodes import KM_PER_MILE, bounding_box, haversine_km, locate, normalise_postcode
 
-STOPWORDS = {"a", "an", "the", "and", "or", "for", "of", "to", "in", "on", "with", "my", "me",
-             "i", "im", "is", "at", "near", "about", "who", "people", "young", "person"}
-# Words that describe nearly every service: they rank but never exclude.
-SOFT_WORDS = {"help", "support", "service", "services", "advice", "child", "children"}
-SYNONYMS = {
-    "counseling": ("counsel",), "counselling": ("counsel",), "counsellor": ("counsel",),
-    "therapy": ("therap", "counsel"), "talking": ("talk", "counsel"),
-    "grief": ("grief", "bereave"), "bereavement": ("bereave", "grief"),
-    "bereaved": ("bereave", "grief"),
-    "anxiety": ("anxi", "worr"), "anxious": ("anxi", "worr"), "worry": ("worr", "anxi"),
-    "worried": ("worr", "anxi"), "worries": ("worr", "anxi"),
-    "depression": ("depress", "low mood"), "depressed": ("depress", "low mood"),
-    "sad": ("sad", "low mood"), "selfharm": ("self-harm", "self harm"),
-    "lgbt": ("lgbt",), "lgbtq": ("lgbt",), "gay": ("lgbt", "gay"), "trans": ("trans", "lgbt"),
-    "autism": ("autis", "neurodiver"), "autistic": ("autis", "neurodiver"),
-    "adhd": ("adhd", "neurodiver"), "parent": ("parent", "famil", "carer"),
-    "parents": ("parent", "famil", "carer"), "family": ("famil", "parent"),
-    "crisis": ("crisis", "urgent"), "online": ("online", "digital", "app", "web"),
-    "app": ("app", "digital", "online"), "sleep": ("sleep",), "eating": ("eating",),
-    "bullying": ("bull",), "bullied": ("bull",), "exam": ("exam",), "exams": ("exam",),
-    "carer": ("carer",), "carers": ("carer",),
-}
+SYNONYM_WEIGHT = 0.75
 DAY_NAMES = {"monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH",
              "friday": "FR", "saturday": "SA", "sunday": "SU"}
 DAY_LABELS = {code: name.title() for name, code in DAY_NAMES.items()}
 DISTANCE_CHOICES = (1, 2, 5, 10, 25)
-
-
-def stem(word: str) -> str:
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    alternatives: tuple[str, ...]
-    soft: bool
-
-
-def words(text: str) -> list[Word]:
-    raw = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", (text or "").lower().replace("self harm",
-                                                                              "selfharm"))
-    out = []
-    for token in dict.fromkeys(raw):
-        if token in STOPWORDS:
-            continue
-        alternatives = SYNONYMS.get(token) or (stem(token),)
-        out.append(Word(token, tuple(dict.fromkeys(alternatives)), token in SOFT_WORDS))
-    if out and all(w.soft for w in out):
-        out = [Word(w.text, w.alternatives, False) for w in out]
-    return out
 
 
 @dataclass
@@ -119,6 +66,15 @@ class Results:
     per_page: int
     origin: tuple[float, float] | None = None
     criteria: Criteria = field(default_factory=Criteria)
+    parsed: query.Query | None = None
+    # "Did you mean": the query with words that matched nothing put right ("" if none).
+    suggestion: str = ""
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def risk(self) -> bool:
+        """The words suggest someone may not be safe: urgent help is shown first."""
+        return bool(self.parsed and self.parsed.risk)
 
     @property
     def pages(self) -> int:
@@ -169,41 +125,87 @@ def next_date_for(day_code: str, today: date) -> date:
     return today + timedelta(days=(DAYS.index(day_code) - today.weekday()) % 7)
 
 
-def text_q(found: list[Word]) -> Q:
-    q = Q()
-    for word in found:
-        if word.soft:
+def _in_name(words: tuple[str, ...], name_words: list[str]) -> bool:
+    """Every word (or a word sharing its stem, roughly) is in the name."""
+    return all(any(n.startswith(w[:max(4, len(w) - 3)]) and n[:3] == w[:3] for n in name_words)
+               for w in words)
+
+
+def text_scores(qs, parsed: query.Query) -> tuple[dict[int, float], dict[int, str]]:
+    """Services in `qs` matching any group of the query, scored, with their names. Each group a
+    service matches adds 1 (less for a soft word like "support"), plus how well it matches: the
+    words as typed in the name (1), a synonym in the name (0.75), else the database's weighted
+    rank relative to the best (at most 0.5). So a service matching more of what was asked comes
+    first; among those, matches in the name; then (coarse steps) by distance and name."""
+    found_by_group = []
+    ids: set[int] = set()
+    for group in parsed.groups:
+        found = text_index.ranks(qs, group.alternatives)
+        found_by_group.append(found)
+        ids.update(found)
+    rows = Service.objects.filter(pk__in=list(ids)).values_list("id", "name", "search_name")
+    names = {sid: name for sid, name, _ in rows}
+    name_words = {sid: query.tokens(search_name) for sid, _, search_name in rows}
+    scores: dict[int, float] = {}
+    for group, found in zip(parsed.groups, found_by_group, strict=True):
+        if not found:
             continue
-        any_of = Q()
-        for alt in word.alternatives:
-            any_of |= (Q(search_name__contains=alt) | Q(search_terms__contains=alt) |
-                       Q(search_body__contains=alt))
-        q &= any_of
-    return q
+        best = max(found.values())
+        for sid, rank in found.items():
+            words = name_words.get(sid, [])
+            if _in_name(group.alternatives[0], words):
+                how_well = 1.0
+            elif any(_in_name(alt, words) for alt in group.alternatives[1:]):
+                how_well = SYNONYM_WEIGHT
+            else:
+                how_well = round(rank / best * 2) / 4
+            scores[sid] = scores.get(sid, 0.0) + group.weight * (1.0 + how_well)
+    return scores, names
 
 
-def score(found: list[Word], name: str, terms: str, body: str) -> float:
-    total = 0.0
-    for word in found:
-        best = 0.0
-        for alt in word.alternatives:
-            if re.search(r"(?<![a-z0-9])" + re.escape(alt), name):
-                best = max(best, 10.0)
-            elif alt in name:
-                best = max(best, 6.0)
-            if alt in terms:
-                best = max(best, 4.0)
-            if alt in body:
-                best = max(best, 1.0 + 0.2 * min(body.count(alt), 5))
-        total += best * (0.3 if word.soft else 1.0)
-    phrase = " ".join(w.text for w in found)
-    if len(found) > 1 and phrase in name:
-        total += 8.0
-    return total
+def unmatched_groups(qs, parsed: query.Query) -> list[query.Group]:
+    return [g for g in parsed.groups if not text_index.ranks(qs, g.alternatives)]
+
+
+_VOCABULARY_CACHE: dict[tuple, frozenset[str]] = {}
+
+
+def directory_words() -> frozenset[str]:
+    """Every word in the listed services' text, with the reviewed search words (for "did you
+    mean"). Kept until the directory changes."""
+    listed = Service.objects.filter(retired_at__isnull=True)
+    key = tuple(listed.aggregate(n=Count("id"), latest=Max("imported_at"),
+                                 top=Max("id")).values())
+    if key not in _VOCABULARY_CACHE:
+        words = set(query.vocabulary().known_words)
+        for row in listed.values_list("search_name", "search_terms", "search_body"):
+            for text in row:
+                words.update(w for w in query.tokens(text) if len(w) >= 4)
+        _VOCABULARY_CACHE.clear()
+        _VOCABULARY_CACHE[key] = frozenset(words)
+    return _VOCABULARY_CACHE[key]
+
+
+def did_you_mean(parsed: query.Query, missing: list[query.Group]) -> str:
+    """The query with each word that matched nothing replaced by the closest known word."""
+    if not missing:
+        return ""
+    known = directory_words()
+    replacements = {}
+    for group in missing:
+        if " " in group.text:
+            continue
+        better = query.suggest(group.text, set(known))
+        if better and better != group.text:
+            replacements[group.text] = better
+    if not replacements:
+        return ""
+    words = query.tokens(parsed.corrected or parsed.text)
+    return " ".join(replacements.get(w, w) for w in words)
 
 
 def filtered(criteria: Criteria, *, now: datetime | None = None):
-    """Active services meeting every structured criterion and containing every text word."""
+    """Listed, active services meeting every structured criterion; and the text, read."""
     qs = Service.objects.filter(status=Service.Status.ACTIVE, retired_at__isnull=True)
     if criteria.age is not None:
         qs = qs.filter(Q(minimum_age__isnull=True) | Q(minimum_age__lte=criteria.age),
@@ -217,10 +219,7 @@ def filtered(criteria: Criteria, *, now: datetime | None = None):
         qs = qs.filter(pk__in=open_at_ids(qs, now))
     elif criteria.day:
         qs = qs.filter(pk__in=open_on_ids(qs, next_date_for(criteria.day, now.date())))
-    found = words(criteria.text)
-    if found:
-        qs = qs.filter(text_q(found))
-    return qs, found
+    return qs, query.parse(criteria.text)
 
 
 def origin_for(postcode: str) -> tuple[float, float]:
@@ -284,28 +283,37 @@ def display_queryset():
 def search(criteria: Criteria, *, page: int = 1, per_page: int = 10,
            now: datetime | None = None) -> Results:
     origin = origin_for(criteria.postcode) if criteria.postcode.strip() else None
-    qs, found = filtered(criteria, now=now)
-    if found:
-        rows = list(qs.values_list("id", "name", "search_name", "search_terms", "search_body"))
-        scores = {r[0]: score(found, r[2], r[3], r[4]) for r in rows}
+    qs, parsed = filtered(criteria, now=now)
+    if parsed.groups:
+        scores, names = text_scores(qs, parsed)
+        phrase = " ".join(g.text for g in parsed.groups)
+        for sid, name in names.items():
+            if len(parsed.groups) > 1 and phrase in " ".join(query.tokens(name)):
+                scores[sid] += 1.0
     else:
-        rows = list(qs.values_list("id", "name"))
-        scores = {r[0]: 0.0 for r in rows}
-    names = {r[0]: r[1].lower() for r in rows}
+        names = dict(qs.values_list("id", "name"))
+        scores = dict.fromkeys(names, 0.0)
+    names = {sid: name.lower() for sid, name in names.items()}
     distances: dict[int, float | None] = {}
     if origin is not None:
         radius = criteria.within_miles * KM_PER_MILE if criteria.within_miles else None
-        distances = nearest(list(names), origin, radius, services_qs=qs)
+        distances = nearest(list(names), origin, radius,
+                            services_qs=None if parsed.groups else qs)
         names = {sid: n for sid, n in names.items() if sid in distances}
     inf = float("inf")
 
     def order(sid):
         d = distances.get(sid)
-        return (-scores[sid], inf if d is None else d, names[sid], sid)
+        return (-round(scores[sid], 6), inf if d is None else d, names[sid], sid)
 
     ranked = sorted(names, key=order)
     page = max(1, page)
     chosen = ranked[(page - 1) * per_page: page * per_page]
     services = display_queryset().in_bulk(chosen)
     hits = [Hit(services[sid], scores[sid], distances.get(sid)) for sid in chosen]
-    return Results(hits, len(ranked), page, per_page, origin, criteria)
+    results = Results(hits, len(ranked), page, per_page, origin, criteria, parsed=parsed)
+    if parsed.groups and (len(ranked) < 3 or len(parsed.groups) > 1):
+        missing = unmatched_groups(qs, parsed)
+        results.suggestion = did_you_mean(parsed, missing)
+        results.unmatched = [g.text for g in missing]
+    return results

@@ -2,6 +2,16 @@
 
 from django.db import migrations, models
 
+from thrive.directory import text_index
+
+
+def create_text_index(apps, schema_editor):
+    text_index.create(schema_editor)
+
+
+def drop_text_index(apps, schema_editor):
+    text_index.drop(schema_editor)
+
 
 class Migration(migrations.Migration):
 
@@ -20,4 +30,6 @@ class Migration(migrations.Migration):
             name='source',
             field=models.CharField(blank=True, db_index=True, max_length=500),
         ),
+        # Full-text search: a weighted tsvector on PostgreSQL, an FTS5 table on SQLite.
+        migrations.RunPython(create_text_index, drop_text_index),
     ]
