@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from . import links, schedules, taxonomy
+from . import links, listing, schedules, taxonomy
 
 
 class Taxonomy(models.Model):
@@ -29,6 +29,13 @@ class TaxonomyTerm(models.Model):
     # The term's code within its vocabulary (Open Referral `term`), e.g. "getting-help".
     code = models.CharField(max_length=200, blank=True, db_index=True)
     data = models.JSONField(default=dict)
+
+    @property
+    def public_name(self) -> str:
+        """The term in everyday words for families (THRIVE names stay for practitioners)."""
+        if self.data.get("taxonomy_id") != taxonomy.TAXONOMY_ID:
+            return self.name
+        return taxonomy.public_label(self.code, self.name)
 
     @property
     def thrive_branch(self) -> str:
@@ -104,6 +111,18 @@ class Service(models.Model):
     @property
     def description(self) -> str:
         return self.data.get("description", "")
+
+    @property
+    def access(self) -> list[str]:
+        return listing.how_to_access(self.data)
+
+    @property
+    def cost_in_words(self) -> str:
+        return listing.cost(self.data)
+
+    @property
+    def last_checked(self):
+        return listing.last_checked(self.data)
 
     @property
     def website(self) -> str:
