@@ -182,7 +182,7 @@ def _services_filtered(request):
     text = request.GET.get("search", "").strip()
     found = query.parse(text)
     if found.groups:
-        qs = qs.filter(pk__in=list(search.text_scores(qs, found)[0]))
+        qs = qs.filter(pk__in=list(search.text_scores(qs, found).scores))
     term_id = _uuid(request, "taxonomy_term_id")
     if term_id:
         qs = qs.filter(Exists(ServiceAttribute.objects.filter(service=OuterRef("pk"),

@@ -125,46 +125,49 @@ def next_date_for(day_code: str, today: date) -> date:
     return today + timedelta(days=(DAYS.index(day_code) - today.weekday()) % 7)
 
 
-def _in_name(words: tuple[str, ...], name_words: list[str]) -> bool:
-    """Every word (or a word sharing its stem, roughly) is in the name."""
-    return all(any(n.startswith(w[:max(4, len(w) - 3)]) and n[:3] == w[:3] for n in name_words)
-               for w in words)
+@dataclass
+class TextMatch:
+    scores: dict[int, float]
+    names: dict[int, str]
+    unmatched: list[query.Group]
 
 
-def text_scores(qs, parsed: query.Query) -> tuple[dict[int, float], dict[int, str]]:
+def text_scores(qs, parsed: query.Query) -> TextMatch:
     """Services in `qs` matching any group of the query, scored, with their names. Each group a
     service matches adds 1 (less for a soft word like "support"), plus how well it matches: the
     words as typed in the name (1), a synonym in the name (0.75), else the database's weighted
     rank relative to the best (at most 0.5). So a service matching more of what was asked comes
     first; among those, matches in the name; then (coarse steps) by distance and name."""
-    found_by_group = []
+    per_group = []
+    unmatched = []
     ids: set[int] = set()
     for group in parsed.groups:
-        found = text_index.ranks(qs, group.alternatives)
-        found_by_group.append(found)
-        ids.update(found)
-    rows = Service.objects.filter(pk__in=list(ids)).values_list("id", "name", "search_name")
-    names = {sid: name for sid, name, _ in rows}
-    name_words = {sid: query.tokens(search_name) for sid, _, search_name in rows}
-    scores: dict[int, float] = {}
-    for group, found in zip(parsed.groups, found_by_group, strict=True):
+        found = text_index.ranks(group.alternatives)
         if not found:
+            unmatched.append(group)
             continue
-        best = max(found.values())
-        for sid, rank in found.items():
-            words = name_words.get(sid, [])
-            if _in_name(group.alternatives[0], words):
+        typed_in_name = set(text_index.ranks(group.alternatives[:1], name_only=True))
+        synonym_in_name = (set(text_index.ranks(group.alternatives[1:], name_only=True))
+                           if len(group.alternatives) > 1 else set())
+        per_group.append((group, found, typed_in_name, synonym_in_name))
+        ids.update(found)
+    names = dict(qs.filter(pk__in=list(ids)).values_list("id", "name")) if ids else {}
+    scores: dict[int, float] = {}
+    for group, found, typed_in_name, synonym_in_name in per_group:
+        allowed = [sid for sid in found if sid in names]
+        if not allowed:
+            unmatched.append(group)
+            continue
+        best = max(found[sid] for sid in allowed)
+        for sid in allowed:
+            if sid in typed_in_name:
                 how_well = 1.0
-            elif any(_in_name(alt, words) for alt in group.alternatives[1:]):
+            elif sid in synonym_in_name:
                 how_well = SYNONYM_WEIGHT
             else:
-                how_well = round(rank / best * 2) / 4
+                how_well = round(found[sid] / best * 2) / 4
             scores[sid] = scores.get(sid, 0.0) + group.weight * (1.0 + how_well)
-    return scores, names
-
-
-def unmatched_groups(qs, parsed: query.Query) -> list[query.Group]:
-    return [g for g in parsed.groups if not text_index.ranks(qs, g.alternatives)]
+    return TextMatch(scores, names, unmatched)
 
 
 _VOCABULARY_CACHE: dict[tuple, frozenset[str]] = {}
@@ -285,7 +288,8 @@ def search(criteria: Criteria, *, page: int = 1, per_page: int = 10,
     origin = origin_for(criteria.postcode) if criteria.postcode.strip() else None
     qs, parsed = filtered(criteria, now=now)
     if parsed.groups:
-        scores, names = text_scores(qs, parsed)
+        matched = text_scores(qs, parsed)
+        scores, names = matched.scores, matched.names
         phrase = " ".join(g.text for g in parsed.groups)
         for sid, name in names.items():
             if len(parsed.groups) > 1 and phrase in " ".join(query.tokens(name)):
@@ -312,8 +316,7 @@ def search(criteria: Criteria, *, page: int = 1, per_page: int = 10,
     services = display_queryset().in_bulk(chosen)
     hits = [Hit(services[sid], scores[sid], distances.get(sid)) for sid in chosen]
     results = Results(hits, len(ranked), page, per_page, origin, criteria, parsed=parsed)
-    if parsed.groups and (len(ranked) < 3 or len(parsed.groups) > 1):
-        missing = unmatched_groups(qs, parsed)
-        results.suggestion = did_you_mean(parsed, missing)
-        results.unmatched = [g.text for g in missing]
+    if parsed.groups and matched.unmatched:
+        results.suggestion = did_you_mean(parsed, matched.unmatched)
+        results.unmatched = [g.text for g in matched.unmatched]
     return results

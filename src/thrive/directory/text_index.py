@@ -122,29 +122,33 @@ def backend() -> str:
     return backend_for(connection.vendor, _has_fts())
 
 
-def ranks(qs, alternatives) -> dict[int, float]:
+def ranks(alternatives, *, name_only: bool = False) -> dict[int, float]:
+    """Services matching any alternative (each a tuple of words that must all appear; in the
+    name only, if asked), with the database's weighted rank (higher is better). Callers apply
+    their other criteria afterwards: on SQLite, asking FTS5 with a rowid constraint makes it
+    match row by row, so the index is asked first and the table second."""
     alternatives = [words for words in (_words(a) for a in alternatives) if words]
     if not alternatives:
         return {}
     which = backend()
     if which == "plain":
-        return _plain(qs, alternatives)
-    scope_sql, scope_params = qs.values("pk").query.sql_with_params()
+        return _plain(alternatives, name_only)
     if which == "postgresql":
-        tsquery = " | ".join("(" + " & ".join(words) + ")" for words in alternatives)
-        sql = (f"SELECT s.id, ts_rank(s.search_vector, q) FROM directory_service s, "
-               f"to_tsquery('english'::regconfig, %s) q WHERE s.search_vector @@ q "
-               f"AND s.id IN ({scope_sql})")
-        params = [tsquery, *scope_params]
+        mark = ":A" if name_only else ""
+        param = " | ".join("(" + " & ".join(w + mark for w in words) + ")"
+                           for words in alternatives)
+        sql = ("SELECT id, ts_rank(search_vector, q) FROM directory_service, "
+               "to_tsquery('english'::regconfig, %s) q WHERE search_vector @@ q")
     else:
-        match = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")"
+        param = " OR ".join("(" + " AND ".join(f'"{w}"' for w in words) + ")"
                             for words in alternatives)
+        if name_only:
+            param = f"search_name : ({param})"
         weights = ", ".join(str(w) for w in WEIGHTS)
         sql = (f"SELECT rowid, -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
-               f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({scope_sql})")
-        params = [match, *scope_params]
+               f"WHERE {FTS_TABLE} MATCH %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [param])
         return {sid: max(float(rank), 1e-9) for sid, rank in cursor.fetchall()}
 
 
@@ -155,18 +159,22 @@ def _stem(word: str) -> str:
     return word
 
 
-def _plain(qs, alternatives) -> dict[int, float]:
+def _plain(alternatives, name_only: bool) -> dict[int, float]:
     """Substring matching with name, terms and body weighted like the real indexes."""
+    from .models import Service
+
     any_alt = Q()
     for words in alternatives:
         every = Q()
         for word in words:
             stem = _stem(word)
-            every &= (Q(search_name__contains=stem) | Q(search_terms__contains=stem) |
-                      Q(search_body__contains=stem))
+            here = Q(search_name__contains=stem)
+            if not name_only:
+                here |= Q(search_terms__contains=stem) | Q(search_body__contains=stem)
+            every &= here
         any_alt |= every
     out = {}
-    for sid, name, terms, body in qs.filter(any_alt).values_list(
+    for sid, name, terms, body in Service.objects.filter(any_alt).values_list(
             "id", "search_name", "search_terms", "search_body"):
         score = 0.0
         for words in alternatives:

@@ -30,6 +30,11 @@ class Migration(migrations.Migration):
             name='source',
             field=models.CharField(blank=True, db_index=True, max_length=500),
         ),
+        migrations.AddIndex(
+            model_name='service',
+            index=models.Index(fields=['status', 'retired_at', 'minimum_age', 'maximum_age'],
+                               name='directory_service_listed'),
+        ),
         # Full-text search: a weighted tsvector on PostgreSQL, an FTS5 table on SQLite.
         migrations.RunPython(create_text_index, drop_text_index),
     ]
