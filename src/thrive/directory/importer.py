@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import links, oruk_schema, taxonomy
+from . import links, oruk_schema, schedules, taxonomy
 from .models import (
     Location,
     Organization,
@@ -591,7 +591,8 @@ class _Writer:
                      service_at_location=sals.get(s.get("service_at_location_id")),
                      byday=_days(s.get("byday")), opens_at=_time(s.get("opens_at")),
                      closes_at=_time(s.get("closes_at")), valid_from=_date(s.get("valid_from")),
-                     valid_to=_date(s.get("valid_to")), position=n, data=s)
+                     valid_to=_date(s.get("valid_to")), position=n, data=s,
+                     rule=schedules.rule_key(s))
             for n, s in enumerate(record.get("schedules") or [])
         ])
         terms = []

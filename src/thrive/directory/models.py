@@ -177,6 +177,9 @@ class Schedule(models.Model):
     valid_to = models.DateField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     data = models.JSONField(default=dict)
+    # Everything that decides when it is open, as short text (schedules.rule_key), so a search
+    # judges each distinct rule once.
+    rule = models.CharField(max_length=500, blank=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["service", "byday"])]

@@ -10,6 +10,7 @@ local times: "open now" turns the moment into the service's time zone first.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -208,7 +209,7 @@ class Opening:
         return False
 
 
-_RULE_KEYS = ("byday", "bymonthday", "freq", "interval", "count", "opens_at", "closes_at",
+RULE_KEYS = ("byday", "bymonthday", "freq", "interval", "count", "opens_at", "closes_at",
               "valid_from", "valid_to", "dtstart", "until", "description", "notes", "timezone")
 
 
@@ -221,13 +222,34 @@ def _occurs(found: Opening, day: date) -> bool:
 def opening(schedule: dict, default_zone: str = DEFAULT_ZONE) -> Opening | None:
     """An Open Referral schedule (as imported) as an Opening; None if it names no recurrence
     (no days, no frequency): such a schedule can only be shown, never answer "open now"."""
-    key = tuple(str(schedule.get(k)) for k in _RULE_KEYS)
+    key = tuple(str(schedule.get(k)) for k in RULE_KEYS)
     return _opening(key, default_zone)
+
+
+def rule_key(schedule: dict) -> str:
+    """A short text naming everything that decides when a schedule is open (kept beside each
+    schedule, so a search judges each distinct rule once, however many services share it)."""
+    text = " ".join(str(schedule.get(k) or "") for k in ("description", "notes"))
+    values = [schedule.get(k) for k in RULE_KEYS if k not in ("description", "notes")]
+    values.append("closed on bank holidays" if _CLOSED_ON_HOLIDAYS.search(text) else None)
+    return json.dumps(values, separators=(",", ":"), default=str)[:500]
+
+
+@lru_cache(maxsize=4096)
+def opening_for_rule(rule: str, default_zone: str = DEFAULT_ZONE) -> Opening | None:
+    try:
+        values = json.loads(rule)
+    except ValueError:
+        return None
+    names = [k for k in RULE_KEYS if k not in ("description", "notes")] + ["description"]
+    if not isinstance(values, list) or len(values) != len(names):
+        return None
+    return opening(dict(zip(names, values, strict=True)), default_zone)
 
 
 @lru_cache(maxsize=4096)
 def _opening(key: tuple, default_zone: str) -> Opening | None:
-    schedule = {k: (None if v == "None" else v) for k, v in zip(_RULE_KEYS, key, strict=True)}
+    schedule = {k: (None if v == "None" else v) for k, v in zip(RULE_KEYS, key, strict=True)}
     for name in ("interval", "count", "timezone"):
         value = schedule[name]
         if value is not None:

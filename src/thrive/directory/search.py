@@ -86,8 +86,8 @@ def _term_pk(code: str) -> int | None:
         "pk", flat=True).first()
 
 
-def _schedules_starting(qs, days: list[date]):
-    """Schedules of the services in `qs` that could start a session on one of `days`: the
+def _schedules_starting(days: list[date]):
+    """Schedules that could start a session on one of `days`: the
     weekday matches (or the schedule names days of the month instead), and the day is within
     its valid dates. The schedule engine then decides each one exactly."""
     could = Q(byday="")
@@ -97,27 +97,35 @@ def _schedules_starting(qs, days: list[date]):
     for day in days:
         valid |= (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
             Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    return Schedule.objects.filter(could, valid, service__in=qs.values("pk")).filter(
+    return Schedule.objects.filter(could, valid).filter(
         Q(service_at_location__isnull=True) |
         Q(service_at_location__location__is_sensitive=False))
 
 
-def open_at_ids(qs, moment: datetime) -> set[int]:
-    """The services in `qs` open at `moment`, each judged in its own time zone (the schedule's
-    own offset if it gives one, else the directory's zone): overnight sessions, nth weekday of
-    the month, valid dates and bank holidays included."""
+def _open_schedules(candidates, judge):
+    """Of the candidate schedules, those whose rule `judge` finds open: each distinct rule is
+    judged once, in Python (the schedule engine); the rest is one SQL query."""
+    zone = settings.TIME_ZONE
+    rules = set(candidates.values_list("rule", flat=True).distinct())
+    open_rules = [r for r in rules if (rule := schedules.opening_for_rule(r, zone)) is not None
+                  and judge(rule)]
+    return candidates.filter(rule__in=open_rules)
+
+
+def open_at_q(moment: datetime) -> Q:
+    """Services open at `moment`, each schedule judged in its own time zone (its own offset if
+    it gives one, else the directory's zone): overnight sessions, nth weekday of the month,
+    valid dates and bank holidays included."""
     local = timezone.localtime(moment)
-    rows = _schedules_starting(qs, [local.date(), local.date() - timedelta(days=1)])
-    zone = settings.TIME_ZONE
-    return {sid for sid, data in rows.values_list("service_id", "data")
-            if schedules.is_open([data], moment, zone)}
+    candidates = _schedules_starting([local.date(), local.date() - timedelta(days=1)])
+    found = _open_schedules(candidates, lambda rule: rule.is_open_at(moment))
+    return Q(Exists(found.filter(service=OuterRef("pk"))))
 
 
-def open_on_ids(qs, day: date) -> set[int]:
-    """The services in `qs` with a session starting on the date `day`."""
-    zone = settings.TIME_ZONE
-    return {sid for sid, data in _schedules_starting(qs, [day]).values_list("service_id", "data")
-            if schedules.opens_on([data], day, zone)}
+def open_on_q(day: date) -> Q:
+    """Services with a session starting on the date `day`."""
+    found = _open_schedules(_schedules_starting([day]), lambda rule: rule.starts_on(day))
+    return Q(Exists(found.filter(service=OuterRef("pk"))))
 
 
 def next_date_for(day_code: str, today: date) -> date:
@@ -150,7 +158,10 @@ def text_scores(qs, parsed: query.Query) -> TextMatch:
         synonym_in_name = (set(text_index.ranks(group.alternatives[1:], name_only=True))
                            if len(group.alternatives) > 1 else set())
         per_group.append((group, found, typed_in_name, synonym_in_name))
-        ids.update(found)
+        # A soft word ("group", "support") ranks what the other words find, but brings in
+        # nothing on its own when there are other words.
+        if not group.soft or all(g.soft for g in parsed.groups):
+            ids.update(found)
     names = dict(qs.filter(pk__in=list(ids)).values_list("id", "name")) if ids else {}
     scores: dict[int, float] = {}
     for group, found, typed_in_name, synonym_in_name in per_group:
@@ -219,9 +230,9 @@ def filtered(criteria: Criteria, *, now: datetime | None = None):
                 service=OuterRef("pk"), term_id=_term_pk(code))))
     now = timezone.localtime(now or timezone.now())
     if criteria.open_now:
-        qs = qs.filter(pk__in=open_at_ids(qs, now))
+        qs = qs.filter(open_at_q(now))
     elif criteria.day:
-        qs = qs.filter(pk__in=open_on_ids(qs, next_date_for(criteria.day, now.date())))
+        qs = qs.filter(open_on_q(next_date_for(criteria.day, now.date())))
     return qs, query.parse(criteria.text)
 
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from thrive.directory import text_index
+from thrive.directory import schedules, text_index
 
 
 def create_text_index(apps, schema_editor):
@@ -11,6 +11,13 @@ def create_text_index(apps, schema_editor):
 
 def drop_text_index(apps, schema_editor):
     text_index.drop(schema_editor)
+
+
+def fill_rules(apps, schema_editor):
+    Schedule = apps.get_model("directory", "Schedule")
+    for schedule in Schedule.objects.all().iterator():
+        schedule.rule = schedules.rule_key(schedule.data)
+        schedule.save(update_fields=["rule"])
 
 
 class Migration(migrations.Migration):
@@ -30,6 +37,12 @@ class Migration(migrations.Migration):
             name='source',
             field=models.CharField(blank=True, db_index=True, max_length=500),
         ),
+        migrations.AddField(
+            model_name='schedule',
+            name='rule',
+            field=models.CharField(blank=True, db_index=True, max_length=500),
+        ),
+        migrations.RunPython(fill_rules, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='service',
             index=models.Index(fields=['status', 'retired_at', 'minimum_age', 'maximum_age'],
