@@ -63,6 +63,7 @@ def test_a_young_person_on_a_phone_finds_a_service_near_them(new_page, directory
 def test_a_young_person_on_a_phone_searching_feeling_low_sees_results_first(new_page, directory):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto(reverse("directory:search"))
+    assert_accessible(page)
     search(page, q="feeling low")
     heading = page.get_by_role("heading", name=re.compile(r"services? found"))
     expect(heading).to_be_visible()
