@@ -179,7 +179,7 @@ class Schedule(models.Model):
     data = models.JSONField(default=dict)
     # Everything that decides when it is open, as short text (schedules.rule_key), so a search
     # judges each distinct rule once.
-    rule = models.CharField(max_length=500, blank=True, db_index=True)
+    rule = models.TextField(blank=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["service", "byday"])]

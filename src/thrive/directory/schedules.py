@@ -232,7 +232,7 @@ def rule_key(schedule: dict) -> str:
     text = " ".join(str(schedule.get(k) or "") for k in ("description", "notes"))
     values = [schedule.get(k) for k in RULE_KEYS if k not in ("description", "notes")]
     values.append("closed on bank holidays" if _CLOSED_ON_HOLIDAYS.search(text) else None)
-    return json.dumps(values, separators=(",", ":"), default=str)[:500]
+    return json.dumps(values, separators=(",", ":"), default=str)
 
 
 @lru_cache(maxsize=4096)

@@ -86,46 +86,33 @@ def _term_pk(code: str) -> int | None:
         "pk", flat=True).first()
 
 
-def _schedules_starting(days: list[date]):
-    """Schedules that could start a session on one of `days`: the
-    weekday matches (or the schedule names days of the month instead), and the day is within
-    its valid dates. The schedule engine then decides each one exactly."""
-    could = Q(byday="")
-    for day in days:
-        could |= Q(byday__contains=DAYS[day.weekday()])
-    valid = Q()
-    for day in days:
-        valid |= (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    return Schedule.objects.filter(could, valid).filter(
-        Q(service_at_location__isnull=True) |
-        Q(service_at_location__location__is_sensitive=False))
-
-
-def _open_schedules(candidates, judge):
-    """Of the candidate schedules, those whose rule `judge` finds open: each distinct rule is
-    judged once, in Python (the schedule engine); the rest is one SQL query."""
+def _open_schedules(judge):
+    """Schedules whose rule `judge` finds open. Each distinct rule (read from the rule index
+    alone) is judged once, in Python, by the schedule engine; the rest is one SQL query.
+    Sessions at a sensitive location (a refuge) never count: there are few, so their ids are
+    left out directly rather than joining every schedule to its location."""
     zone = settings.TIME_ZONE
-    rules = set(candidates.values_list("rule", flat=True).distinct())
+    rules = Schedule.objects.order_by().values_list("rule", flat=True).distinct()
     open_rules = [r for r in rules if (rule := schedules.opening_for_rule(r, zone)) is not None
                   and judge(rule)]
-    return candidates.filter(rule__in=open_rules)
+    sensitive = list(ServiceAtLocation.objects.filter(location__is_sensitive=True)
+                     .values_list("pk", flat=True))
+    return Schedule.objects.filter(rule__in=open_rules).exclude(
+        service_at_location_id__in=sensitive)
 
 
 def open_at_q(moment: datetime) -> Q:
     """Services open at `moment`, each schedule judged in its own time zone (its own offset if
     it gives one, else the directory's zone): overnight sessions, nth weekday of the month,
     valid dates and bank holidays included."""
-    local = timezone.localtime(moment)
-    candidates = _schedules_starting([local.date(), local.date() - timedelta(days=1)])
-    found = _open_schedules(candidates, lambda rule: rule.is_open_at(moment))
-    return Q(Exists(found.filter(service=OuterRef("pk"))))
+    found = _open_schedules(lambda rule: rule.is_open_at(moment))
+    return Q(pk__in=found.values("service_id"))
 
 
 def open_on_q(day: date) -> Q:
     """Services with a session starting on the date `day`."""
-    found = _open_schedules(_schedules_starting([day]), lambda rule: rule.starts_on(day))
-    return Q(Exists(found.filter(service=OuterRef("pk"))))
+    found = _open_schedules(lambda rule: rule.starts_on(day))
+    return Q(pk__in=found.values("service_id"))
 
 
 def next_date_for(day_code: str, today: date) -> date:

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='schedule',
             name='rule',
-            field=models.CharField(blank=True, db_index=True, max_length=500),
+            field=models.TextField(blank=True, db_index=True),
         ),
         migrations.RunPython(fill_rules, migrations.RunPython.noop),
         migrations.AddIndex(
