@@ -112,9 +112,14 @@ def backend_for(alias_vendor: str, has_fts: bool) -> str:
 def _has_fts() -> bool:
     if connection.vendor != "sqlite":
         return connection.vendor == "postgresql"
+    if getattr(connection, "_directory_fts", False):  # once found, remembered per connection
+        return True
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [FTS_TABLE])
-        return cursor.fetchone() is not None
+        found = cursor.fetchone() is not None
+    if found:
+        connection._directory_fts = True
+    return found
 
 
 def backend() -> str:
