@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
 
+from thrive.core import dates
+
 from . import links, publish, query, search
 from .importer import DAYS
 from .models import (
@@ -206,7 +208,9 @@ def _services_filtered(request):
         qs = qs.filter(maximum_age__lte=maximum)
     day, start, end = _day(request), _time(request, "start_time"), _time(request, "end_time")
     if day or start or end:
-        schedules = Schedule.objects.filter(service=OuterRef("pk"))
+        # Only schedules still in force: one that ended in 2020 answers no day today.
+        schedules = Schedule.objects.filter(service=OuterRef("pk")).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=dates.today()))
         if day:
             schedules = schedules.filter(byday__contains=day)
         if start:

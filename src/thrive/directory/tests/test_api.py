@@ -209,3 +209,11 @@ def test_ndjson_streams_every_result_without_pages(api):
     lines = b"".join(response.streaming_content).decode().splitlines()
     total = get(api, "/services")["total_items"]
     assert len(lines) == total and all(json.loads(line)["id"] for line in lines)
+
+
+def test_the_day_filter_ignores_schedules_that_have_ended(api):
+    swim = Service.objects.get(name="Family swim")
+    assert swim.oruk_id and get(api, "/services", day="SU", per_page=200)["total_items"]
+    swim.schedules.update(valid_to="2020-03-01")
+    sunday = get(api, "/services", day="SU", per_page=200)
+    assert "Family swim" not in {s["name"] for s in sunday["contents"]}
