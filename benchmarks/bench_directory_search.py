@@ -36,6 +36,8 @@ QUERIES = [
                                           age=14, need="thriving")),
     ("open on Saturday + kind", dict(day="SA", kind="group")),
     ("open now", dict(open_now=True)),
+    ("text: feeling low (synonyms)", dict(text="feeling low")),
+    ("text: councelling (misspelt)", dict(text="councelling")),
 ]
 
 

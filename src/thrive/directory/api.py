@@ -2,21 +2,28 @@
 
 Plain JSON views rather than django-ninja: the response shapes are fixed by the UK profile's
 OpenAPI document (tests validate every response against it), so there is nothing to generate.
-Bad query parameters get a 422 naming the parameter; unknown ids a 404.
+Bad query parameters get a 400 naming the parameter; unknown ids a 404. `per_page` above the
+most we serve is capped, not refused; `modified_after`, `minimal`, `full` and `format=ndjson`
+work as the profile describes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
-from datetime import time
+from datetime import UTC, datetime, time
 
 from django.db.models import Exists, OuterRef, Q
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
 
-from . import publish, search
+from thrive.core import dates
+
+from . import links, publish, query, search
 from .importer import DAYS
 from .models import (
     Organization,
@@ -25,10 +32,13 @@ from .models import (
     ServiceAttribute,
     Taxonomy,
     TaxonomyTerm,
+    listed_services,
 )
 from .postcodes import bounding_box, haversine_km, locate, normalise_postcode
 
 MAX_PER_PAGE = 200
+# `minimal` answers are an id and a date each: a consumer may take them all in one call.
+MAX_MINIMAL_PER_PAGE = 10_000
 DEFAULT_PER_PAGE = 50
 PROFILE_URL = "https://openreferraluk.org/"
 OPENAPI_URL = ("https://raw.githubusercontent.com/openreferral/uk-profile/main/"
@@ -41,7 +51,9 @@ class BadParameter(Exception):
 
 
 def _json(data, status=200) -> JsonResponse:
-    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Never pass on a link that is not plain http(s), whatever was stored before it was checked.
+    response = JsonResponse(links.without_unsafe_links(data), status=status,
+                            json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -52,7 +64,7 @@ def _endpoint(view):
         try:
             return view(request, *args, **kwargs)
         except BadParameter as bad:
-            return _json({"errors": [{"parameter": bad.name, "message": bad.message}]}, 422)
+            return _json({"errors": [{"parameter": bad.name, "message": bad.message}]}, 400)
         except _NotFound:
             return _json({"errors": [{"message": "No record with this id"}]}, 404)
     wrapped.__name__ = view.__name__
@@ -113,9 +125,45 @@ def _day(request) -> str | None:
     return code
 
 
-def _paging(request) -> tuple[int, int]:
-    return (_int(request, "page", 1, 1, 1_000_000),
-            _int(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE))
+def _paging(request, most: int = MAX_PER_PAGE) -> tuple[int, int]:
+    """The page asked for, and its size: above the most we serve is capped (the page says how
+    many it holds and how many pages there are, so a consumer reading on is not misled)."""
+    per_page = _int(request, "per_page", DEFAULT_PER_PAGE, 1, 10**9)
+    return _int(request, "page", 1, 1, 1_000_000), min(per_page, most)
+
+
+def _bool(request, name) -> bool:
+    raw = request.GET.get(name, "").strip().lower()
+    if raw in ("", "false", "0", "no"):
+        return False
+    if raw in ("true", "1", "yes"):
+        return True
+    raise BadParameter(name, "must be true or false")
+
+
+def _modified_after(request):
+    raw = request.GET.get("modified_after", "").strip()
+    if not raw:
+        return None
+    value = parse_datetime(raw.replace(" ", "+")) if "T" in raw or ":" in raw else None
+    if value is None:
+        day = parse_date(raw)
+        if day is None:
+            raise BadParameter("modified_after", "must be a date and time, like "
+                                                 "2026-01-15T09:00:00Z, or a date")
+        value = datetime.combine(day, time())
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _format(request) -> str:
+    raw = request.GET.get("format", "").strip().lower()
+    if raw in ("", "json"):
+        return "json"
+    if raw == "ndjson":
+        return "ndjson"
+    raise BadParameter("format", "must be json or ndjson")
 
 
 def _get(queryset, id_value):
@@ -131,12 +179,12 @@ def _get(queryset, id_value):
 
 def _services_filtered(request):
     """The profile's service filters, as the profile defines them."""
-    qs = Service.objects.filter(status__in=[Service.Status.ACTIVE,
+    qs = listed_services().filter(status__in=[Service.Status.ACTIVE,
                                             Service.Status.TEMPORARILY_CLOSED])
     text = request.GET.get("search", "").strip()
-    found = search.words(text)
-    if found:
-        qs = qs.filter(search.text_q(found))
+    found = query.parse(text)
+    if found.groups:
+        qs = qs.filter(pk__in=list(search.text_scores(qs, found).scores))
     term_id = _uuid(request, "taxonomy_term_id")
     if term_id:
         qs = qs.filter(Exists(ServiceAttribute.objects.filter(service=OuterRef("pk"),
@@ -145,6 +193,10 @@ def _services_filtered(request):
     if taxonomy_id:
         qs = qs.filter(Exists(ServiceAttribute.objects.filter(
             service=OuterRef("pk"), term__taxonomy__oruk_id=taxonomy_id)))
+    since = _modified_after(request)
+    if since is not None:
+        qs = qs.filter(Q(last_modified__gte=since) |
+                       Q(last_modified__isnull=True, imported_at__gte=since))
     org_id = _uuid(request, "organization_id")
     if org_id:
         qs = qs.filter(organization__oruk_id=org_id)
@@ -156,7 +208,9 @@ def _services_filtered(request):
         qs = qs.filter(maximum_age__lte=maximum)
     day, start, end = _day(request), _time(request, "start_time"), _time(request, "end_time")
     if day or start or end:
-        schedules = Schedule.objects.filter(service=OuterRef("pk"))
+        # Only schedules still in force: one that ended in 2020 answers no day today.
+        schedules = Schedule.objects.filter(service=OuterRef("pk")).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=dates.today()))
         if day:
             schedules = schedules.filter(byday__contains=day)
         if start:
@@ -174,19 +228,41 @@ def index(request):
                   "services_url": request.build_absolute_uri(reverse("oruk:services"))})
 
 
+def _minimal(service: Service) -> dict:
+    modified = service.last_modified or service.imported_at
+    return {"id": str(service.oruk_id), "modified_date": modified.isoformat() if modified else None}
+
+
 @_endpoint
 def services(request):
-    page, per_page = _paging(request)
+    minimal, full, output = _bool(request, "minimal"), _bool(request, "full"), _format(request)
+    if minimal and full:
+        raise BadParameter("minimal", "cannot be asked for with full")
     qs, _ = _services_filtered(request)
+    qs = publish.full_services(qs) if full else qs.select_related("organization")
+    shape = _minimal if minimal else publish.service_full if full else publish.service_list_item
+    if output == "ndjson":
+        # Every result, one JSON document a line, without pages.
+        def lines():
+            for start in range(0, 10**9, 500):
+                chunk = list(qs[start:start + 500])
+                if not chunk:
+                    return
+                for service in chunk:
+                    yield json.dumps(links.without_unsafe_links(shape(service)),
+                                     ensure_ascii=False) + "\n"
+        response = StreamingHttpResponse(lines(), content_type="application/x-ndjson")
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    page, per_page = _paging(request, MAX_MINIMAL_PER_PAGE if minimal else MAX_PER_PAGE)
     total = qs.count()
-    rows = qs.select_related("organization")[(page - 1) * per_page: page * per_page]
-    items = [publish.service_list_item(s) for s in rows]
+    items = [shape(s) for s in qs[(page - 1) * per_page: page * per_page]]
     return _json(publish.page(items, total=total, page_number=page, per_page=per_page))
 
 
 @_endpoint
 def service_detail(request, service_id):
-    service = _get(publish.full_services(Service.objects.all()), service_id)
+    service = _get(publish.full_services(listed_services()), service_id)
     return _json(publish.service_full(service))
 
 
@@ -224,7 +300,8 @@ def service_at_locations(request):
 
 @_endpoint
 def service_at_location_detail(request, sal_id):
-    sal = _get(publish.published_sals().select_related("location"), sal_id)
+    sal = _get(publish.published_sals().filter(service__retired_at__isnull=True)
+               .select_related("location"), sal_id)
     service = publish.full_services(Service.objects.filter(pk=sal.service_id)).get()
     return _json(publish.service_at_location_full(sal, service))
 
@@ -242,7 +319,8 @@ def organizations(request):
 @_endpoint
 def organization_detail(request, organization_id):
     org = _get(Organization.objects.all(), organization_id)
-    services_qs = org.services.filter(~Q(status=Service.Status.DEFUNCT)).select_related(
+    services_qs = org.services.filter(~Q(status=Service.Status.DEFUNCT),
+                                       retired_at__isnull=True).select_related(
         "organization").order_by("name")
     return _json(publish.organization_full(org, list(services_qs)))
 

@@ -32,6 +32,21 @@ class SearchForm(forms.Form):
                              choices=[("", "Any")] + taxonomy.KIND_CHOICES)
     when = forms.ChoiceField(label="When", required=False, choices=WHEN_CHOICES)
 
+    FILTERS = ("postcode", "distance", "age", "need", "kind", "when")
+
+    def __init__(self, *args, public: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if public:
+            # Everyday words for families; THRIVE's groupings stay for practitioners.
+            self.fields["need"].label = "Kind of help"
+            self.fields["need"].choices = [("", "Any")] + taxonomy.PUBLIC_NEED_CHOICES
+            self.fields["kind"].label = "How it is offered"
+            self.fields["kind"].choices = [("", "Any")] + taxonomy.PUBLIC_KIND_CHOICES
+
+    @property
+    def filters_used(self) -> bool:
+        return any(self.data.get(name) for name in self.FILTERS)
+
     def criteria(self) -> search.Criteria:
         data = self.cleaned_data
         when = data.get("when") or ""

@@ -16,13 +16,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, time
 from urllib.parse import quote, urlencode, urljoin
-from urllib.request import Request, urlopen
+from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import oruk_schema, taxonomy
+from . import links, oruk_schema, schedules, taxonomy
 from .models import (
     Location,
     Organization,
@@ -44,6 +44,11 @@ MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 # A service id from a feed becomes one path segment under {base}/services/: nothing that could
 # climb out of it or add a query.
 SAFE_ID = re.compile(r"[A-Za-z0-9._~:-]{1,250}")
+# The longest text any field may hold, and the fields kept in columns with a tighter limit: a
+# record over a limit is refused with its field named (on SQLite and PostgreSQL alike).
+MAX_TEXT = 20_000
+NAME_LIMIT = Service._meta.get_field("name").max_length
+SUMMARY_PARTS = ("schedules", "service_at_locations", "attributes")
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,10 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    retired: int = 0
     warnings: list[Problem] = field(default_factory=list)
+    # (service name, what happened to it: created, updated, unchanged, restored, retired)
+    report: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -108,6 +116,25 @@ def read_file(path) -> list:
         raise ImportRejected([Problem(str(path), "(file)", exc.strerror or str(exc))]) from None
 
 
+class _StayUnderBase(HTTPRedirectHandler):
+    """Follow a redirect only to another address under the feed's base."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if not newurl.startswith(self.base):
+            raise ImportRejected([Problem(req.full_url, "(redirect)",
+                                          f"the feed redirected to {newurl[:200]}, which is not "
+                                          f"under {self.base}; nothing was imported")])
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def feed_opener(base: str):
+    """An opener for one feed: http(s) only, redirects only under the feed's base."""
+    return build_opener(_StayUnderBase(base)).open
+
+
 def _get_json(url: str, opener):
     request = Request(url, headers={"Accept": "application/json",
                                     "User-Agent": "THRIVE-directory-import"})
@@ -120,38 +147,91 @@ def _get_json(url: str, opener):
         return json.loads(body.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise ImportRejected([Problem(url, "(response)", f"not JSON: {exc.msg}")]) from None
+    except UnicodeDecodeError:
+        raise ImportRejected([Problem(url, "(response)", "not UTF-8 text")]) from None
     except OSError as exc:
         raise ImportRejected([Problem(url, "(request)", str(exc))]) from None
 
 
-def read_feed(base_url: str, *, per_page: int = 100, opener=urlopen) -> list:
-    """Page through `{base}/services`, then fetch each fully nested `{base}/services/{id}`."""
-    base = base_url.rstrip("/") + "/"
+def _refuse(where: str, field_name: str, message: str):
+    raise ImportRejected([Problem(where, field_name, message + "; nothing was imported")])
+
+
+def feed_base(base_url: str) -> str:
+    base = (base_url or "").strip().rstrip("/") + "/"
+    if not links.is_safe_url(base):
+        _refuse(base_url, "(feed)", "a feed must be an http:// or https:// address")
+    return base
+
+
+def read_feed(base_url: str, *, per_page: int = 100, opener=None) -> list:
+    """Page through `{base}/services` until the feed's own paging says it is done, then fetch
+    each fully nested `{base}/services/{id}`. A feed whose paging cannot be trusted (no
+    `last_page` or `total_pages`, a page that repeats services, a count that does not add up,
+    more pages than MAX_FEED_PAGES) is refused whole."""
+    base = feed_base(base_url)
+    opener = opener or feed_opener(base)
     ids: list[str] = []
+    seen: set[str] = set()
+    expected_total = None
     page = 1
-    while page <= MAX_FEED_PAGES:
+    while True:
+        if page > MAX_FEED_PAGES:
+            _refuse(f"{base}services", "(paging)",
+                    f"the feed has more than {MAX_FEED_PAGES:,} pages; an import stops there "
+                    "rather than leave services out without saying so")
+        where = f"{base}services page {page}"
         listing = _get_json(urljoin(base, "services") + "?" +
                             urlencode({"page": page, "per_page": per_page}), opener)
         contents = listing.get("contents") if isinstance(listing, dict) else None
         if not isinstance(contents, list):
-            raise ImportRejected([Problem(f"{base}services page {page}", "contents",
-                                          "the page has no list of services")])
+            _refuse(where, "contents", "the page has no list of services")
+        last_page, total_pages = listing.get("last_page"), listing.get("total_pages")
+        if not isinstance(last_page, bool) and not (isinstance(total_pages, int)
+                                                    and not isinstance(total_pages, bool)):
+            _refuse(where, "last_page",
+                    "the page does not say whether it is the last (no last_page or "
+                    "total_pages), so there is no knowing the whole feed was read")
+        number = listing.get("page_number")
+        if isinstance(number, int) and number != page:
+            _refuse(where, "page_number", f"page {page} was asked for but page {number} came")
+        total_items = listing.get("total_items")
+        if isinstance(total_items, int) and not isinstance(total_items, bool):
+            if expected_total is not None and total_items != expected_total:
+                _refuse(where, "total_items",
+                        f"the feed's count changed from {expected_total} to {total_items} while "
+                        "it was being read")
+            expected_total = total_items
         for index, summary in enumerate(contents):
             sid = summary.get("id") if isinstance(summary, dict) else None
             if not isinstance(sid, str) or not SAFE_ID.fullmatch(sid) or sid in (".", ".."):
-                raise ImportRejected([Problem(
-                    f"{base}services page {page}", f"contents[{index}].id",
-                    f"{sid!r} is not a service id this import will fetch (letters, digits and "
-                    f"- . _ ~ : only); nothing was imported")])
+                _refuse(where, f"contents[{index}].id",
+                        f"{sid!r} is not a service id this import will fetch (letters, digits "
+                        "and - . _ ~ : only)")
+            if sid.lower() in seen:
+                _refuse(where, f"contents[{index}].id",
+                        f"service {sid} was already listed on an earlier page: the feed's pages "
+                        "moved while it was being read")
+            seen.add(sid.lower())
             ids.append(sid)
-        if not contents or listing.get("last_page", True) or page >= listing.get("total_pages", 1):
+        done = last_page is True if isinstance(last_page, bool) else page >= total_pages
+        if isinstance(total_pages, int) and isinstance(last_page, bool) and (
+                last_page != (page >= total_pages)):
+            _refuse(where, "last_page", f"last_page is {str(last_page).lower()} but the feed "
+                                        f"says it has {total_pages} page(s)")
+        if done:
             break
+        if not contents:
+            _refuse(where, "contents", "an empty page that is not the last page")
         page += 1
+    if expected_total is not None and expected_total != len(ids):
+        _refuse(f"{base}services", "total_items",
+                f"the feed says it has {expected_total} services but its pages list {len(ids)}")
     return [_get_json(urljoin(base, f"services/{quote(sid, safe='')}"), opener) for sid in ids]
 
 
 def read_source(source: str) -> list:
-    if re.match(r"^https?://", source):
+    if re.match(r"^https?://", source, re.IGNORECASE):
         return read_feed(source)
     return read_file(source)
 
@@ -200,6 +280,46 @@ def _label(index: int, total: int, record) -> str:
     return f"service {index + 1} of {total}"
 
 
+def _too_long(value, limit: int) -> str:
+    return f"is {len(value):,} characters long; the most it can be is {limit:,}"
+
+
+def _length_problems(record: dict) -> list[tuple[str, str]]:
+    """Text longer than the column (or MAX_TEXT) that keeps it, by where it is in the record."""
+    found = []
+    limited = [("name", record.get("name"), NAME_LIMIT)]
+    org = record.get("organization") or {}
+    limited.append(("organization.name", org.get("name"), 300))
+    for n, sal in enumerate(record.get("service_at_locations") or []):
+        location = (sal or {}).get("location") or {}
+        where = f"service_at_locations[{n}].location"
+        limited += [(f"{where}.name", location.get("name"), 300),
+                    (f"{where}.location_type", location.get("location_type"), 20)]
+    for n, attr in enumerate(record.get("attributes") or []):
+        term = (attr or {}).get("taxonomy_term") or {}
+        where = f"attributes[{n}]"
+        limited += [(f"{where}.link_type", attr.get("link_type"), 100),
+                    (f"{where}.taxonomy_term.name", term.get("name"), 300),
+                    (f"{where}.taxonomy_term.term", term.get("term") or term.get("code"), 200),
+                    (f"{where}.taxonomy_term.taxonomy", term.get("taxonomy"), 200)]
+    for where, value, limit in limited:
+        if isinstance(value, str) and len(value) > limit:
+            found.append((where, _too_long(value, limit)))
+    named = {where for where, _ in found}
+
+    def walk(obj, path):
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                walk(value, f"{path}.{key}" if path else key)
+        elif isinstance(obj, list):
+            for index, value in enumerate(obj):
+                walk(value, f"{path}[{index}]")
+        elif isinstance(obj, str) and len(obj) > MAX_TEXT and path not in named:
+            found.append((path, _too_long(obj, MAX_TEXT)))
+    walk(record, "")
+    return found
+
+
 def check(services: list) -> tuple[list[Problem], list[Problem]]:
     """Every problem (which stops the import) and warning (which does not), for all records."""
     problems: list[Problem] = []
@@ -235,8 +355,12 @@ def check(services: list) -> tuple[list[Problem], list[Problem]]:
             continue
         schema_errors = oruk_schema.errors(validator, record)
         problems += [Problem(label, where, message) for where, message in schema_errors]
+        problems += [Problem(label, where, f"{value[:80]!r} is not a web address we can link to "
+                                          "(it must start http:// or https:// and name a site)")
+                     for where, value in links.unsafe_links(record)]
         if schema_errors:
             continue
+        problems += [Problem(label, where, message) for where, message in _length_problems(record)]
         sid = record["id"].lower()
         if sid in seen_services:
             problems.append(Problem(label, "id", f"the same service is also {seen_services[sid]}"))
@@ -320,6 +444,7 @@ def ensure_thrive_taxonomy() -> Taxonomy:
 
 class _Writer:
     def __init__(self):
+        self.warnings: list[Problem] = []
         self.orgs: dict[str, Organization] = {}
         self.locations: dict[str, Location] = {}
         self.terms: dict[str, TaxonomyTerm] = {}
@@ -411,12 +536,24 @@ class _Writer:
             )
         return self.taxonomies[key]
 
-    def service(self, record: dict, now) -> str:
+    def service(self, record: dict, now, source: str = "") -> str:
         digest = content_hash(record)
         key = record["id"].lower()
         service = Service.objects.filter(oruk_id=key).first()
-        if service is not None and service.content_hash == digest:
+        if service is not None and self._summary_over_full(record, service):
+            self.warnings.append(Problem(
+                f"service '{record['name']}' (id {record['id']})", "(record)",
+                "is a summary (no schedules, locations or attributes) of a service held in full; "
+                "the full record was kept"))
             return "unchanged"
+        if service is not None and service.content_hash == digest:
+            if service.retired_at is None and (not source or service.source == source):
+                return "unchanged"
+            restored = service.retired_at is not None
+            service.retired_at = None
+            service.source = source or service.source
+            service.save(update_fields=["retired_at", "source"])
+            return "restored" if restored else "unchanged"
         org = None
         if record.get("organization"):
             org = self.organization(record["organization"])
@@ -429,8 +566,10 @@ class _Writer:
             "last_modified": parse_datetime(record["last_modified"])
             if record.get("last_modified") else None,
             "data": data, "content_hash": digest, "imported_at": now,
+            "source": source or (service.source if service is not None else ""),
+            "retired_at": None,
         }
-        outcome = "updated"
+        outcome = "restored" if service is not None and service.retired_at else "updated"
         if service is None:
             service = Service.objects.create(oruk_id=key, **fields)
             outcome = "created"
@@ -452,7 +591,8 @@ class _Writer:
                      service_at_location=sals.get(s.get("service_at_location_id")),
                      byday=_days(s.get("byday")), opens_at=_time(s.get("opens_at")),
                      closes_at=_time(s.get("closes_at")), valid_from=_date(s.get("valid_from")),
-                     valid_to=_date(s.get("valid_to")), position=n, data=s)
+                     valid_to=_date(s.get("valid_to")), position=n, data=s,
+                     rule=schedules.rule_key(s))
             for n, s in enumerate(record.get("schedules") or [])
         ])
         terms = []
@@ -467,6 +607,16 @@ class _Writer:
         ServiceAttribute.objects.bulk_create(attributes)
         self._index(service, record, org, terms)
         return outcome
+
+    @staticmethod
+    def _summary_over_full(record: dict, service: Service) -> bool:
+        """A listing's summary must not wipe the schedules, places and attributes of a record
+        that came in full."""
+        missing = [part for part in SUMMARY_PARTS if part not in record]
+        if not missing:
+            return False
+        return (service.schedules.exists() or service.service_at_locations.exists()
+                or service.attributes.exists())
 
     @staticmethod
     def _index(service: Service, record: dict, org, terms) -> None:
@@ -488,8 +638,12 @@ class _Writer:
         service.save(update_fields=["search_name", "search_terms", "search_body"])
 
 
-def import_services(services: list) -> ImportResult:
-    """Check every record; if all are sound, write them all in one transaction."""
+def import_services(services: list, *, source: str = "") -> ImportResult:
+    """Check every record; if all are sound, write them all in one transaction.
+
+    `source` is the base URL of a feed that was read whole: the feed owns the services it lists,
+    and any service it owned before but no longer lists is retired (kept, unpublished, and
+    restored if the feed lists it again)."""
     problems, warnings = check(services)
     if problems:
         raise ImportRejected(problems)
@@ -499,9 +653,25 @@ def import_services(services: list) -> ImportResult:
         ensure_thrive_taxonomy()
         writer = _Writer()
         for record in services:
-            outcome = writer.service(record, now)
-            setattr(result, outcome, getattr(result, outcome) + 1)
+            outcome = writer.service(record, now, source)
+            counted = "updated" if outcome == "restored" else outcome
+            setattr(result, counted, getattr(result, counted) + 1)
+            result.report.append((record["name"], outcome))
+        result.warnings += writer.warnings
+        if source:
+            listed = [r["id"].lower() for r in services]
+            gone = Service.objects.filter(source=source, retired_at__isnull=True).exclude(
+                oruk_id__in=listed)
+            for name in gone.order_by("name").values_list("name", flat=True):
+                result.report.append((name, "retired"))
+            result.retired = gone.update(retired_at=now)
     return result
+
+
+def import_feed(base_url: str, *, per_page: int = 100, opener=None) -> ImportResult:
+    """Read a whole feed and import it as the owner of the services it lists."""
+    base = feed_base(base_url)
+    return import_services(read_feed(base, per_page=per_page, opener=opener), source=base)
 
 
 def new_id() -> str:

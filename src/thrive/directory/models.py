@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from thrive.history.entries import EnteredInError
 
-from . import taxonomy
+from . import links, listing, schedules, taxonomy
 
 
 class Taxonomy(models.Model):
@@ -31,6 +31,13 @@ class TaxonomyTerm(models.Model):
     # The term's code within its vocabulary (Open Referral `term`), e.g. "getting-help".
     code = models.CharField(max_length=200, blank=True, db_index=True)
     data = models.JSONField(default=dict)
+
+    @property
+    def public_name(self) -> str:
+        """The term in everyday words for families (THRIVE names stay for practitioners)."""
+        if self.data.get("taxonomy_id") != taxonomy.TAXONOMY_ID:
+            return self.name
+        return taxonomy.public_label(self.code, self.name)
 
     @property
     def thrive_branch(self) -> str:
@@ -88,11 +95,20 @@ class Service(models.Model):
     data = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)
     imported_at = models.DateTimeField()
+    # The feed (its base URL) that owns this record: a service that disappears from the feed that
+    # owns it is retired. Blank for records imported from a file, which no feed owns.
+    source = models.CharField(max_length=500, blank=True, db_index=True)
+    # Retired: kept (signposts still name it) but unpublished, unlisted and unsearchable, until
+    # its feed lists it again.
+    retired_at = models.DateTimeField(null=True, blank=True, db_index=True)
     terms = models.ManyToManyField(TaxonomyTerm, through="ServiceAttribute", related_name="services")
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["status", "minimum_age", "maximum_age"])]
+        indexes = [models.Index(fields=["status", "minimum_age", "maximum_age"]),
+                   # Listed (not retired), active, by age: answered from the index alone.
+                   models.Index(fields=["status", "retired_at", "minimum_age", "maximum_age"],
+                                name="directory_service_listed")]
 
     def __str__(self):
         return self.name
@@ -100,6 +116,28 @@ class Service(models.Model):
     @property
     def description(self) -> str:
         return self.data.get("description", "")
+
+    @property
+    def access(self) -> list[str]:
+        return listing.how_to_access(self.data)
+
+    @property
+    def cost_in_words(self) -> str:
+        return listing.cost(self.data)
+
+    @property
+    def last_checked(self):
+        return listing.last_checked(self.data)
+
+    @property
+    def website(self) -> str:
+        """The service's web address, or "" unless it is a plain http(s) link with a host."""
+        return links.safe_url(self.data.get("url"))
+
+
+def listed_services():
+    """Services the directory lists and publishes: every one that is not retired."""
+    return Service.objects.filter(retired_at__isnull=True)
 
 
 class ServiceAttribute(models.Model):
@@ -141,9 +179,17 @@ class Schedule(models.Model):
     valid_to = models.DateField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
     data = models.JSONField(default=dict)
+    # Everything that decides when it is open, as short text (schedules.rule_key), so a search
+    # judges each distinct rule once.
+    rule = models.TextField(blank=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["service", "byday"])]
+
+    @property
+    def in_words(self) -> str:
+        """When it is open, in plain words ("Thursdays 4:30pm to 6pm")."""
+        return schedules.describe(self.data)
 
 
 class Postcode(models.Model):

@@ -19,6 +19,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from . import links
+
 DATA = Path(__file__).resolve().parent / "data" / "oruk"
 PUBLISHED_BASE = "https://raw.githubusercontent.com/openreferral/uk-profile/main/"
 OPENAPI_URI = "urn:thrive:oruk:openapi30"
@@ -69,8 +71,12 @@ def _is_datetime(value) -> bool:
 def _is_uri(value) -> bool:
     if not isinstance(value, str):
         return True
+    if links.is_safe_url(value):
+        return True
+    # Not a web link: only identifiers that no browser runs (never `javascript://host/...`).
     parts = urlsplit(value)
-    return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme in ("mailto", "tel", "urn"))
+    return (parts.scheme.lower() in ("mailto", "tel", "urn") and parts.scheme.islower()
+            and not parts.netloc and not links.has_unsafe_chars(value))
 
 
 @format_checker.checks("email")

@@ -47,10 +47,31 @@ class PostcodeFileError(ValueError):
     pass
 
 
+# The ONS Postcode Directory gives a postcode with no grid reference ("no location": often a
+# PO box or a new street) latitude 99.999999 and longitude 0.
+NO_LOCATION_LATITUDE = 99.999999
+
+
+def _no_location(lat_text: str, lon_text: str) -> bool:
+    if not lat_text.strip() and not lon_text.strip():
+        return True
+    try:
+        return abs(float(lat_text) - NO_LOCATION_LATITUDE) < 1e-6
+    except ValueError:
+        return False
+
+
 def load_postcodes(path, *, replace: bool = False) -> int:
     """Load a CSV with columns postcode, latitude, longitude (ONS-style `pcds`, `lat`, `long`
-    also accepted). Every row is checked first; a bad row stops the load with its line number."""
+    also accepted). Every row is checked first; a bad row stops the load with its line number.
+    Rows the ONS marks as having no location are skipped (see `load_postcodes_counted`)."""
+    return load_postcodes_counted(path, replace=replace)[0]
+
+
+def load_postcodes_counted(path, *, replace: bool = False) -> tuple[int, int]:
+    """(postcodes loaded, "no location" rows skipped)."""
     rows = []
+    skipped = 0
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         columns = {c.lower(): c for c in reader.fieldnames or []}
@@ -59,6 +80,9 @@ def load_postcodes(path, *, replace: bool = False) -> int:
         if None in pick:
             raise PostcodeFileError("the file needs columns postcode, latitude and longitude")
         for line, row in enumerate(reader, start=2):
+            if _no_location(row[pick[1]] or "", row[pick[2]] or ""):
+                skipped += 1
+                continue
             code = normalise_postcode(row[pick[0]])
             try:
                 lat, lon = float(row[pick[1]]), float(row[pick[2]])
@@ -75,4 +99,4 @@ def load_postcodes(path, *, replace: bool = False) -> int:
         Postcode.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
                                      unique_fields=["postcode"],
                                      update_fields=["latitude", "longitude"])
-    return len(rows)
+    return len(rows), skipped

@@ -9,77 +9,25 @@ the great-circle distance in Python. Sensitive locations are never used to place
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.conf import settings
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from thrive.core.rules import RuleBroken
 
-from . import taxonomy
+from . import query, schedules, taxonomy, text_index
 from .importer import DAYS
 from .models import Schedule, Service, ServiceAtLocation, ServiceAttribute, TaxonomyTerm
 from .postcodes import KM_PER_MILE, bounding_box, haversine_km, locate, normalise_postcode
 
-STOPWORDS = {"a", "an", "the", "and", "or", "for", "of", "to", "in", "on", "with", "my", "me",
-             "i", "im", "is", "at", "near", "about", "who", "people", "young", "person"}
-# Words that describe nearly every service: they rank but never exclude.
-SOFT_WORDS = {"help", "support", "service", "services", "advice", "child", "children"}
-SYNONYMS = {
-    "counseling": ("counsel",), "counselling": ("counsel",), "counsellor": ("counsel",),
-    "therapy": ("therap", "counsel"), "talking": ("talk", "counsel"),
-    "grief": ("grief", "bereave"), "bereavement": ("bereave", "grief"),
-    "bereaved": ("bereave", "grief"),
-    "anxiety": ("anxi", "worr"), "anxious": ("anxi", "worr"), "worry": ("worr", "anxi"),
-    "worried": ("worr", "anxi"), "worries": ("worr", "anxi"),
-    "depression": ("depress", "low mood"), "depressed": ("depress", "low mood"),
-    "sad": ("sad", "low mood"), "selfharm": ("self-harm", "self harm"),
-    "lgbt": ("lgbt",), "lgbtq": ("lgbt",), "gay": ("lgbt", "gay"), "trans": ("trans", "lgbt"),
-    "autism": ("autis", "neurodiver"), "autistic": ("autis", "neurodiver"),
-    "adhd": ("adhd", "neurodiver"), "parent": ("parent", "famil", "carer"),
-    "parents": ("parent", "famil", "carer"), "family": ("famil", "parent"),
-    "crisis": ("crisis", "urgent"), "online": ("online", "digital", "app", "web"),
-    "app": ("app", "digital", "online"), "sleep": ("sleep",), "eating": ("eating",),
-    "bullying": ("bull",), "bullied": ("bull",), "exam": ("exam",), "exams": ("exam",),
-    "carer": ("carer",), "carers": ("carer",),
-}
+SYNONYM_WEIGHT = 0.75
 DAY_NAMES = {"monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH",
              "friday": "FR", "saturday": "SA", "sunday": "SU"}
 DAY_LABELS = {code: name.title() for name, code in DAY_NAMES.items()}
 DISTANCE_CHOICES = (1, 2, 5, 10, 25)
-
-
-def stem(word: str) -> str:
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    alternatives: tuple[str, ...]
-    soft: bool
-
-
-def words(text: str) -> list[Word]:
-    raw = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", (text or "").lower().replace("self harm",
-                                                                              "selfharm"))
-    out = []
-    for token in dict.fromkeys(raw):
-        if token in STOPWORDS:
-            continue
-        alternatives = SYNONYMS.get(token) or (stem(token),)
-        out.append(Word(token, tuple(dict.fromkeys(alternatives)), token in SOFT_WORDS))
-    if out and all(w.soft for w in out):
-        out = [Word(w.text, w.alternatives, False) for w in out]
-    return out
 
 
 @dataclass
@@ -118,6 +66,15 @@ class Results:
     per_page: int
     origin: tuple[float, float] | None = None
     criteria: Criteria = field(default_factory=Criteria)
+    parsed: query.Query | None = None
+    # "Did you mean": the query with words that matched nothing put right ("" if none).
+    suggestion: str = ""
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def risk(self) -> bool:
+        """The words suggest someone may not be safe: urgent help is shown first."""
+        return bool(self.parsed and self.parsed.risk)
 
     @property
     def pages(self) -> int:
@@ -129,54 +86,128 @@ def _term_pk(code: str) -> int | None:
         "pk", flat=True).first()
 
 
-def open_on_q(day: str, *, at: datetime | None = None, on: date | None = None) -> Q:
-    """Services with a schedule open on `day` (and at the time of `at`, if given)."""
-    schedules = Schedule.objects.filter(service=OuterRef("pk"), byday__contains=day)
-    if on is not None:
-        schedules = schedules.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on),
-                                     Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    if at is not None:
-        moment = at.time()
-        schedules = schedules.filter(opens_at__lte=moment, closes_at__gt=moment)
-    return Q(Exists(schedules))
+def _open_schedules(judge):
+    """Schedules whose rule `judge` finds open. Each distinct rule (read from the rule index
+    alone) is judged once, in Python, by the schedule engine; the rest is one SQL query.
+    Sessions at a sensitive location (a refuge) never count: there are few, so their ids are
+    left out directly rather than joining every schedule to its location."""
+    zone = settings.TIME_ZONE
+    rules = Schedule.objects.order_by().values_list("rule", flat=True).distinct()
+    open_rules = [r for r in rules if (rule := schedules.opening_for_rule(r, zone)) is not None
+                  and judge(rule)]
+    sensitive = list(ServiceAtLocation.objects.filter(location__is_sensitive=True)
+                     .values_list("pk", flat=True))
+    return Schedule.objects.filter(rule__in=open_rules).exclude(
+        service_at_location_id__in=sensitive)
 
 
-def text_q(found: list[Word]) -> Q:
-    q = Q()
-    for word in found:
-        if word.soft:
+def open_at_q(moment: datetime) -> Q:
+    """Services open at `moment`, each schedule judged in its own time zone (its own offset if
+    it gives one, else the directory's zone): overnight sessions, nth weekday of the month,
+    valid dates and bank holidays included."""
+    found = _open_schedules(lambda rule: rule.is_open_at(moment))
+    return Q(pk__in=found.values("service_id"))
+
+
+def open_on_q(day: date) -> Q:
+    """Services with a session starting on the date `day`."""
+    found = _open_schedules(lambda rule: rule.starts_on(day))
+    return Q(pk__in=found.values("service_id"))
+
+
+def next_date_for(day_code: str, today: date) -> date:
+    """The coming date (today included) that falls on a weekday code."""
+    return today + timedelta(days=(DAYS.index(day_code) - today.weekday()) % 7)
+
+
+@dataclass
+class TextMatch:
+    scores: dict[int, float]
+    names: dict[int, str]
+    unmatched: list[query.Group]
+
+
+def text_scores(qs, parsed: query.Query) -> TextMatch:
+    """Services in `qs` matching any group of the query, scored, with their names. Each group a
+    service matches adds 1 (less for a soft word like "support"), plus how well it matches: the
+    words as typed in the name (1), a synonym in the name (0.75), else the database's weighted
+    rank relative to the best (at most 0.5). So a service matching more of what was asked comes
+    first; among those, matches in the name; then (coarse steps) by distance and name."""
+    per_group = []
+    unmatched = []
+    ids: set[int] = set()
+    for group in parsed.groups:
+        found = text_index.ranks(group.alternatives)
+        if not found:
+            unmatched.append(group)
             continue
-        any_of = Q()
-        for alt in word.alternatives:
-            any_of |= (Q(search_name__contains=alt) | Q(search_terms__contains=alt) |
-                       Q(search_body__contains=alt))
-        q &= any_of
-    return q
+        typed_in_name = set(text_index.ranks(group.alternatives[:1], name_only=True))
+        synonym_in_name = (set(text_index.ranks(group.alternatives[1:], name_only=True))
+                           if len(group.alternatives) > 1 else set())
+        per_group.append((group, found, typed_in_name, synonym_in_name))
+        # A soft word ("group", "support") ranks what the other words find, but brings in
+        # nothing on its own when there are other words.
+        if not group.soft or all(g.soft for g in parsed.groups):
+            ids.update(found)
+    names = dict(qs.filter(pk__in=list(ids)).values_list("id", "name")) if ids else {}
+    scores: dict[int, float] = {}
+    for group, found, typed_in_name, synonym_in_name in per_group:
+        allowed = [sid for sid in found if sid in names]
+        if not allowed:
+            unmatched.append(group)
+            continue
+        best = max(found[sid] for sid in allowed)
+        for sid in allowed:
+            if sid in typed_in_name:
+                how_well = 1.0
+            elif sid in synonym_in_name:
+                how_well = SYNONYM_WEIGHT
+            else:
+                how_well = round(found[sid] / best * 2) / 4
+            scores[sid] = scores.get(sid, 0.0) + group.weight * (1.0 + how_well)
+    return TextMatch(scores, names, unmatched)
 
 
-def score(found: list[Word], name: str, terms: str, body: str) -> float:
-    total = 0.0
-    for word in found:
-        best = 0.0
-        for alt in word.alternatives:
-            if re.search(r"(?<![a-z0-9])" + re.escape(alt), name):
-                best = max(best, 10.0)
-            elif alt in name:
-                best = max(best, 6.0)
-            if alt in terms:
-                best = max(best, 4.0)
-            if alt in body:
-                best = max(best, 1.0 + 0.2 * min(body.count(alt), 5))
-        total += best * (0.3 if word.soft else 1.0)
-    phrase = " ".join(w.text for w in found)
-    if len(found) > 1 and phrase in name:
-        total += 8.0
-    return total
+_VOCABULARY_CACHE: dict[tuple, frozenset[str]] = {}
+
+
+def directory_words() -> frozenset[str]:
+    """Every word in the listed services' text, with the reviewed search words (for "did you
+    mean"). Kept until the directory changes."""
+    listed = Service.objects.filter(retired_at__isnull=True)
+    key = tuple(listed.aggregate(n=Count("id"), latest=Max("imported_at"),
+                                 top=Max("id")).values())
+    if key not in _VOCABULARY_CACHE:
+        words = set(query.vocabulary().known_words)
+        for row in listed.values_list("search_name", "search_terms", "search_body"):
+            for text in row:
+                words.update(w for w in query.tokens(text) if len(w) >= 4)
+        _VOCABULARY_CACHE.clear()
+        _VOCABULARY_CACHE[key] = frozenset(words)
+    return _VOCABULARY_CACHE[key]
+
+
+def did_you_mean(parsed: query.Query, missing: list[query.Group]) -> str:
+    """The query with each word that matched nothing replaced by the closest known word."""
+    if not missing:
+        return ""
+    known = directory_words()
+    replacements = {}
+    for group in missing:
+        if " " in group.text:
+            continue
+        better = query.suggest(group.text, set(known))
+        if better and better != group.text:
+            replacements[group.text] = better
+    if not replacements:
+        return ""
+    words = query.tokens(parsed.corrected or parsed.text)
+    return " ".join(replacements.get(w, w) for w in words)
 
 
 def filtered(criteria: Criteria, *, now: datetime | None = None):
-    """Active services meeting every structured criterion and containing every text word."""
-    qs = Service.objects.filter(status=Service.Status.ACTIVE)
+    """Listed, active services meeting every structured criterion; and the text, read."""
+    qs = Service.objects.filter(status=Service.Status.ACTIVE, retired_at__isnull=True)
     if criteria.age is not None:
         qs = qs.filter(Q(minimum_age__isnull=True) | Q(minimum_age__lte=criteria.age),
                        Q(maximum_age__isnull=True) | Q(maximum_age__gte=criteria.age))
@@ -186,13 +217,10 @@ def filtered(criteria: Criteria, *, now: datetime | None = None):
                 service=OuterRef("pk"), term_id=_term_pk(code))))
     now = timezone.localtime(now or timezone.now())
     if criteria.open_now:
-        qs = qs.filter(open_on_q(DAYS[now.weekday()], at=now, on=now.date()))
+        qs = qs.filter(open_at_q(now))
     elif criteria.day:
-        qs = qs.filter(open_on_q(criteria.day, on=None))
-    found = words(criteria.text)
-    if found:
-        qs = qs.filter(text_q(found))
-    return qs, found
+        qs = qs.filter(open_on_q(next_date_for(criteria.day, now.date())))
+    return qs, query.parse(criteria.text)
 
 
 def origin_for(postcode: str) -> tuple[float, float]:
@@ -256,28 +284,37 @@ def display_queryset():
 def search(criteria: Criteria, *, page: int = 1, per_page: int = 10,
            now: datetime | None = None) -> Results:
     origin = origin_for(criteria.postcode) if criteria.postcode.strip() else None
-    qs, found = filtered(criteria, now=now)
-    if found:
-        rows = list(qs.values_list("id", "name", "search_name", "search_terms", "search_body"))
-        scores = {r[0]: score(found, r[2], r[3], r[4]) for r in rows}
+    qs, parsed = filtered(criteria, now=now)
+    if parsed.groups:
+        matched = text_scores(qs, parsed)
+        scores, names = matched.scores, matched.names
+        phrase = " ".join(g.text for g in parsed.groups)
+        for sid, name in names.items():
+            if len(parsed.groups) > 1 and phrase in " ".join(query.tokens(name)):
+                scores[sid] += 1.0
     else:
-        rows = list(qs.values_list("id", "name"))
-        scores = {r[0]: 0.0 for r in rows}
-    names = {r[0]: r[1].lower() for r in rows}
+        names = dict(qs.values_list("id", "name"))
+        scores = dict.fromkeys(names, 0.0)
+    names = {sid: name.lower() for sid, name in names.items()}
     distances: dict[int, float | None] = {}
     if origin is not None:
         radius = criteria.within_miles * KM_PER_MILE if criteria.within_miles else None
-        distances = nearest(list(names), origin, radius, services_qs=qs)
+        distances = nearest(list(names), origin, radius,
+                            services_qs=None if parsed.groups else qs)
         names = {sid: n for sid, n in names.items() if sid in distances}
     inf = float("inf")
 
     def order(sid):
         d = distances.get(sid)
-        return (-scores[sid], inf if d is None else d, names[sid], sid)
+        return (-round(scores[sid], 6), inf if d is None else d, names[sid], sid)
 
     ranked = sorted(names, key=order)
     page = max(1, page)
     chosen = ranked[(page - 1) * per_page: page * per_page]
     services = display_queryset().in_bulk(chosen)
     hits = [Hit(services[sid], scores[sid], distances.get(sid)) for sid in chosen]
-    return Results(hits, len(ranked), page, per_page, origin, criteria)
+    results = Results(hits, len(ranked), page, per_page, origin, criteria, parsed=parsed)
+    if parsed.groups and matched.unmatched:
+        results.suggestion = did_you_mean(parsed, matched.unmatched)
+        results.unmatched = [g.text for g in matched.unmatched]
+    return results

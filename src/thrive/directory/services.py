@@ -18,11 +18,18 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 
-from .importer import ImportRejected, ImportResult, import_services, read_file, read_source
+from .importer import (
+    ImportRejected,
+    ImportResult,
+    import_feed,
+    import_services,
+    read_file,
+    read_source,
+)
 from .models import Service, Signpost, awaiting_follow_up_q
 from .postcodes import load_postcodes
 
-__all__ = ["ImportRejected", "ImportResult", "import_services", "read_source", "load_demo",
+__all__ = ["ImportRejected", "ImportResult", "import_feed", "import_services", "read_source", "load_demo",
            "signpost", "record_outcome", "overdue_follow_ups", "MAX_FOLLOW_UP_DAYS"]
 
 DATA = Path(__file__).resolve().parent / "data"

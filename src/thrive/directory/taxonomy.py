@@ -70,3 +70,28 @@ def terms() -> list[dict]:
 
 NEED_CHOICES = [(code, name) for code, (name, _) in NEEDS.items()]
 KIND_CHOICES = [(code, name) for code, (name, _) in KINDS.items()]
+
+# What families and young people see: the same groupings in everyday words. Practitioners keep
+# the THRIVE names above (on the signposting search), so both speak of the same services.
+PUBLIC_NEEDS = {
+    "thriving": "Staying well",
+    "getting-advice": "Advice and information",
+    "getting-help": "Help with a problem",
+    "getting-more-help": "Specialist help",
+    "getting-risk-support": "Urgent help and crisis support",
+}
+PUBLIC_KINDS = {
+    "self-help": "Things to try on your own",
+    "peer-support": "Talking with people who have been there",
+    "group": "Group sessions",
+    "one-to-one": "One-to-one sessions",
+    "crisis": "Help straight away",
+    "family-support": "Support for the whole family",
+    "digital": "Online, app, text or phone",
+}
+PUBLIC_NEED_CHOICES = [(code, PUBLIC_NEEDS[code]) for code in NEEDS]
+PUBLIC_KIND_CHOICES = [(code, PUBLIC_KINDS[code]) for code in KINDS]
+
+
+def public_label(code: str, default: str) -> str:
+    return PUBLIC_NEEDS.get(code) or PUBLIC_KINDS.get(code) or default

@@ -27,9 +27,14 @@ def _page_number(request) -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
 
 
-def _run_search(request):
+WIDER = (("q", "Search without these words"), ("postcode", "Search anywhere, not near a postcode"),
+         ("age", "Search for any age"), ("need", "Search any kind of help"),
+         ("kind", "Search however it is offered"), ("when", "Search any time, not only when open"))
+
+
+def _run_search(request, *, public: bool = True):
     bound = any(name in request.GET for name in SearchForm.base_fields)
-    form = SearchForm(request.GET if bound else None)
+    form = SearchForm(request.GET if bound else None, public=public)
     results = None
     if form.is_bound and form.is_valid():
         results = apply(form, lambda: search.search(form.criteria(), page=_page_number(request),
@@ -39,19 +44,44 @@ def _run_search(request):
     return form, results, query.urlencode()
 
 
+def _wider(request, action: str) -> list[dict]:
+    """Links to the same search with one filter taken off (for a search that found nothing)."""
+    links = []
+    for name, text in WIDER:
+        if request.GET.get(name):
+            query = request.GET.copy()
+            query.pop("page", None)
+            query.pop(name, None)
+            if name == "postcode":
+                query.pop("distance", None)
+            links.append({"href": f"{action}?{query.urlencode()}", "text": text})
+    return links
+
+
+def _suggestion_url(request, action: str, words: str) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["q"] = words
+    return f"{action}?{query.urlencode()}"
+
+
 def search_page(request):
     """Find a service: for young people, families and practitioners alike."""
     form, results, query = _run_search(request)
+    action = reverse("directory:search")
     return render(request, "directory/search.html", {
         "page_title": "Find a community service", "form": form, "results": results,
         "query": query, "service_url": lambda s: reverse("directory:service", args=[s.oruk_id]),
-        "action": reverse("directory:search"), "has_errors": form.is_bound and form.errors,
+        "action": action, "has_errors": form.is_bound and form.errors, "public": True,
+        "wider": _wider(request, action),
+        "suggestion_url": _suggestion_url(request, action, results.suggestion)
+        if results and results.suggestion else "",
     })
 
 
 def _service(service_id) -> Service:
     service = search.display_queryset().filter(oruk_id=service_id).first()
-    if service is None or service.status == Service.Status.DEFUNCT:
+    if service is None or service.status == Service.Status.DEFUNCT or service.retired_at:
         raise Http404("No such service")
     return service
 
@@ -59,7 +89,7 @@ def _service(service_id) -> Service:
 def service_page(request, service_id):
     service = _service(service_id)
     return render(request, "directory/service.html", {
-        "page_title": service.name, "service": service,
+        "page_title": service.name, "service": service, "public": True,
         "back_url": _back_to_search(request),
     })
 
@@ -95,8 +125,12 @@ def episode_signposts(request, episode_id):
 def episode_find(request, episode_id):
     """The same search, from a young person's record: results lead to the signposting form."""
     episode = episode_for_change(request, episode_id)
-    form, results, query = _run_search(request)
+    form, results, query = _run_search(request, public=False)
+    action = reverse("directory:episode-find", args=[episode.public_id])
     return render(request, "directory/search.html", {
+        "public": False, "wider": _wider(request, action),
+        "suggestion_url": _suggestion_url(request, action, results.suggestion)
+        if results and results.suggestion else "",
         "page_title": "Find a service to signpost to", "form": form, "results": results,
         "query": query, "episode": episode,
         "caption": episode.young_person.full_name,

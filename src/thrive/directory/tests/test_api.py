@@ -105,7 +105,10 @@ def test_sensitive_locations_are_never_published(api):
 
 @pytest.mark.parametrize("path, params, parameter", [
     ("/services", {"page": "0"}, "page"),
-    ("/services", {"per_page": "1000"}, "per_page"),
+    ("/services", {"per_page": "0"}, "per_page"),
+    ("/services", {"modified_after": "last tuesday"}, "modified_after"),
+    ("/services", {"minimal": "perhaps"}, "minimal"),
+    ("/services", {"format": "xml"}, "format"),
     ("/services", {"minimum_age": "teen"}, "minimum_age"),
     ("/services", {"start_time": "9am"}, "start_time"),
     ("/services", {"day": "Funday"}, "day"),
@@ -113,8 +116,8 @@ def test_sensitive_locations_are_never_published(api):
     ("/service_at_locations", {"postcode": "ZZ9 9ZZ", "proximity": "100"}, "postcode"),
     ("/service_at_locations", {"proximity": "100"}, "proximity"),
 ])
-def test_bad_parameters_get_a_422_naming_them(api, path, params, parameter):
-    body = get(api, path, status=422, **params)
+def test_bad_parameters_get_a_400_naming_them(api, path, params, parameter):
+    body = get(api, path, status=400, **params)
     assert body["errors"][0]["parameter"] == parameter
 
 
@@ -167,3 +170,50 @@ def test_a_published_directory_imports_elsewhere_unchanged(api, django_db_blocke
     again = [get(api, f"/services/{s['id']}", "/services/{id}") for s in published]
     assert again == published
     assert import_services(again).unchanged == len(published)
+
+
+def test_per_page_above_the_most_is_capped_not_refused(api):
+    body = get(api, "/services", per_page=1000)
+    assert body["size"] == 61 and body["total_items"] == 61 and body["last_page"]
+    Service.objects.update(status="active")
+    big = get(api, "/services", per_page=5000)
+    assert big["size"] <= 200
+
+
+def test_modified_after(api):
+    everything = get(api, "/services", per_page=200)["total_items"]
+    service = Service.objects.order_by("id").first()
+    Service.objects.exclude(pk=service.pk).update(last_modified="2020-01-01T00:00:00Z")
+    Service.objects.filter(pk=service.pk).update(last_modified="2026-06-01T12:00:00Z")
+    recent = get(api, "/services", modified_after="2026-01-01T00:00:00Z")
+    assert [s["id"] for s in recent["contents"]] == [str(service.oruk_id)]
+    assert get(api, "/services", modified_after="2019-12-31")["total_items"] == everything
+    assert get(api, "/services", modified_after="2026-06-01T12:00:01+00:00")["total_items"] == 0
+
+
+def test_minimal_and_full(api):
+    response = api.get("/openreferral/services", {"minimal": "true", "per_page": 1000})
+    body = response.json()
+    assert body["total_items"] == len(body["contents"])
+    assert set(body["contents"][0]) == {"id", "modified_date"}
+    full = get(api, "/services", full="true", per_page=3)
+    for item in full["contents"]:
+        assert "schedules" in item and "service_at_locations" in item
+        problems = oruk_schema.errors(oruk_schema.response_validator("/services/{id}"), item)
+        assert problems == []
+
+
+def test_ndjson_streams_every_result_without_pages(api):
+    response = api.get("/openreferral/services", {"format": "ndjson"})
+    assert response["Content-Type"] == "application/x-ndjson"
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    total = get(api, "/services")["total_items"]
+    assert len(lines) == total and all(json.loads(line)["id"] for line in lines)
+
+
+def test_the_day_filter_ignores_schedules_that_have_ended(api):
+    swim = Service.objects.get(name="Family swim")
+    assert swim.oruk_id and get(api, "/services", day="SU", per_page=200)["total_items"]
+    swim.schedules.update(valid_to="2020-03-01")
+    sunday = get(api, "/services", day="SU", per_page=200)
+    assert "Family swim" not in {s["name"] for s in sunday["contents"]}

@@ -21,13 +21,16 @@ def directory(transactional_db):
     services.load_demo()
 
 
-def search(page, *, q="", postcode="", need=""):
-    if q:
-        page.get_by_label("What are you looking for?").fill(q)
+def search(page, *, q="", postcode="", need="", need_label="Kind of help"):
+    page.get_by_label("What are you looking for?").fill(q)
+    if postcode or need:
+        filters = page.locator("details.thrive-filters")
+        if filters.get_attribute("open") is None:
+            filters.locator("summary").click()
     if postcode:
         page.get_by_label("Postcode").fill(postcode)
     if need:
-        page.get_by_label("What kind of help is needed").select_option(label=need)
+        page.get_by_label(need_label).select_option(label=need)
     page.get_by_role("button", name="Search").click()
 
 
@@ -42,7 +45,7 @@ def test_a_young_person_on_a_phone_finds_a_service_near_them(new_page, directory
     assert_accessible(page)
 
     page.get_by_label("Postcode").fill("")
-    search(page, q="youth club", postcode="nv2 1aa", need="Thriving")
+    search(page, q="youth club", postcode="nv2 1aa", need="Staying well")
     expect(page.get_by_role("heading", name=re.compile(r"services? found"))).to_be_visible()
     first = page.get_by_role("listitem").filter(has=page.get_by_role("heading", level=3)).first
     expect(first).to_contain_text("Eastbrook youth club")
@@ -54,6 +57,30 @@ def test_a_young_person_on_a_phone_finds_a_service_near_them(new_page, directory
     first.get_by_role("link", name="Eastbrook youth club").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Eastbrook youth club")
     expect(page.get_by_text("Ages 11 to 18")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_young_person_on_a_phone_searching_feeling_low_sees_results_first(new_page, directory):
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(reverse("directory:search"))
+    assert_accessible(page)
+    search(page, q="feeling low")
+    heading = page.get_by_role("heading", name=re.compile(r"services? found"))
+    expect(heading).to_be_visible()
+    # The results start on the first screen of a 375 by 812 phone, not under the filters.
+    assert heading.bounding_box()["y"] < PHONE["height"]
+    first = page.get_by_role("listitem").filter(has=page.get_by_role("heading", level=3)).first
+    expect(first).to_contain_text("Low mood support sessions")
+    expect(first).to_contain_text("Who it is for")
+    expect(first).to_contain_text("Last checked")
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # Words that suggest risk: urgent help comes first, above everything else.
+    search(page, q="i feel suicidal")
+    urgent = page.locator(".nhsuk-card--care--urgent")
+    expect(urgent).to_contain_text("If you need help now")
+    assert urgent.bounding_box()["y"] < page.get_by_role("heading", level=1).bounding_box()["y"]
     assert_accessible(page)
 
 
@@ -73,7 +100,8 @@ def test_a_practitioner_signposts_a_young_person_from_their_record(page, directo
 
     page.get_by_role("link", name="Find a service to signpost to").click()
     assert_accessible(page)
-    search(page, q="youth club", postcode="NV2 1AA", need="Thriving")
+    search(page, q="youth club", postcode="NV2 1AA", need="Thriving",
+           need_label="What kind of help is needed")
     assert_accessible(page)
     page.get_by_role("link", name="Eastbrook youth club").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Signpost to Eastbrook youth club")

@@ -126,11 +126,11 @@ def test_a_failure_while_writing_leaves_nothing_behind(monkeypatch):
     real = importer._Writer.service
     calls = []
 
-    def failing(self, record, now):
+    def failing(self, record, now, source=""):
         calls.append(record["id"])
         if len(calls) == 2:
             raise RuntimeError("database went away")
-        return real(self, record, now)
+        return real(self, record, now, source)
 
     monkeypatch.setattr(importer._Writer, "service", failing)
     with pytest.raises(RuntimeError):

@@ -1,3 +1,5 @@
+import re
+
 from django.core.management.base import BaseCommand, CommandError
 
 from thrive.directory import services
@@ -12,8 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, source, **options):
         try:
-            records = services.read_source(source)
-            result = services.import_services(records)
+            if re.match(r"^https?://", source, re.IGNORECASE):
+                result = services.import_feed(source)
+            else:
+                result = services.import_services(services.read_source(source))
         except services.ImportRejected as rejected:
             for problem in rejected.problems:
                 self.stderr.write(f"  {problem}")
@@ -21,5 +25,10 @@ class Command(BaseCommand):
                                "imported.") from None
         for warning in result.warnings:
             self.stderr.write(f"  warning: {warning}")
-        self.stdout.write(f"{len(records)} services read: {result.created} added, "
-                          f"{result.updated} updated, {result.unchanged} unchanged.")
+        if options.get("verbosity", 1) > 1:
+            for name, outcome in result.report:
+                self.stdout.write(f"  {outcome}: {name}")
+        read = result.created + result.updated + result.unchanged
+        self.stdout.write(f"{read} services read: {result.created} added, "
+                          f"{result.updated} updated, {result.unchanged} unchanged, "
+                          f"{result.retired} retired.")

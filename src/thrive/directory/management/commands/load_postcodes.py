@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from thrive.directory.postcodes import PostcodeFileError, load_postcodes
+from thrive.directory.postcodes import PostcodeFileError, load_postcodes_counted
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, replace, **options):
         try:
-            count = load_postcodes(file, replace=replace)
+            count, skipped = load_postcodes_counted(file, replace=replace)
         except (PostcodeFileError, OSError) as exc:
             raise CommandError(f"{exc}; nothing was loaded.") from None
-        self.stdout.write(f"{count} postcodes loaded.")
+        self.stdout.write(f"{count} postcodes loaded; {skipped} skipped as having no location.")
