@@ -14,7 +14,7 @@ from django.db.models import Count
 
 from thrive.care.models import Episode
 from thrive.care.services import locked
-from thrive.core import audit
+from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 
@@ -60,7 +60,7 @@ def signpost(request, episode: Episode, service: Service, *, reason: str,
              follow_up_on: date | None, today: date | None = None) -> Signpost:
     """Record that a young person was signposted to a service. The caller has checked, through
     the access policy, that the user may add to this episode."""
-    today = today or date.today()
+    today = today or dates.today()
     reason = (reason or "").strip()
     if not reason:
         raise RuleBroken("Enter why you signposted them to this service", "reason")
@@ -85,7 +85,7 @@ def record_outcome(request, item: Signpost, *, version: int, outcome: str,
                    recorded_on: date | None, note: str = "", next_follow_up_on: date | None = None,
                    today: date | None = None) -> Signpost:
     """What happened at follow-up. 'Still waiting' needs a new follow-up date."""
-    today = today or date.today()
+    today = today or dates.today()
     if outcome not in Signpost.Outcome.values:
         raise RuleBroken("Select what happened", "outcome")
     if recorded_on is None:
@@ -125,7 +125,7 @@ def signposts_for(episode: Episode):
 def overdue_follow_ups(episode_ids, *, today: date | None = None) -> dict[int, int]:
     """For the caseload: {episode pk: number of signposts whose follow-up date has passed with
     no settled outcome}. One query; episodes with none are absent."""
-    today = today or date.today()
+    today = today or dates.today()
     rows = (Signpost.objects.valid().filter(awaiting_follow_up_q(), episode_id__in=list(episode_ids),
                                     follow_up_on__lt=today)
             .values("episode_id").annotate(n=Count("id")).order_by())

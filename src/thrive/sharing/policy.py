@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from thrive.accounts.models import Role
 from thrive.care.models import Episode, open_episodes_q
+from thrive.core import dates
 from thrive.people.models import YoungPerson
 from thrive.risk.models import PlanAgency, RiskSupportPlan
 
@@ -207,7 +208,7 @@ def consent_valid_q(today: date, prefix: str = "") -> Q:
 def covering_consents(person: YoungPerson, agency_id: int, purpose: str,
                       today: date | None = None) -> QuerySet:
     """The young person's consents that cover sharing with this agency for this purpose today."""
-    return Consent.objects.filter(consent_valid_q(today or date.today()), young_person=person,
+    return Consent.objects.filter(consent_valid_q(today or dates.today()), young_person=person,
                                   with_agency_id=agency_id, purpose=purpose)
 
 
@@ -226,7 +227,7 @@ def _care_team_membership_with_basis(user):
     own_agency_working = Exists(Episode.objects.filter(
         open_episodes_q(), agency_id=user.agency_id, young_person=OuterRef("young_person")))
     by_consent = (Q(consent__isnull=False, consent__with_agency_id=user.agency_id)
-                  & consent_valid_q(date.today(), "consent__"))
+                  & consent_valid_q(dates.today(), "consent__"))
     return CareTeamMember.objects.filter(
         user=user, removed_at__isnull=True, young_person=OuterRef("pk")).filter(
         ~Q(override_reason="") | by_consent
@@ -246,7 +247,7 @@ def _named_on_plan(user):
     """Named on a Risk Support plan: the user's agency is named on the young person's current
     plan, with a basis (consent or safeguarding)."""
     return PlanAgency.objects.filter(
-        _plan_basis_q(user.agency_id, date.today()), agency_id=user.agency_id,
+        _plan_basis_q(user.agency_id, dates.today()), agency_id=user.agency_id,
         plan__status=RiskSupportPlan.Status.CURRENT, plan__young_person=OuterRef("pk"))
 
 
@@ -274,7 +275,7 @@ def visible_plans(user, person: YoungPerson) -> QuerySet:
     plans = RiskSupportPlan.objects.filter(young_person=person)
     if visible_young_people(user).filter(pk=person.pk).exists():
         return plans
-    named = PlanAgency.objects.filter(_plan_basis_q(user.agency_id, date.today()),
+    named = PlanAgency.objects.filter(_plan_basis_q(user.agency_id, dates.today()),
                                       agency_id=user.agency_id, plan=OuterRef("pk"))
     return plans.filter(Exists(named), status=RiskSupportPlan.Status.CURRENT)
 
@@ -283,7 +284,7 @@ def plans_naming_agency(user) -> QuerySet:
     """Current plans that name the user's agency and that it may see (for review reminders)."""
     if not _works_with_records(user):
         return RiskSupportPlan.objects.none()
-    named = PlanAgency.objects.filter(_plan_basis_q(user.agency_id, date.today()),
+    named = PlanAgency.objects.filter(_plan_basis_q(user.agency_id, dates.today()),
                                       agency_id=user.agency_id, plan=OuterRef("pk"))
     return RiskSupportPlan.objects.filter(Exists(named), status=RiskSupportPlan.Status.CURRENT)
 
@@ -370,7 +371,7 @@ def access_basis(user, person_pk) -> str:
         return basis.ROLE
     if not _works_with_records(user):
         return basis.NONE
-    today = date.today()
+    today = dates.today()
     team = _care_team_membership_with_basis(user)
     plan = _named_on_plan(user)
     row = YoungPerson.objects.filter(pk=person_pk).annotate(

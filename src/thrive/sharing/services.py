@@ -10,7 +10,7 @@ from django.utils import timezone
 from thrive.accounts.models import CLINICAL_ROLES, Agency, Team, User
 from thrive.care import contradictions
 from thrive.care.models import Episode, ReferralReason, ReferralSource
-from thrive.core import audit
+from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.rules import STALE, RuleBroken
 from thrive.people import nhs_number
@@ -59,7 +59,7 @@ def care_team_candidates(user, person: YoungPerson, query: str = ""):
 
 def _covered_agencies(person: YoungPerson) -> set[int]:
     consented = set(Consent.objects.filter(
-        policy.consent_valid_q(date.today()), young_person=person,
+        policy.consent_valid_q(dates.today()), young_person=person,
         purpose=Consent.Purpose.CARE_COORDINATION).values_list("with_agency_id", flat=True))
     return policy.agencies_working_with(person) | consented
 
@@ -176,7 +176,7 @@ def home_messages(user: User, today: date | None = None) -> dict:
     Risk Support plans that name the user's agency (with their review state). Two queries."""
     from thrive.risk import rules as risk_rules
 
-    today = today or date.today()
+    today = today or dates.today()
     plans = list(policy.plans_naming_agency(user).select_related("young_person", "keyworker")
                  .order_by("review_on")[:50])
     return {
@@ -232,7 +232,7 @@ def withdraw_consent(request, consent: Consent, *, withdrawn_on: date) -> Consen
 
 
 def valid_referral_consents(person: YoungPerson, to_agency_id: int, today: date | None = None):
-    today = today or date.today()
+    today = today or dates.today()
     return [c for c in person.consents.filter(with_agency_id=to_agency_id,
                                               purpose=Consent.Purpose.REFERRAL)
             if c.is_valid_on(today)]

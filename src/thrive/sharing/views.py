@@ -1,6 +1,5 @@
 """Care teams, consent, referrals between agencies, break-glass, notes and access reviews."""
 
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thrive.accounts import permissions
-from thrive.core import audit
+from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
 from thrive.core.views import apply, form_page
@@ -52,7 +51,7 @@ def care_team(request, person_id):
     removable = {m.pk for m in members if anyone or m.user_id == user.pk}
     return render(request, "sharing/care_team.html", {
         "page_title": "Care team", "person": person, "members": members, "form": form,
-        "removable": removable, "query": query, "today": date.today(),
+        "removable": removable, "query": query, "today": dates.today(),
         "has_errors": bool(form.errors), "back_url": _record_url(person)})
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from thrive.core import dates
 from thrive.demo.generator import DEFAULT_SEED
 from thrive.demo.mhsds_extract import write_extract
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError("--people must be at least 1")
         if workers < 1:
             raise CommandError("--workers must be at least 1")
-        today = today or date.today()
+        today = today or dates.today()
         self.stdout.write(f"Generating {people:,} young people (seed {seed}, to {today}) "
                           f"with {workers} worker(s) into {out}...")
         started = time.perf_counter()

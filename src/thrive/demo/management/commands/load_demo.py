@@ -1,12 +1,12 @@
 """thrive load_demo [--seed 2026] [--young-people 2000] [--if-empty | --flush-first]"""
 
 import time
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from thrive.assessment.demo import add_self_assessment
 from thrive.community.demo import add_community_thrive
+from thrive.core import dates
 from thrive.demo import signins, writer
 from thrive.demo.closing_letters import add_closing_letters
 from thrive.demo.consented_sharing import add_consented_sharing
@@ -54,21 +54,21 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         self.stdout.write(f"Generating Northvale: {young_people:,} young people, seed {seed}.")
-        demo = generate(seed, young_people, today=date.today())
+        demo = generate(seed, young_people, today=dates.today())
 
         def progress(done: int, total: int) -> None:
             seconds = time.perf_counter() - started
             self.stdout.write(f"  {done:>9,} / {total:,} young people  ({seconds:.1f}s)")
 
         counts = writer.write(demo, progress=progress)
-        counts.update(add_shared_work(seed, date.today()))
-        counts.update(add_possible_duplicate(date.today()))
-        counts.update(add_waiting_lists(seed, date.today()))
-        counts.update(add_closing_letters(date.today()))
-        counts.update(add_consented_sharing(seed, date.today()))
-        counts.update(add_corrections(date.today()))
-        counts.update(add_community_thrive(seed, date.today()))
-        counts.update(add_self_assessment(seed, date.today()))
+        counts.update(add_shared_work(seed, dates.today()))
+        counts.update(add_possible_duplicate(dates.today()))
+        counts.update(add_waiting_lists(seed, dates.today()))
+        counts.update(add_closing_letters(dates.today()))
+        counts.update(add_consented_sharing(seed, dates.today()))
+        counts.update(add_corrections(dates.today()))
+        counts.update(add_community_thrive(seed, dates.today()))
+        counts.update(add_self_assessment(seed, dates.today()))
         seconds = time.perf_counter() - started
         total = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))
