@@ -114,6 +114,16 @@ class Chart:
         return self.aggregate in metrics.CUBE_AGGREGATES
 
 
+RATER_LABELS = (("self", "Self-rated (young person)"), ("parent", "Parent-rated"),
+                ("clinician", "Clinician-rated"))
+OUTCOME_COUNTS = (("paired", "Paired"), ("improved", "Reliably improved"),
+                  ("no_change", "No reliable change"), ("deteriorated", "Reliably deteriorated"))
+OUTCOME_PERCENTS = (("% improved", "improved", "paired"), ("% no change", "no_change", "paired"),
+                    ("% deteriorated", "deteriorated", "paired"))
+OUTCOME_NOTE = ("Paired scores on a measure with no published reliable-change threshold are counted "
+                "as paired but in none of the three outcomes, so the three may add up to less than "
+                "the number paired.")
+
 CHARTS = (
     Chart("caseload", "Caseload by needs-based grouping", "caseload",
           "Referrals open at the end of each month, by the grouping agreed at that date.",
@@ -182,6 +192,25 @@ CHARTS = (
            ("% parent-rated improved", "improved_PR", "paired_PR"),
            ("% clinician-rated improved", "improved_CR", "paired_CR")),
           needs=("contacts", "scores")),
+    Chart("outcomes-by-rater", "Outcomes by rater: improvement, no change and deterioration",
+          "outcomes_by_rater",
+          "The national CYP outcomes metric (MHS113 to MHS115) for referrals discharged in the chosen "
+          "months: of the closed referrals with scores paired for each rater, how many reliably "
+          "improved, showed no reliable change, or reliably deteriorated.",
+          (("rater", "Rater"),), OUTCOME_COUNTS, OUTCOME_PERCENTS, needs=("contacts", "scores"),
+          labels=RATER_LABELS, note=OUTCOME_NOTE),
+    Chart("outcomes-by-measure", "Outcomes by measure", "outcomes_by_measure",
+          "The same metric for each measure (scale) paired: for referrals discharged in the chosen "
+          "months, each scale scored at least twice, and whether its change was a reliable "
+          "improvement, no reliable change or a reliable deterioration. A referral with two measures "
+          "paired is counted under each.",
+          (("measure", "Measure"), ("rater", "Rater")), OUTCOME_COUNTS, OUTCOME_PERCENTS,
+          needs=("contacts", "scores"), labels=RATER_LABELS, note=OUTCOME_NOTE),
+    Chart("outcomes-by-team", "Outcomes by team", "outcomes_by_rater",
+          "The national CYP outcomes metric for each team and rater, over referrals discharged in the "
+          "chosen months.",
+          (("team", "Team"), ("rater", "Rater")), OUTCOME_COUNTS, OUTCOME_PERCENTS,
+          needs=("contacts", "scores"), labels=RATER_LABELS, note=OUTCOME_NOTE),
     Chart("risk-support", "Risk Support plan coverage", "risk_support",
           "Young people in Getting Risk Support now (an open referral whose current grouping is "
           "Getting Risk Support), and how many have a current Risk Support plan naming two or more "
@@ -377,7 +406,7 @@ def table(agg_dir, chart: Chart, sel: Selection) -> Table:
         at = keys.index("grouping")
         raw.sort(key=lambda r: GROUPING_ORDER.get(r[at], len(GROUPING_ORDER)))
     if chart.labels and keys:
-        raw.sort(key=lambda r: _order(chart, r[0]))
+        raw.sort(key=lambda r: tuple(_order(chart, v) for v in r[:len(keys)]))
     if chart.pivot:
         return _matrix(chart, raw)
     index = {c: len(keys) + i for i, (c, _) in enumerate(chart.counts)}

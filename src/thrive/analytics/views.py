@@ -76,8 +76,8 @@ def dashboard(request):
     source, source_errors = _source(request)
     agg = aggregates_dir(source)
     sources = [(key, label) for key, label in SOURCES.items() if dashboards.available(aggregates_dir(key))]
-    context = {"page_title": "Analytics", "can_refresh": _can_refresh(request), "source": source,
-               "sources": sources, "source_label": SOURCES[source]}
+    context = {"page_title": "Analytics", "active_nav": "analytics", "can_refresh": _can_refresh(request),
+               "source": source, "sources": sources, "source_label": SOURCES[source]}
     if not dashboards.available(agg):
         audit.record(request, AuditEvent.Action.VIEW, detail=f"analytics dashboard: THRIVE system measures "
                                                              f"(source={source}, no figures yet)")

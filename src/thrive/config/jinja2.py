@@ -31,4 +31,12 @@ def environment(**options) -> Environment:
         {"url": url, "static": static, "today": date.today, "settings_debug": settings.DEBUG}
     )
     env.filters["nice_date"] = nice_date
+    env.globals["header_navigation"] = header_navigation
     return env
+
+
+def header_navigation(user, active_nav=None):
+    """The header's menu for this user's role (thrive.accounts.navigation)."""
+    from thrive.accounts.navigation import header_navigation as navigation
+
+    return navigation(user, active_nav)
