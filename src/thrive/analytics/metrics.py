@@ -536,6 +536,15 @@ AGGREGATES_SQL = {
                count(*) FILTER (WHERE s.outcome = 'deterioration') AS deteriorated
         FROM cyp_outcomes_by_scale_all s JOIN referral_dims d USING (referral_id)
         GROUP BY ALL""",
+    # Equity: referrals received (not rejected) by month, the filter cell and the young person's
+    # local authority (an ONS code), for rates per 10,000 of the resident population
+    # (population.py) beside the counts.
+    "equity": f"""
+        SELECT CAST(date_trunc('month', d.received_on) AS DATE) AS month,
+               coalesce(p.la_code, 'Unknown') AS area, {_DIMS}, count(*) AS referrals
+        FROM referral_dims d LEFT JOIN (SELECT DISTINCT person_id, la_code FROM people) p USING (person_id)
+        WHERE d.rejected_on IS NULL AND d.received_on IS NOT NULL
+        GROUP BY ALL""",
     # Risk Support plan coverage, now: young people in Getting Risk Support (an open period on an
     # open referral) and how many have a current plan naming two or more agencies. Distinct
     # people, so per filter combination.

@@ -71,6 +71,8 @@ def test_key_pages_run_under_the_policy_with_nothing_blocked(page, camhs_team, f
     page.get_by_role("button", name="Sign in").click()
     # An analyst lands on the analytics.
     expect(page.get_by_role("heading", level=1)).to_have_text("THRIVE system measures")
+    assert_accessible(page)
+    _no_violations(page)
     charts_drawn(page)
     assert_accessible(page)
     _no_violations(page)

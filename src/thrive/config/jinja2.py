@@ -32,6 +32,7 @@ def environment(**options) -> Environment:
     )
     env.filters["nice_date"] = nice_date
     env.globals["header_navigation"] = header_navigation
+    env.filters["month_words"] = month_words
     return env
 
 
@@ -40,3 +41,12 @@ def header_navigation(user, active_nav=None):
     from thrive.accounts.navigation import header_navigation as navigation
 
     return navigation(user, active_nav)
+
+
+def month_words(value):
+    """A month as words: 2024-03 (or a date) -> March 2024; anything else unchanged."""
+    if isinstance(value, date):
+        return f"{value:%B %Y}"
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-" and value.replace("-", "").isdigit():
+        return f"{date(int(value[:4]), int(value[5:]), 1):%B %Y}"
+    return value

@@ -3,8 +3,10 @@
 import time
 from datetime import date
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from thrive.analytics.population import DEMO_FILE as DEMO_POPULATION
 from thrive.demo import signins, writer
 from thrive.demo.closing_letters import add_closing_letters
 from thrive.demo.consented_sharing import add_consented_sharing
@@ -63,6 +65,7 @@ class Command(BaseCommand):
         counts.update(add_waiting_lists(seed, date.today()))
         counts.update(add_closing_letters(date.today()))
         counts.update(add_consented_sharing(seed, date.today()))
+        call_command("load_population", str(DEMO_POPULATION), stdout=self.stdout)
         seconds = time.perf_counter() - started
         total = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))
