@@ -161,3 +161,42 @@ def test_the_charts_fit_a_phone(new_page, figures, camhs_team):
             .map(e => `${e.tagName}#${e.id}.${e.className}`).slice(0, 10)""", PHONE["width"])
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], too_wide
         assert_accessible(page)
+
+
+@pytest.fixture
+def needs(transactional_db, tmp_path, settings):
+    from .test_decision_and_needs_dashboards import build as build_needs
+
+    x = Extract()
+    build_needs(x)
+    x.refresh_page(tmp_path, settings)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
+def test_the_current_view_heat_map_is_readable_at_phone_and_desktop_width(new_page, needs, camhs_team,
+                                                                          viewport):
+    make_user("ana.analyst", camhs_team, Role.ANALYST)
+    page = new_page(viewport=viewport)
+    sign_in_as_analyst(page)
+    page.goto("/analytics/current-view/?incomplete=1")
+    chart = page.locator("#chart-current-view svg").first
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    # The column labels do not overlap one another.
+    labels = page.locator("#chart-current-view svg g.role-axis-label text")
+    boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    top = [b for b in boxes if b and b["y"] < box["y"] + 120]
+    top.sort(key=lambda b: b["x"])
+    for left, right in zip(top, top[1:], strict=False):
+        overlap_x = left["x"] + left["width"] > right["x"] + 1
+        overlap_y = left["y"] < right["y"] + right["height"] and right["y"] < left["y"] + left["height"]
+        assert not (overlap_x and overlap_y and abs(left["y"] - right["y"]) < 2), (left, right)
+    # The table beside the chart keeps the count row the colours leave out.
+    expect(page.get_by_role("region", name="Current View profile by grouping").get_by_role(
+        "row", name=re.compile("^Current Views \\(number\\)"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert_accessible(page)
+    page.goto("/analytics/equity/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Equity: referrals per 10,000 young people")
+    assert_accessible(page)
