@@ -184,14 +184,15 @@ CHARTS = (
           needs=("goals",)),
     Chart("shared-decisions", "Shared decision making recorded", "shared_decisions",
           "Grouping decisions by month agreed, and how many record that the young person or their "
-          "family took part in the decision (THRIVEGrouping SharedDecision = Y).",
+          "family took part in the decision.",
           (("month", "Month agreed"),),
           (("decisions", "Grouping decisions"), ("shared", "Shared with the young person or family"),
            ("not_recorded", "Not recorded")),
           (("% shared", "shared", "decisions"),),
           needs=("groupings",)),
     Chart("outcomes", "Outcome measures paired and reliably improved", "outcomes",
-          "The national CYP outcomes metric by month discharged: closed referrals with two or more "
+          "The national children and young people's outcomes metric by month discharged: closed "
+          "referrals with two or more "
           "contacts, how many had scores paired (a first and a later score on the same measure), and "
           "how many of those paired for each rater reliably improved.",
           (("month", "Month discharged"),),
@@ -206,7 +207,7 @@ CHARTS = (
           needs=("contacts", "scores")),
     Chart("outcomes-by-rater", "Outcomes by rater: improvement, no change and deterioration",
           "outcomes_by_rater",
-          "The national CYP outcomes metric (MHS113 to MHS115) for referrals discharged in the chosen "
+          "The national children and young people's outcomes metric for referrals discharged in the chosen "
           "months: of the closed referrals with scores paired for each rater, how many reliably "
           "improved, showed no reliable change, or reliably deteriorated.",
           (("rater", "Rater"),), OUTCOME_COUNTS, OUTCOME_PERCENTS, needs=("contacts", "scores"),

@@ -147,3 +147,13 @@ def test_each_dashboard_page_view_is_audited(analyst):
     page(analyst, "/analytics/waiting/", {"sex": "Male"})
     event = AuditEvent.objects.filter(username="ana.analyst").latest("id")
     assert event.detail == "analytics dashboard: Waiting times (source=platform, sex=Male)"
+
+
+def test_no_page_shows_timestamps_paths_or_field_codes(analyst, tmp_path):
+    from .builders import all_pages
+
+    words = text(all_pages(analyst, {"incomplete": "1"}))
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d", words)
+    assert str(tmp_path) not in words
+    for jargon in ("THRIVEGrouping", "SharedDecision", "MHSDS has no", "extract_source", "None"):
+        assert jargon not in words, jargon
