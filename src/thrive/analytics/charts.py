@@ -73,7 +73,7 @@ class Figure:
 def figures(table) -> list[Figure]:
     """Every chart for one table: none when there is nothing to draw (no rows, the source lacks
     the figures, or every figure is suppressed)."""
-    if table.missing or not table.rows:
+    if table.missing or not table.rows or not table.chart.drawn:
         return []
     chart = table.chart
     if chart.pivot:
@@ -337,22 +337,32 @@ def _column_words(table) -> str:
 
 
 def _heat_map(table, cells, rows, columns) -> Figure:
-    """A matrix as coloured cells, darker for more; each cell labelled with its figure."""
+    """A matrix as coloured cells, darker for more; each cell labelled with its figure. A matrix of
+    percentages is coloured on 0 to 100 and leaves out its row of counts (the Current Views per
+    grouping), which would swamp the colours: that row stays in the table beside the chart. The
+    column labels are slanted so they never overlap, at a phone's width or a desktop's."""
+    percentages = bool(table.chart.pivot_percent)
+    if percentages and table.chart.pivot_base:
+        cells = [c for c in cells if c["row"] != table.chart.pivot_base]
+        rows = [r for r in rows if r != table.chart.pivot_base]
     data = [c for c in cells if c["value"] is not None]
     keys = dict(table.chart.keys)
     row_title = table.headings[0]
     column_title = keys.get(table.chart.pivot[1], "") if table.chart.pivot else ""
     what = dict(table.chart.counts).get(table.chart.pivot[2], "Number") if table.chart.pivot else "Number"
+    if percentages:
+        what = f"% {what[0].lower()}{what[1:]}"
     subtitle = f"{what}: {row_title.lower()} (rows) by {column_title.lower() or 'column'} (columns)"
-    description = (f"{table.chart.title}: heat map of the {KIND_WORDS['count']}, {row_title.lower()} down "
+    description = (f"{table.chart.title}: heat map of the "
+                   f"{KIND_WORDS['percent' if percentages else 'count']}, {row_title.lower()} down "
                    f"the side and {column_title.lower() or 'column'} across the top, darker for more. "
                    + NOT_DRAWN.format(where=": its cell is left blank"))
     spec = _spec(table.chart.title, subtitle, description, data, max(160, 52 * len(rows)),
                  encoding={
                      "x": {"field": "column", "type": "nominal", "title": column_title,
                            "scale": {"domain": columns},
-                           "axis": {"orient": "top", "labelAngle": 0, "labelFontSize": 11,
-                                    "labelExpr": _wrapped_labels(columns, 11)}},
+                           "axis": {"orient": "top", "labelAngle": -35, "labelAlign": "left",
+                                    "labelFontSize": 11, "labelLimit": 150, "labelOverlap": False}},
                      "y": {"field": "row", "type": "nominal", "title": row_title, "scale": {"domain": rows},
                            "axis": {"labelExpr": _wrapped_labels(rows, 16)}},
                  },
@@ -360,7 +370,8 @@ def _heat_map(table, cells, rows, columns) -> Figure:
                      {"mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 2},
                       "encoding": {
                           "color": {"field": "value", "type": "quantitative", "title": what, "legend": None,
-                                    "scale": {"range": list(HEAT_RANGE), "domainMin": 0}},
+                                    "scale": {"range": list(HEAT_RANGE), "domainMin": 0}
+                                    | ({"domainMax": 100} if percentages else {})},
                           "tooltip": [{"field": "row", "type": "nominal", "title": row_title},
                                       {"field": "column", "type": "nominal", "title": column_title},
                                       {"field": "value", "type": "quantitative", "title": what}]}},

@@ -18,8 +18,8 @@ import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -108,11 +108,31 @@ class Chart:
     # (minimum, marker): a percentage whose denominator (before suppression) is below the minimum
     # is not shown; the marker is shown instead (CollaboRATE: fewer than 25 responses).
     min_denominator: tuple[int, str] | None = None
+    # A month's figures are final only once this many days after its end have passed (the
+    # follow-up its figures need: 12 months for re-referral, 4 weeks for a second contact); the
+    # current month is never final.
+    follow_up_days: int = 0
+    drawn: bool = True  # False: a table only (the equity rates: counts and rates share no axis)
 
     @property
     def cube(self) -> bool:
         return self.aggregate in metrics.CUBE_AGGREGATES
 
+    @property
+    def by_month(self) -> bool:
+        """A trend over months (its first key is the month)."""
+        return bool(self.keys) and self.keys[0][0] == "month"
+
+
+RATER_LABELS = (("self", "Self-rated (young person)"), ("parent", "Parent-rated"),
+                ("clinician", "Clinician-rated"))
+OUTCOME_COUNTS = (("paired", "Paired"), ("improved", "Reliably improved"),
+                  ("no_change", "No reliable change"), ("deteriorated", "Reliably deteriorated"))
+OUTCOME_PERCENTS = (("% improved", "improved", "paired"), ("% no change", "no_change", "paired"),
+                    ("% deteriorated", "deteriorated", "paired"))
+OUTCOME_NOTE = ("Paired scores on a measure with no published reliable-change threshold are counted "
+                "as paired but in none of the three outcomes, so the three may add up to less than "
+                "the number paired.")
 
 CHARTS = (
     Chart("caseload", "Caseload by needs-based grouping", "caseload",
@@ -130,7 +150,8 @@ CHARTS = (
            ("first_within_4_weeks", "First contact within 4 weeks"), ("seen_twice", "Had a second contact"),
            ("second_within_4_weeks", "Second contact within 4 weeks")),
           (("% first within 4 weeks", "first_within_4_weeks", "referrals"),
-           ("% second within 4 weeks", "second_within_4_weeks", "referrals"))),
+           ("% second within 4 weeks", "second_within_4_weeks", "referrals")),
+          follow_up_days=metrics.FOUR_WEEKS_DAYS),
     Chart("attendance", "Did not attend and cancellations", "attendance",
           "Booked direct contacts by month.",
           (("month", "Month"),),
@@ -146,7 +167,8 @@ CHARTS = (
           (("endings", "Endings"), ("rereferred_6_months", "Re-referred within 6 months"),
            ("rereferred_12_months", "Re-referred within 12 months")),
           (("% re-referred within 6 months", "rereferred_6_months", "endings"),
-           ("% re-referred within 12 months", "rereferred_12_months", "endings"))),
+           ("% re-referred within 12 months", "rereferred_12_months", "endings")),
+          follow_up_days=metrics.TWELVE_MONTHS_DAYS),
     Chart("goals", "Goals agreed and met", "goals",
           "Referrals ended by month: how many had goals agreed with the young person, whether the "
           "ending recorded the goals as met, and goals rated at least twice that improved by "
@@ -162,14 +184,15 @@ CHARTS = (
           needs=("goals",)),
     Chart("shared-decisions", "Shared decision making recorded", "shared_decisions",
           "Grouping decisions by month agreed, and how many record that the young person or their "
-          "family took part in the decision (THRIVEGrouping SharedDecision = Y).",
+          "family took part in the decision.",
           (("month", "Month agreed"),),
           (("decisions", "Grouping decisions"), ("shared", "Shared with the young person or family"),
            ("not_recorded", "Not recorded")),
           (("% shared", "shared", "decisions"),),
           needs=("groupings",)),
     Chart("outcomes", "Outcome measures paired and reliably improved", "outcomes",
-          "The national CYP outcomes metric by month discharged: closed referrals with two or more "
+          "The national children and young people's outcomes metric by month discharged: closed "
+          "referrals with two or more "
           "contacts, how many had scores paired (a first and a later score on the same measure), and "
           "how many of those paired for each rater reliably improved.",
           (("month", "Month discharged"),),
@@ -182,6 +205,35 @@ CHARTS = (
            ("% parent-rated improved", "improved_PR", "paired_PR"),
            ("% clinician-rated improved", "improved_CR", "paired_CR")),
           needs=("contacts", "scores")),
+    Chart("outcomes-by-rater", "Outcomes by rater: improvement, no change and deterioration",
+          "outcomes_by_rater",
+          "The national children and young people's outcomes metric for referrals discharged in the chosen "
+          "months: of the closed referrals with scores paired for each rater, how many reliably "
+          "improved, showed no reliable change, or reliably deteriorated.",
+          (("rater", "Rater"),), OUTCOME_COUNTS, OUTCOME_PERCENTS, needs=("contacts", "scores"),
+          labels=RATER_LABELS, note=OUTCOME_NOTE),
+    Chart("outcomes-by-measure", "Outcomes by measure", "outcomes_by_measure",
+          "The same metric for each measure (scale) paired: for referrals discharged in the chosen "
+          "months, each scale scored at least twice, and whether its change was a reliable "
+          "improvement, no reliable change or a reliable deterioration. A referral with two measures "
+          "paired is counted under each.",
+          (("measure", "Measure"), ("rater", "Rater")), OUTCOME_COUNTS, OUTCOME_PERCENTS,
+          needs=("contacts", "scores"), labels=RATER_LABELS, note=OUTCOME_NOTE),
+    Chart("outcomes-by-team", "Outcomes by team", "outcomes_by_rater",
+          "The national CYP outcomes metric for each team and rater, over referrals discharged in the "
+          "chosen months.",
+          (("team", "Team"), ("rater", "Rater")), OUTCOME_COUNTS, OUTCOME_PERCENTS,
+          needs=("contacts", "scores"), labels=RATER_LABELS, note=OUTCOME_NOTE),
+    Chart("equity", "Equity: referrals per 10,000 young people", "equity",
+          "Referrals received (not rejected) in the chosen months by age band, local authority, sex, "
+          "ethnicity and deprivation, with the rate per 10,000 young people of the resident "
+          "population where the population table gives one.",
+          (("breakdown", "Breakdown"), ("group", "Group")),
+          (("referrals", "Referrals"),), drawn=False,
+          note="Rates are worked out from the rounded counts and the population table loaded by an "
+               "administrator (thrive load_population, in the ONS mid-year estimate layout). The "
+               "population table is by age and area only, so sex, ethnicity and deprivation have counts "
+               "but no rates."),
     Chart("risk-support", "Risk Support plan coverage", "risk_support",
           "Young people in Getting Risk Support now (an open referral whose current grouping is "
           "Getting Risk Support), and how many have a current Risk Support plan naming two or more "
@@ -238,6 +290,9 @@ class Selection:
     start: date | None = None
     end: date | None = None
     values: dict[str, str] = field(default_factory=dict)
+    # Months whose figures are not final yet (incomplete_from): shown and marked, or left out of
+    # the trend (the page's default).
+    include_incomplete: bool = True
 
 
 @dataclass
@@ -246,6 +301,14 @@ class Table:
     headings: list[str]
     rows: list[list]
     missing: list[str] = field(default_factory=list)  # tables the extract's source lacks
+    # The first month whose figures are not final (a trend only), and whether such months were
+    # left out (else they are among the rows, marked).
+    incomplete_from: date | None = None
+    incomplete_left_out: bool = False
+
+    def is_incomplete(self, row) -> bool:
+        return bool(self.incomplete_from and self.chart.by_month and isinstance(row[0], str)
+                    and row[0] >= f"{self.incomplete_from:%Y-%m}")
 
     @property
     def missing_words(self) -> str:
@@ -264,6 +327,38 @@ def meta(agg_dir) -> dict:
     return json.loads((Path(agg_dir) / "meta.json").read_text())
 
 
+def as_of(agg_dir) -> date:
+    """The date the figures describe: the platform's records as they were when recomputed; an
+    imported extract up to the last date it holds."""
+    m = meta(agg_dir)
+    if m.get("extract_source") != "platform" and m.get("through"):
+        return date.fromisoformat(m["through"])
+    return datetime.fromisoformat(m["refreshed_at"]).astimezone(_zone()).date()
+
+
+def _zone():
+    from django.utils import timezone
+
+    return timezone.get_current_timezone()
+
+
+def incomplete_from(chart: Chart, on: date) -> date | None:
+    """The first month of a trend whose figures are not final on `on`: a month is final once its
+    last day plus the chart's follow-up (follow_up_days) is before `on`."""
+    if not chart.by_month:
+        return None
+    cutoff = on - timedelta(days=chart.follow_up_days)
+    first = date(cutoff.year, cutoff.month, 1)
+    if cutoff == _last_day(first):  # the cutoff month has just ended: it is final
+        first = _last_day(first) + timedelta(days=1)
+    return first
+
+
+def _last_day(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
 def filter_options(agg_dir) -> dict[str, list[str]]:
     con = duckdb.connect()
     options = {}
@@ -274,6 +369,16 @@ def filter_options(agg_dir) -> dict[str, list[str]]:
                 f"SELECT DISTINCT {column} FROM read_parquet('{_path(agg_dir, chart)}')").fetchall()}
         options[column] = sorted(v for v in values if v is not None)
     return options
+
+
+def months_covered(agg_dir) -> tuple[date | None, date | None]:
+    """The first and last month any monthly figure covers (referrals, contacts, endings)."""
+    con = duckdb.connect()
+    found = [con.execute(f"SELECT min(month), max(month) FROM read_parquet('{_path(agg_dir, name)}')")
+             .fetchall()[0] for name in ("waiting", "attendance", "endings")]
+    firsts = [f for f, _ in found if f]
+    lasts = [last for _, last in found if last]
+    return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
 
 
 def _where(sel: Selection, *, months: bool = True):
@@ -372,14 +477,22 @@ def table(agg_dir, chart: Chart, sel: Selection) -> Table:
     missing = [t for t in chart.needs if t in meta(agg_dir).get("extract_absent", [])]
     if missing:
         return Table(chart, headings, [], missing)
+    if chart.slug == "equity":
+        return _equity(agg_dir, chart, sel)
     raw = _raw(agg_dir, chart, sel)
+    first_incomplete = incomplete_from(chart, as_of(agg_dir))
+    left_out = False
+    if first_incomplete and not sel.include_incomplete:
+        kept = [r for r in raw if r[0] is None or r[0] < first_incomplete]
+        left_out = len(kept) < len(raw)
+        raw = kept
     if "grouping" in keys:
         at = keys.index("grouping")
         raw.sort(key=lambda r: GROUPING_ORDER.get(r[at], len(GROUPING_ORDER)))
     if chart.labels and keys:
-        raw.sort(key=lambda r: _order(chart, r[0]))
+        raw.sort(key=lambda r: tuple(_order(chart, v) for v in r[:len(keys)]))
     if chart.pivot:
-        return _matrix(chart, raw)
+        return replace(_matrix(chart, raw), incomplete_from=first_incomplete, incomplete_left_out=left_out)
     index = {c: len(keys) + i for i, (c, _) in enumerate(chart.counts)}
     index |= {c: len(keys) + len(chart.counts) + i for i, (_, c, _) in enumerate(chart.values)}
     rows = []
@@ -388,7 +501,59 @@ def table(agg_dir, chart: Chart, sel: Selection) -> Table:
                     + [suppress(r[index[c]]) for c, _ in chart.counts]
                     + [_percent(chart, r[index[n]], r[index[d]]) for _, n, d in chart.percents]
                     + [_value(r[index[v]], r[index[c]]) for _, v, c in chart.values])
-    return Table(chart, headings, rows)
+    return Table(chart, headings, rows, incomplete_from=first_incomplete, incomplete_left_out=left_out)
+
+
+EQUITY_BREAKDOWNS = (("age_band", "Age band at referral"), ("area", "Local authority"), ("sex", "Sex"),
+                     ("gender_identity", "Gender identity"), ("ethnicity", "Ethnicity"),
+                     ("imd_quintile", "Deprivation quintile (1 = most deprived)"))
+EQUITY_HEADINGS = ["Breakdown", "Group", "Referrals", "Young people in the population",
+                   "Referrals per 10,000 young people"]
+
+
+def _rate(count, people) -> str | None:
+    if count == SUPPRESSED:
+        return SUPPRESSED
+    if not people or count is None:
+        return None
+    return str((Decimal(count) * 10000 / Decimal(people)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _equity(agg_dir, chart: Chart, sel: Selection) -> Table:
+    """Counts by each breakdown (filters and months applied), each beside the resident
+    population of that group and the rate per 10,000, where the population table has the group
+    (age bands and local authorities)."""
+    from .locations import analytics_dir
+    from .population import load
+
+    people = load(analytics_dir())
+    source = f"read_parquet('{_path(agg_dir, chart.aggregate)}')"
+    where, params = _where(sel)
+    band = sel.values.get("age_band")
+    rows = []
+    con = duckdb.connect()
+    for column, heading in EQUITY_BREAKDOWNS:
+        found = con.execute(f"SELECT {column}, sum(referrals)::BIGINT FROM {source}{where} GROUP BY ALL "
+                            f"ORDER BY ALL", params).fetchall()
+        if column == "age_band":
+            found.sort(key=lambda r: [b for b, *_ in AGE_BAND_ORDER].index(r[0])
+                       if r[0] in [b for b, *_ in AGE_BAND_ORDER] else 99)
+        for value, count in found:
+            shown = suppress(count)
+            population = None
+            label = value
+            if people and column == "age_band":
+                population = people.by_band(value) or None
+            elif people and column == "area":
+                population = people.by_area(value, band)
+                label = people.name_of(value) or ("Not recorded" if value == "Unknown" else value)
+            elif column == "area" and value == "Unknown":
+                label = "Not recorded"
+            rows.append([heading, label, shown, population, _rate(shown, population)])
+    return Table(chart, list(EQUITY_HEADINGS), rows)
+
+
+AGE_BAND_ORDER = (("0-4",), ("5-10",), ("11-15",), ("16-17",), ("18-25",), ("Unknown",))
 
 
 def _matrix(chart: Chart, raw: list[tuple]) -> Table:

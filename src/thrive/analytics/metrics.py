@@ -278,6 +278,25 @@ def published_figures(con, table: str = "cyp_outcomes") -> Published:
     return Published(counts, figures)
 
 
+# The same metric, one row per referral and scale paired (Steps 1-5 exactly as above, stopping
+# before Step 6 combines the scales per rater): the outcomes dashboard's figures by measure.
+_STEP_6_SELECT = "SELECT spine.referral_id AS UniqServReqID"
+CYP_OUTCOMES_BY_SCALE_SQL = CYP_OUTCOMES_SQL[:CYP_OUTCOMES_SQL.index(_STEP_6_SELECT)] + """
+SELECT spine.referral_id, c.identity AS measure, c.rater, c.outcome
+FROM classified c JOIN spine USING (rk)
+WHERE c.paired
+"""
+
+
+def compute_cyp_outcomes_by_scale(con, period_from: date, period_to: date,
+                                  table: str = "cyp_outcomes_by_scale") -> str:
+    """Each referral's paired scales with the metric's classification of each (improvement, no
+    change, deterioration, or NULL when the scale has no threshold or direction)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {CYP_OUTCOMES_BY_SCALE_SQL}",
+                {"period_from": period_from, "period_to": period_to})
+    return table
+
+
 # ---------------------------------------------------------------------------------------------
 # THRIVE system measures (thrive-framework.md section 7), as aggregates for the dashboards.
 #
@@ -491,6 +510,41 @@ AGGREGATES_SQL = {
         FROM cyp_outcomes_all o JOIN referral_dims d ON d.referral_id = o.UniqServReqID
         WHERE o.Contact2 IS NOT NULL
         GROUP BY ALL""",
+    # The same per-referral table per rater (MHS113-MHS115 as the metric defines them): referrals
+    # paired for the rater, and how many improved, showed no change or deteriorated.
+    "outcomes_by_rater": f"""
+        SELECT CAST(date_trunc('month', d.discharged_on) AS DATE) AS month, o.rater, {_DIMS},
+               count(*) AS paired,
+               count(*) FILTER (WHERE o.improved = 1) AS improved,
+               count(*) FILTER (WHERE o.no_change = 1) AS no_change,
+               count(*) FILTER (WHERE o.deteriorated = 1) AS deteriorated
+        FROM ({" UNION ALL ".join(
+            f"SELECT UniqServReqID, Contact2, '{rater}' AS rater, Paired_{c} AS paired, "
+            f"Improvement_{c} AS improved, NoChange_{c} AS no_change, Deter_{c} AS deteriorated "
+            f"FROM cyp_outcomes_all" for c, rater in RATERS)}) o
+        JOIN referral_dims d ON d.referral_id = o.UniqServReqID
+        WHERE o.Contact2 IS NOT NULL AND o.paired = 1
+        GROUP BY ALL""",
+    # By measure: each paired scale of the metric's cohort (closed referrals with two contacts)
+    # and the metric's classification of its change (reliable change against the scale's
+    # threshold, RCADS by T-score).
+    "outcomes_by_measure": f"""
+        SELECT CAST(date_trunc('month', d.discharged_on) AS DATE) AS month, s.measure, s.rater, {_DIMS},
+               count(*) AS paired,
+               count(*) FILTER (WHERE s.outcome = 'improvement') AS improved,
+               count(*) FILTER (WHERE s.outcome = 'no_change') AS no_change,
+               count(*) FILTER (WHERE s.outcome = 'deterioration') AS deteriorated
+        FROM cyp_outcomes_by_scale_all s JOIN referral_dims d USING (referral_id)
+        GROUP BY ALL""",
+    # Equity: referrals received (not rejected) by month, the filter cell and the young person's
+    # local authority (an ONS code), for rates per 10,000 of the resident population
+    # (population.py) beside the counts.
+    "equity": f"""
+        SELECT CAST(date_trunc('month', d.received_on) AS DATE) AS month,
+               coalesce(p.la_code, 'Unknown') AS area, {_DIMS}, count(*) AS referrals
+        FROM referral_dims d LEFT JOIN (SELECT DISTINCT person_id, la_code FROM people) p USING (person_id)
+        WHERE d.rejected_on IS NULL AND d.received_on IS NOT NULL
+        GROUP BY ALL""",
     # Risk Support plan coverage, now: young people in Getting Risk Support (an open period on an
     # open referral) and how many have a current plan naming two or more agencies. Distinct
     # people, so per filter combination.
@@ -625,8 +679,10 @@ def compute_aggregates(con, names=None):
 def aggregate_relations(con, names=None) -> dict:
     """The aggregates' relations on a connection where prepare_dimensions has run (the outcomes
     aggregate computes the national metric over every discharge first)."""
-    if names is None or "outcomes" in names:
+    if names is None or {"outcomes", "outcomes_by_rater"} & set(names):
         compute_cyp_outcomes(con, *ALL_TIME, table="cyp_outcomes_all")
+    if names is None or "outcomes_by_measure" in names:
+        compute_cyp_outcomes_by_scale(con, *ALL_TIME, table="cyp_outcomes_by_scale_all")
     out = {}
     for name, sql in AGGREGATES_SQL.items():
         if names is None or name in names:

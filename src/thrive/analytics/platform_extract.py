@@ -42,6 +42,8 @@ from thrive.measures.models import Completion, ScaleScore, Source
 from thrive.people.models import YoungPerson
 from thrive.risk.models import RiskSupportPlan
 
+from .locations import analytics_dir
+from .population import load as load_population
 from .schema import TABLES, write_extract
 
 ATTEND_STATUS = {
@@ -90,13 +92,21 @@ def age_on(born, on) -> int:
 
 
 def people_table() -> pa.Table:
+    # A local authority recorded by name (as the demo's) is matched to the population table's
+    # area names for its ONS code, so the equity dashboard can give a rate for it.
+    people = load_population(analytics_dir())
+
+    def code(la: str) -> str | None:
+        if ONS_LA_CODE.match(la):
+            return la
+        return people.code_for_name(la) if people else None
+
     def rows():
         people = YoungPerson.objects.filter(merged_into__isnull=True).order_by("id").values_list(
             "public_id", "sex", "gender_identity", "ethnic_category", "deprivation_decile", "local_authority")
         for public_id, sex, gender, ethnic, decile, la in people.iterator(chunk_size=CHUNK):
-            la = (la or "").strip().upper()
             yield (str(public_id), sex or None, gender or None, ethnic or None, None, decile,
-                   la if ONS_LA_CODE.match(la) else None)
+                   code((la or "").strip().upper()) if (la or "").strip() else None)
     return _table("people", rows())
 
 

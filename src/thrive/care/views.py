@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from thrive.accounts import permissions
+from thrive.accounts import navigation, permissions
 from thrive.accounts.models import User
 from thrive.core import audit
 from thrive.core.models import AuditEvent
@@ -31,9 +31,11 @@ def _require_clinical(user):
 
 
 def home(request):
-    """Practitioners start at their caseload; other roles at a page saying what is theirs."""
-    if permissions.works_with_records(request.user):
-        return redirect("care:caseload")
+    """Each role starts at its own work (accounts/navigation.py): practitioners at their caseload,
+    analysts at the analytics, and so on; a role with no such page at one saying what is theirs."""
+    home_url = navigation.home_url(request.user)
+    if home_url:
+        return redirect(home_url)
     return render(request, "care/home.html", {"page_title": "Home"})
 
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from thrive.core import dates
+
 
 def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -28,10 +30,12 @@ def environment(**options) -> Environment:
     options["undefined"] = ChainableUndefined
     env = Environment(**options)
     env.globals.update(
-        {"url": url, "static": static, "today": date.today, "settings_debug": settings.DEBUG}
+        {"url": url, "static": static, "today": dates.today, "settings_debug": settings.DEBUG}
     )
     env.filters["nice_date"] = nice_date
     env.globals["with_self_assessment"] = with_self_assessment
+    env.globals["header_navigation"] = header_navigation
+    env.filters["month_words"] = month_words
     return env
 
 
@@ -48,3 +52,19 @@ def with_self_assessment(navigation, user, active_nav=None):
     items.append({"href": reverse("assessment:index"), "text": "Self-assessment",
                   "current": active_nav == "assessment"})
     return {"items": items}
+
+
+def header_navigation(user, active_nav=None):
+    """The header's menu for this user's role (thrive.accounts.navigation)."""
+    from thrive.accounts.navigation import header_navigation as navigation
+
+    return navigation(user, active_nav)
+
+
+def month_words(value):
+    """A month as words: 2024-03 (or a date) -> March 2024; anything else unchanged."""
+    if isinstance(value, date):
+        return f"{value:%B %Y}"
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-" and value.replace("-", "").isdigit():
+        return f"{date(int(value[:4]), int(value[5:]), 1):%B %Y}"
+    return value

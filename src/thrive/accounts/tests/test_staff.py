@@ -418,13 +418,15 @@ def test_changing_your_own_password_applies_the_validators(client, practitioner)
     assert client.get(reverse("care:caseload")).status_code == 200
 
 
-def test_the_home_page_links_admins_to_staff_and_everyone_to_their_password(client, admin,
-                                                                             camhs_team):
+def test_admins_start_at_staff_and_everyone_has_their_password_in_the_header(client, admin,
+                                                                               camhs_team):
     client.force_login(admin)
-    page = client.get(reverse("care:home")).content.decode()
+    response = client.get(reverse("care:home"), follow=True)
+    assert response.redirect_chain[0][0] == reverse("accounts:staff")
+    page = response.content.decode()
     assert reverse("accounts:staff") in page and reverse("accounts:password") in page
     client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
-    page = client.get(reverse("care:home")).content.decode()
+    page = client.get(reverse("care:home"), follow=True).content.decode()
     assert reverse("accounts:staff") not in page and reverse("accounts:password") in page
 
 

@@ -92,6 +92,16 @@ def _loose(schema, rows):
 
 
 def downloaded_csv(client, slug: str, params=None) -> list[list[str]]:
-    """A dashboard's CSV download, as the rows a spreadsheet would show."""
+    """A dashboard's CSV download: the table of figures a spreadsheet shows under the lines that
+    name the dashboard, period and filters."""
     response = client.get(f"/analytics/download/{slug}.csv", params or {})
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    return rows[rows.index([]) + 1:]  # the figures, under the lines saying what they are
+
+
+def all_pages(client, params=None) -> str:
+    """The list of dashboards and every dashboard's own page, as one text to search."""
+    from thrive.analytics.dashboards import CHARTS
+
+    urls = ["/analytics/"] + [f"/analytics/{chart.slug}/" for chart in CHARTS]
+    return "\n".join(client.get(url, params or {}).content.decode() for url in urls)

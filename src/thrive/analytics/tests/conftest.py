@@ -63,3 +63,10 @@ def platform_records(camhs_team, practitioner, school):
     decision(risk, practitioner, date(2024, 1, 20), "getting_risk_support", True)
     risk_plan(ben, practitioner, [camhs_team.agency, school])
     return ep, risk
+
+
+@pytest.fixture(autouse=True)
+def _analytics_in_tmp(settings, tmp_path):
+    """Figures and population tables a test makes or reads are under its own temporary folder,
+    never the installation's var/ (a population table loaded there would change the extract)."""
+    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"

@@ -68,14 +68,15 @@ def test_roles(client, camhs_team, aggregates, role, status):
 @pytest.mark.django_db
 def test_page_and_csv(client, camhs_team, aggregates):
     client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
-    page = client.get("/analytics/", {"from": "2024-01", "to": "2024-12", "sex": "Male"}).content.decode()
+    page = client.get("/analytics/waiting/",
+                      {"from": "2024-01", "to": "2024-12", "sex": "Male"}).content.decode()
     assert "Waiting times" in page and "Download as CSV" in page
     rows = downloaded_csv(client, "waiting", {"sex": "Male"})
     assert rows[0][0] == "Month received" and rows[1][:2] == ["2024-01", "5"]
     events = list(AuditEvent.objects.filter(username="ana.analyst", action__in=["view", "export"])
                   .order_by("id"))
     assert [(e.action, e.detail) for e in events] == [
-        ("view", "analytics dashboard: THRIVE system measures (source=platform, from 2024-01, to 2024-12, "
+        ("view", "analytics dashboard: Waiting times (source=platform, from 2024-01, to 2024-12, "
                  "sex=Male)"),
         ("export", "analytics CSV: Waiting times (source=platform, sex=Male)")]
     assert "Small numbers are suppressed" in page

@@ -21,7 +21,7 @@ from thrive.measures.engine.catalogue_loader import get_catalogue
 from thrive.measures.engine.experience_measures import COLLABORATE_MIN_ENCOUNTERS
 from thrive.measures.models import Completion
 
-from .builders import Extract, d, downloaded_csv
+from .builders import Extract, all_pages, d, downloaded_csv
 
 CV = {n: item.snomed.concept_id for n, item in get_catalogue().measure("current_view").items.items()
       if item.snomed}
@@ -157,13 +157,13 @@ def test_current_view_terms_are_not_shown(aggregates):
 @pytest.mark.django_db
 def test_page_and_downloads(client, camhs_team, aggregates):
     client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
-    page = client.get("/analytics/").content.decode()
+    page = all_pages(client)
     for title in ("Shared decision making: CollaboRATE top score", "Preferences offered versus chosen",
                   "Current View profile by grouping"):
         assert title in page
     assert "shown only when there are 25 or more completed encounters" in page
     assert "has no CollaboRATE responses" not in page and "has no options discussed" not in page
-    january = client.get("/analytics/", {"to": "2024-01"}).content.decode()
+    january = client.get("/analytics/collaborate/", {"to": "2024-01"}).content.decode()
     assert "fewer than 25 responses" in january
     for slug in ("collaborate", "preferences", "current-view"):
         rows = downloaded_csv(client, slug)
@@ -184,9 +184,9 @@ def test_an_mhsds_source_has_no_collaborate_or_preferences(client, camhs_team, t
     assert shown(agg, "preferences").missing == ["decision_options"]
     assert shown(agg, "current-view").rows  # MHSDS carries Current View items
     client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
-    page = client.get("/analytics/").content.decode()
-    assert "has no CollaboRATE responses." in page
-    assert "has no options discussed in grouping decisions." in page
+    page = all_pages(client)
+    assert "has no CollaboRATE responses, so" in page
+    assert "has no options discussed in grouping decisions, so" in page
 
 
 def test_an_older_extract_without_the_new_tables_still_attaches(tmp_path):
@@ -269,3 +269,20 @@ def test_from_the_platform_records(tmp_path, settings, platform):
     assert query(agg, "SELECT grouping, item, current_views, moderate_or_severe FROM read_parquet("
                       "'{agg}/current_view.parquet') ORDER BY 2 NULLS FIRST") == [
         ("getting_advice", None, 1, 0), ("getting_advice", 1, 0, 1), ("getting_advice", 31, 0, 1)]
+
+
+def test_the_current_view_heat_map_is_coloured_by_percentage_without_the_count_row(aggregates):
+    from thrive.analytics import charts
+
+    table = shown(aggregates, "current-view")
+    heat = charts.figures(table)[0]
+    values = [v for layer in [heat.spec] for d in layer["data"]["values"] for v in [d]]
+    assert values and all(d["row"] != "Current Views (number)" for d in values)
+    assert "Current Views (number)" not in heat.spec["encoding"]["y"]["scale"]["domain"]
+    rect = heat.spec["layer"][0]["encoding"]["color"]
+    assert rect["scale"]["domainMin"] == 0 and rect["scale"]["domainMax"] == 100
+    assert all(0 <= d["value"] <= 100 for d in values)
+    # Column labels slant rather than overlap; the table beside the chart keeps the counts.
+    assert heat.spec["encoding"]["x"]["axis"]["labelAngle"] != 0
+    assert table.rows[0][0] == "Current Views (number)"
+    assert "heat map of the percentages" in heat.description

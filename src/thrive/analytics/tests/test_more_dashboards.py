@@ -14,7 +14,7 @@ from thrive.analytics.engine import connect
 from thrive.conftest import make_user
 from thrive.measures.engine.catalogue_loader import get_catalogue
 
-from .builders import GAD7, Extract, d, downloaded_csv
+from .builders import GAD7, Extract, all_pages, d, downloaded_csv
 
 DIMS = metrics.DIMENSIONS
 
@@ -137,7 +137,7 @@ def test_time_in_grouping(aggregates):
 @pytest.mark.django_db
 def test_page_and_downloads(client, camhs_team, aggregates):
     client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
-    page = client.get("/analytics/").content.decode()
+    page = all_pages(client)
     for title in ("Goals agreed and met", "Shared decision making recorded", "Risk Support plan coverage",
                   "Outcome measures paired and reliably improved", "Time in grouping"):
         assert title in page
@@ -159,10 +159,12 @@ def test_a_source_without_goals_or_plans_says_so(client, camhs_team, tmp_path, s
     x.rows["risk_plans"] = []
     x.refresh_page(tmp_path, settings)  # absent: goals, risk_plans (as an MHSDS import)
     client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
-    page = client.get("/analytics/").content.decode()
+    page = all_pages(client)
     # ... and so do the CollaboRATE and preferences dashboards (no such tables in this extract).
     assert page.count("Not available from this source") == 4
-    assert "has no goals." in page and "has no Risk Support plans." in page
+    assert "has no goals, so" in page and "has no Risk Support plans, so" in page
+    # Said accurately: MHSDS carries goal-based outcome scores, not the goals themselves.
+    assert "carry goal-based outcome scores among their coded assessments" in page
     agg = tmp_path / "analytics" / "aggregates"
     assert shown(agg, "goals").missing == ["goals"] and shown(agg, "goals").rows == []
 

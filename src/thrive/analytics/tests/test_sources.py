@@ -35,12 +35,15 @@ def test_import_mhsds_puts_the_extract_on_the_page_beside_the_platform(analyst, 
     assert dashboards.meta(aggregates_dir("platform")) == platform_before  # untouched
 
     page = analyst.get("/analytics/?source=mhsds").content.decode()
-    assert "Figures from the imported MHSDS extract" in page
+    assert "Figures from an MHSDS-style extract imported by an analyst" in page
+    assert "extract-mhsds" not in page and str(tmp_path) not in page  # no server paths
     assert "Waiting times" in page and 'name="source" value="mhsds"' in page
     assert 'href="/analytics/?source=platform"' in page  # the other source is one link away
     assert "Figures from this platform&#39;s records" in analyst.get("/analytics/").content.decode()
     csv = analyst.get("/analytics/download/waiting.csv?source=mhsds")
-    assert csv.status_code == 200 and csv.content.decode().startswith("Month received,")
+    assert csv.status_code == 200 and csv.content.decode().startswith("Dashboard,Waiting times")
+    assert "Source,The imported MHSDS extract" in csv.content.decode()
+    assert "\r\nMonth received," in csv.content.decode()
     details = list(AuditEvent.objects.values_list("detail", flat=True))
     assert any("source=mhsds" in d and d.startswith("analytics CSV") for d in details)
 

@@ -2,8 +2,10 @@
 
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from thrive.analytics.population import DEMO_FILE as DEMO_POPULATION
 from thrive.assessment.demo import add_self_assessment
 from thrive.community.demo import add_community_thrive
 from thrive.core import dates
@@ -69,6 +71,7 @@ class Command(BaseCommand):
         counts.update(add_corrections(dates.today()))
         counts.update(add_community_thrive(seed, dates.today()))
         counts.update(add_self_assessment(seed, dates.today()))
+        call_command("load_population", str(DEMO_POPULATION), stdout=self.stdout)
         seconds = time.perf_counter() - started
         total = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(f"Loaded {total:,} rows in {seconds:.1f}s."))
