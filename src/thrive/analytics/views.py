@@ -155,9 +155,27 @@ def chart_page(request, chart):
     context = {**_context(request, source), **_figures_context(request, agg, source, sel, errors)}
     return render(request, "analytics/chart.html", {
         **context, "page_title": f"{the_chart.title} – Analytics", "chart": the_chart, "t": table,
+        "community_panels": community_panels() if the_chart.slug == "equity" else [],
         "figures": charts.figures(table) if table else [],
         "csv_name": csv_filename(the_chart, sel, source) if table else "",
     })
+
+
+def community_panels() -> list:
+    """Community THRIVE beside the population view: for each local authority in the population
+    table, its community's latest closed assessment (profile, priorities, plan). Community
+    figures only, already suppressed; nothing from any child's record."""
+    from thrive.community.models import Community
+    from thrive.community.results import area_panel
+
+    from .locations import analytics_dir
+    from .population import load
+
+    people = load(analytics_dir())
+    if people is None:
+        return []
+    panels = (area_panel(Community.Scheme.LAD, area.code) for area in people.areas)
+    return [panel for panel in panels if panel is not None]
 
 
 def csv_filename(chart, sel: dashboards.Selection, source: str) -> str:

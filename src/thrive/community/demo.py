@@ -14,7 +14,7 @@ from thrive.accounts.models import Role, User
 from . import services
 from .models import Community, Participant, Rating
 
-COMMUNITY = ("Northvale Central", Community.Scheme.WARD, "E05999001")
+COMMUNITY = ("Northvale", Community.Scheme.LAD, "E06999901")  # the demo population table's area
 FACILITATOR = "facilitator"
 PARTICIPANTS = 60
 # Each factor's typical condition (1 serious concern … 5 strong asset): adults, young people.

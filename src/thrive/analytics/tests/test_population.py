@@ -138,3 +138,36 @@ def test_the_platform_extract_matches_an_authority_recorded_by_name(tmp_path, se
     table = dashboards.table(agg, dashboards.CHART_BY_SLUG["equity"], dashboards.Selection())
     areas = [r[1] for r in table.rows if r[0] == "Local authority"]
     assert "Northvale" in areas  # Benedikt's "Northvale" matched to the table's area
+
+
+@pytest.mark.django_db
+def test_a_communitys_own_assessment_sits_beside_its_areas_population(client, camhs_team, equity):
+    """Community THRIVE (issue 15 item 7): the latest closed assessment of a community whose
+    geography is a local authority in the population table is shown on the equity page; a ward,
+    or an area the table does not have, is not (an open assessment never is: community tests)."""
+    from datetime import date
+
+    from thrive.community import services as community
+    from thrive.community.models import Community
+
+    lead = make_user("fay.facilitator", None, Role.FACILITATOR)
+    factor_set = community.load_factor_set()
+
+    def assessment(name, scheme, code, *, close):
+        place = community.create_community(name=name, scheme=scheme, code=code)
+        made = community.open_for_ratings(community.create_assessment(
+            user=lead, community=place, period_start=date(2026, 9, 1),
+            period_end=date(2026, 11, 30), purpose="Annual community assessment",
+            factor_set=factor_set, factors=factor_set.factors.all()))
+        if close:
+            community.close(made, reason="A short round")
+        return made
+
+    assessment("Hartlepool together", Community.Scheme.LAD, "E06000001", close=True)
+    assessment("A ward elsewhere", Community.Scheme.WARD, "E06000001", close=True)
+    assessment("Still rating", Community.Scheme.LAD, "E06000002", close=False)
+    client.force_login(make_user("ana.analyst", camhs_team, Role.ANALYST))
+    html = client.get("/analytics/equity/").content.decode()
+    assert "Community THRIVE: Hartlepool together" in html
+    assert "A ward elsewhere" not in html and "Still rating" not in html
+    assert "Community THRIVE" not in client.get("/analytics/waiting/").content.decode()
