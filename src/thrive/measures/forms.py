@@ -104,14 +104,16 @@ class CompletionForm(forms.Form):
             return forms.ChoiceField(
                 required=False, label=label, choices=choices, widget=forms.RadioSelect,
                 error_messages={"invalid_choice": f"Question {number}: choose one of the answers"})
-        hint = f"{item.min} to {item.max}"
+        hint = f"{item.min} to {item.max}" + (f", to {item.decimals} decimal place" if item.decimals else "")
         if item.options:
             hint += " (" + ", ".join(f"{v} {t}" for v, t in sorted(item.options.items())) + ")"
         if not item.scored:
             hint += ". Recorded, not scored"
         return forms.CharField(
             required=False, label=label, help_text=hint,
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+            widget=forms.TextInput(attrs={"inputmode": "decimal" if item.decimals else "numeric",
+                                          "class": "nhsuk-input--width-3" if item.decimals
+                                          else "nhsuk-input--width-2"}),
         )
 
     def clean(self):
@@ -140,6 +142,19 @@ class CompletionForm(forms.Form):
         if item.unscored_responses:
             allowed += " or " + " or ".join(str(v) for v in sorted(item.unscored_responses))
         problem = f"{self._noun()} {number} must be a whole number from {allowed}"
+        if item.decimals:
+            problem = (f"{self._noun()} {number} must be a number from {allowed}, with at most "
+                       f"{item.decimals} decimal place, like 7.3")
+            if not re.fullmatch(rf"\d+(\.\d{{1,{item.decimals}}})?", str(raw)):
+                self.add_error(name, problem)
+                return None
+            value = Decimal(str(raw))
+            if value == value.to_integral_value():
+                value = int(value)
+            if not item.is_allowed(value):
+                self.add_error(name, problem)
+                return None
+            return value
         if not re.fullmatch(r"-?\d+", str(raw)):
             self.add_error(name, problem)
             return None
@@ -167,6 +182,9 @@ class CompletionForm(forms.Form):
         if scale.integer_valued and value != value.to_integral_value():
             self.add_error(name, f"{scale.name} must be a whole number from {span}")
             return None
+        if not scale.integer_valued and value.as_tuple().exponent < -2:
+            self.add_error(name, f"{scale.name} must have at most 2 decimal places")
+            return None
         return value
 
 
@@ -192,4 +210,13 @@ class HandBackForm(forms.Form):
         label="Practitioner: enter your PIN or your password", max_length=200,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "Enter your PIN or your password"},
+    )
+
+
+class AcknowledgeRiskForm(forms.Form):
+    action_taken = forms.CharField(
+        label="What was done about it?", max_length=2000,
+        help_text="For example: spoke with the young person today, safety plan reviewed, GP told.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what was done about the risk item"},
     )

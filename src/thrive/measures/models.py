@@ -76,3 +76,16 @@ class ScaleScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["completion", "scale_id"], name="one_score_per_scale"),
         ]
+
+
+class RiskReview(models.Model):
+    """A clinician's acknowledgement of a completion's risk alert: who, when, and what was done.
+    Until one exists, the alert stays on the episode and the caseload."""
+
+    completion = models.OneToOneField(Completion, on_delete=models.CASCADE, related_name="risk_review")
+    action_taken = models.TextField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Risk alert on {self.completion} reviewed"

@@ -24,7 +24,7 @@ from thrive.core.rules import RuleBroken
 from . import engine
 from .engine.catalogue_model import Measure
 from .engine.reliable_change import Classification
-from .models import Completion, Rater, ScaleScore, Source
+from .models import Completion, Rater, RiskReview, ScaleScore, Source
 
 NORM_SEX = {"1": "M", "2": "F"}  # NHS Data Dictionary person stated sex -> norm table sex
 
@@ -95,6 +95,49 @@ def item_text(measure_id: str) -> dict[int, str]:
     if not path:
         return {}
     return _item_text_from(str(path)).get(measure_id, {})
+
+
+def _setting(name: str) -> str:
+    import os
+
+    return str(getattr(settings, name, None) or os.environ.get(name) or "")
+
+
+@lru_cache(maxsize=4)
+def _conversion_tables_from(paths: str):
+    """(tables by (measure, scale), problems): a bad or missing file is named, never a 500."""
+    tables, problems = {}, []
+    for path in [p.strip() for p in paths.split(",") if p.strip()]:
+        try:
+            table = engine.load_conversion_table(path)
+        except (OSError, ValueError, KeyError, TypeError, engine.MeasureError) as exc:
+            problems.append(f"Conversion table {path} could not be used: {exc}")
+            continue
+        tables[(table.measure_id, table.scale_id)] = table
+    return tables, problems
+
+
+def conversion_tables():
+    """The service's licensed raw-to-converted tables (e.g. SWEMWBS raw to metric), from the JSON
+    files named in THRIVE_CONVERSION_TABLES (comma-separated)."""
+    return _conversion_tables_from(_setting("THRIVE_CONVERSION_TABLES"))
+
+
+def converted_scores(completion: Completion) -> list[tuple[str, str, Decimal | None]]:
+    """(scale name, conversion name, converted value) for each stored score with a loaded table."""
+    tables, _ = conversion_tables()
+    out = []
+    measure = catalogue().measure(completion.measure_id)
+    for score in completion.scores.all():
+        table = tables.get((completion.measure_id, score.scale_id))
+        if table is None or score.value is None:
+            continue
+        try:
+            value = table.convert(score.value)
+        except engine.MeasureError:
+            value = None
+        out.append((measure.scale(score.scale_id).name, table.name, value))
+    return out
 
 
 def age_on(person, day: date) -> int:
@@ -182,7 +225,7 @@ def record_completion(request, episode: Episode, *, measure_id: str, rater: str,
             episode=episode, measure_id=measure.id, rater=rater, respondent=respondent or rater,
             completed_on=completed_on,
             source=Source.ITEMS if has_items else Source.ENTERED_TOTAL,
-            responses={str(k): v for k, v in sorted(responses.items())},
+            responses={str(k): _json_number(v) for k, v in sorted(responses.items())},
             entered_totals={k: str(v) for k, v in entered_totals.items() if v is not None},
             risk_alerts=[a.message for a in scored.risk_alerts],
             on_tablet=on_tablet, recorded_by=recorded_by or request.user,
@@ -230,6 +273,24 @@ def ratings(measure: Measure, completion: Completion) -> list[Rating]:
         label = item_label(measure, number, wording) + (f" ({item.role})" if item.role else "")
         out.append(Rating(number, label, answer, notable))
     return out
+
+
+def saved_message(measure: Measure, completion: Completion) -> str:
+    """What saving did: scored, or saved with no score (too many items missing) and why."""
+    if describes_needs(measure):
+        return f"{measure.name} saved"
+    scores = list(completion.scores.all())
+    if scores and all(s.value is None for s in scores):
+        reason = next((s.missing_reason for s in scores if s.missing_reason), "")
+        return (f"{measure.name} saved, but no score could be given. {reason}").strip()
+    return f"{measure.name} saved and scored"
+
+
+def _json_number(value):
+    """A response as JSON keeps it: whole numbers as int, one-decimal answers (ORS 7.3) as float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _q(value: Decimal | None) -> Decimal | None:
@@ -293,14 +354,22 @@ class EpisodeOutcome:
 
 def goal_results(goal_ratings: list[GoalRating]) -> list:
     """The Goals section's ratings as the extract submits them and the national metric counts them:
-    goals 1 to 3 as GBO goal scores, which count as the young person's own (self) whoever rated."""
+    goals 1 to 3 as GBO goal scores, which count as the young person's own (self) whoever rated.
+    First and last are paired only within one rater: a goal's change uses the ratings by whoever
+    rated it first, so a parent's rating is never paired with the young person's."""
     cat = catalogue()
     try:
         measure = cat.measure(GOALS_MEASURE)
     except engine.UnknownMeasure:
         return []
+    ordered = sorted(goal_ratings, key=lambda r: (r.rated_on, r.pk))
+    first_rater: dict[int, str] = {}
+    for r in ordered:
+        first_rater.setdefault(r.goal_id, r.rated_by)
     out = []
-    for r in sorted(goal_ratings, key=lambda r: (r.rated_on, r.pk)):
+    for r in ordered:
+        if r.rated_by != first_rater[r.goal_id]:
+            continue
         try:
             scale = measure.scale(f"goal_{r.goal.number}")
         except engine.UnknownScale:
@@ -368,6 +437,7 @@ def completion_for(user, public_id) -> Completion:
     try:
         return (Completion.objects.filter(episode__in=policy.visible_episodes(user))
                 .select_related("episode", "episode__young_person", "episode__team")
+                .select_related("risk_review__reviewed_by")
                 .prefetch_related("scores").get(public_id=public_id))
     except (Completion.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such record") from None
@@ -375,3 +445,46 @@ def completion_for(user, public_id) -> Completion:
 
 def dumps(value) -> str:
     return json.dumps(value, default=str)
+
+
+# -- Risk alerts ------------------------------------------------------------------------------
+
+
+def unreviewed_risk(episode: Episode) -> list[Completion]:
+    """Completions of the episode with a risk alert no clinician has acknowledged yet."""
+    return list(episode.completions.exclude(risk_alerts=[]).filter(risk_review__isnull=True)
+                .order_by("completed_on", "id"))
+
+
+def unreviewed_risk_counts(episode_ids) -> dict[int, int]:
+    """Episode pk -> number of unacknowledged risk alerts: one query for a whole caseload."""
+    from django.db.models import Count
+
+    rows = (Completion.objects.filter(episode_id__in=list(episode_ids), risk_review__isnull=True)
+            .exclude(risk_alerts=[]).values("episode_id").annotate(n=Count("id")))
+    return {r["episode_id"]: r["n"] for r in rows}
+
+
+def acknowledge_risk(request, completion: Completion, *, action_taken: str) -> RiskReview:
+    """A clinician acknowledges a risk alert and says what was done; audited. Once only."""
+    from thrive.sharing import policy
+
+    action_taken = (action_taken or "").strip()
+    if not action_taken:
+        raise RuleBroken("Enter what was done about the risk item", "action_taken")
+    with transaction.atomic():
+        episode = locked(completion.episode)
+        if not (policy.can_edit_episode(request.user, episode)
+                or policy.can_add_after_ending(request.user, episode)):
+            raise RuleBroken("Only a clinician of this episode's service can acknowledge this alert")
+        completion = Completion.objects.select_for_update().get(pk=completion.pk)
+        if not completion.risk_alerts:
+            raise RuleBroken("This questionnaire raised no risk alert")
+        if RiskReview.objects.filter(completion=completion).exists():
+            raise RuleBroken("This risk alert has already been acknowledged")
+        review = RiskReview.objects.create(completion=completion, action_taken=action_taken,
+                                           reviewed_by=request.user)
+        audit.record(request, AuditEvent.Action.CHANGE, obj=completion,
+                     young_person=episode.young_person,
+                     detail=f"risk alert acknowledged ({completion.measure_id})")
+    return review

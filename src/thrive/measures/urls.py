@@ -10,6 +10,7 @@ urlpatterns = [
     path("episodes/<uuid:episode_id>/hand-over/", views.start_hand_over, name="hand-over"),
     path("young-people/<uuid:person_id>/", views.record_measures, name="record-charts"),
     path("completions/<uuid:completion_id>/", views.completion_detail, name="completion"),
+    path("completions/<uuid:completion_id>/risk/", views.acknowledge_risk, name="acknowledge-risk"),
     path("tablet/", views.tablet, name="tablet"),
     path("tablet/hand-back/", views.hand_back, name="hand-back"),
     path("fhir/Questionnaire", fhir.questionnaire_list, name="fhir-questionnaires"),
@@ -17,4 +18,6 @@ urlpatterns = [
     path("fhir/QuestionnaireResponse/<str:completion_id>", fhir.questionnaire_response,
          name="fhir-questionnaire-response"),
     path("fhir/Observation", fhir.observation_search, name="fhir-observations"),
+    path("fhir/Observation/<str:observation_id>", fhir.observation, name="fhir-observation"),
+    path("fhir/metadata", fhir.capability_statement, name="fhir-metadata"),
 ]

@@ -59,6 +59,7 @@ def episode_measures(request, episode_id):
         "can_edit": (policy.can_edit_episode(request.user, episode)
                      or policy.can_add_after_ending(request.user, episode)),
         "measure_name": services.measure_name, "back_url": _episode_url(episode),
+        "unreviewed_risk": services.unreviewed_risk(episode),
     })
 
 
@@ -132,8 +133,7 @@ def record_completion(request, episode_id):
             request, episode, measure_id=measure.id, rater=rater, completed_on=data["completed_on"],
             responses=data["responses"], entered_totals=data["entered_totals"]))
         if completion:
-            saved = "saved" if services.describes_needs(measure) else "saved and scored"
-            messages.success(request, f"{measure.name} {saved}")
+            messages.success(request, services.saved_message(measure, completion))
             return redirect("measures:completion", completion.public_id)
     if request.method == "GET":
         _audit_view(request, episode, "record a questionnaire")
@@ -144,6 +144,26 @@ def record_completion(request, episode_id):
         "licensed_text": bool(services.item_text(measure.id)),
         "describes_needs": services.describes_needs(measure),
     })
+
+
+def acknowledge_risk(request, completion_id):
+    """A clinician acknowledges a completion's risk alert and records what was done."""
+    completion = services.completion_for(request.user, completion_id)
+    episode = episode_for_late_addition(request, completion.episode.public_id, audit_get=False)
+    back = reverse("measures:completion", args=[completion.public_id])
+    if not completion.risk_alerts or hasattr(completion, "risk_review"):
+        return redirect(back)
+    form = forms.AcknowledgeRiskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.acknowledge_risk(
+                request, completion, action_taken=form.cleaned_data["action_taken"])):
+            messages.success(request, "Risk alert acknowledged")
+            return redirect(back)
+    if request.method == "GET":
+        _audit_view(request, episode, "acknowledge a risk alert")
+    return form_page(request, form, title="Acknowledge the risk alert", caption=_caption(episode),
+                     back_url=back, submit_text="Acknowledge",
+                     intro=" ".join(completion.risk_alerts))
 
 
 def completion_detail(request, completion_id):
@@ -161,6 +181,10 @@ def completion_detail(request, completion_id):
         "age": person.age_on(completion.completed_on),
         "rater_label": Rater(completion.rater).label,
         "back_url": _measures_url(episode),
+        "risk_review": getattr(completion, "risk_review", None),
+        "converted": services.converted_scores(completion),
+        "can_acknowledge": (policy.can_edit_episode(request.user, episode)
+                            or policy.can_add_after_ending(request.user, episode)),
     })
 
 
@@ -227,7 +251,10 @@ def hand_back(request):
         if check_password(secret, state["pin"]) or request.user.check_password(secret):
             del request.session[HANDOVER]
             if state.get("completion"):
-                messages.success(request, "Questionnaire completed on the tablet and scored")
+                completion = services.completion_for(request.user, state["completion"])
+                measure = services.catalogue().measure(completion.measure_id)
+                messages.success(request, "Completed on the tablet: "
+                                 + services.saved_message(measure, completion))
                 return redirect("measures:completion", state["completion"])
             messages.success(request, "Hand-over ended. Nothing was saved.")
             return redirect("measures:episode", state["episode"])
