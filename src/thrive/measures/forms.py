@@ -78,10 +78,10 @@ class CompletionForm(forms.Form):
                 label="Date completed", help_text="For example, 15 3 2026",
                 error_messages={"required": "Enter the date the questionnaire was completed"})
         if method in ("items", "tablet"):
-            wording = services.item_text(measure.id)
+            self.wording = services.wording(measure.id)
             for number in sorted(measure.items):
                 self.fields[f"item_{number}"] = self._item_field(
-                    number, services.item_label(measure, number, wording))
+                    number, services.item_label(measure, number, self.wording.items))
         else:
             for scale in measure.scales:
                 self.fields[f"total_{scale.id}"] = forms.CharField(
@@ -99,13 +99,20 @@ class CompletionForm(forms.Form):
         item = self.measure.items[number]
         allowed = list(range(item.min, item.max + 1)) + sorted(item.unscored_responses)
         if self.tablet:
-            choices = [(str(v), f"{v} – {item.options[v]}" if item.options.get(v) else str(v))
-                       for v in allowed]
+            def shown(v):
+                label = self.wording.answer_label(number, v)
+                if label:
+                    return label
+                return f"{v} – {item.options[v]}" if item.options.get(v) else str(v)
+            choices = [(str(v), shown(v)) for v in allowed]
             return forms.ChoiceField(
                 required=False, label=label, choices=choices, widget=forms.RadioSelect,
                 error_messages={"invalid_choice": f"Question {number}: choose one of the answers"})
         hint = f"{item.min} to {item.max}" + (f", to {item.decimals} decimal place" if item.decimals else "")
-        if item.options:
+        labels = {v: self.wording.answer_label(number, v) for v in range(item.min, item.max + 1)}
+        if all(labels.values()):
+            hint += " (" + ", ".join(f"{v} {t.lower()}" for v, t in labels.items()) + ")"
+        elif item.options:
             hint += " (" + ", ".join(f"{v} {t}" for v, t in sorted(item.options.items())) + ")"
         if not item.scored:
             hint += ". Recorded, not scored"

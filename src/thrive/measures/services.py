@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -80,21 +81,97 @@ def measure_name(measure_id: str) -> str:
     return m.name if m else measure_id
 
 
+@dataclass(frozen=True)
+class Wording:
+    """Wording a measure is shown with: items, instructions and answer labels."""
+
+    items: dict[int, str] = field(default_factory=dict)
+    instructions: str = ""
+    answers: dict[int, str] = field(default_factory=dict)  # value -> label, every item
+    item_answers: dict[int, dict[int, str]] = field(default_factory=dict)  # item -> its own labels
+    source: str = ""
+
+    def answer_label(self, number: int, value: int) -> str | None:
+        return self.item_answers.get(number, self.answers).get(value)
+
+
+SHIPPED_WORDING = Path(__file__).parent / "data" / "item_text_free.json"
+
+
+@lru_cache(maxsize=1)
+def shipped_wording() -> dict[str, Wording]:
+    """Wording that may be freely reproduced, shipped with the product (PHQ-9, GAD-7), checked
+    against the catalogue once."""
+    raw = json.loads(SHIPPED_WORDING.read_text(encoding="utf-8"))
+    out = {}
+    for measure_id, data in raw.items():
+        if measure_id.startswith("_"):
+            continue
+        measure = catalogue().measure(measure_id)
+        if not measure.item_text_shippable:
+            raise engine.InvalidConfiguration(f"{measure_id}: its wording may not be shipped")
+        items = {int(k): v for k, v in data.get("items", {}).items()}
+        for n in items:
+            measure.item(n)
+        out[measure_id] = Wording(
+            items=items, instructions=data.get("instructions", ""),
+            answers={int(k): v for k, v in data.get("answers", {}).items()},
+            item_answers={int(n): {int(k): v for k, v in labels.items()}
+                          for n, labels in data.get("item_answers", {}).items()},
+            source=data.get("source", ""))
+    return out
+
+
 @lru_cache(maxsize=4)
-def _item_text_from(path: str) -> dict[str, dict[int, str]]:
+def _item_text_from(path: str, mtime: float = 0.0) -> dict[str, dict[int, str]]:
     return engine.load_item_text(path)
 
 
-def item_text(measure_id: str) -> dict[int, str]:
-    """A service's own licensed item wording, from the JSON file named by the
-    THRIVE_MEASURE_ITEM_TEXT setting (or environment variable). None ships with the code."""
+def _service_item_text() -> tuple[dict[str, dict[int, str]], str]:
+    """(the service's own licensed wording, a problem to show staff). A missing or malformed file
+    never breaks a page: its problem is named and questions fall back to shipped wording or
+    numbers. Reloaded when the file changes (no restart)."""
     import os
 
-    path = getattr(settings, "THRIVE_MEASURE_ITEM_TEXT", None) or os.environ.get(
-        "THRIVE_MEASURE_ITEM_TEXT")
+    path = _setting("THRIVE_MEASURE_ITEM_TEXT")
     if not path:
-        return {}
-    return _item_text_from(str(path)).get(measure_id, {})
+        return {}, ""
+    try:
+        return _item_text_from(path, os.stat(path).st_mtime), ""
+    except FileNotFoundError:
+        problem = "was not found"
+    except (OSError, ValueError, TypeError, AttributeError) as exc:  # MeasureError is a ValueError
+        problem = f"could not be used: {exc}"
+    return {}, (f"The service's item wording file ({os.path.basename(path)}) {problem}. Until it is "
+                "fixed, questions without shipped wording are shown by number.")
+
+
+def wording_problem() -> str:
+    """What staff are told when the service's wording file is missing or malformed; else ''."""
+    return _service_item_text()[1]
+
+
+def wording(measure_id: str) -> Wording:
+    """Shipped wording, with the service's own licensed item text over it where loaded."""
+    shipped = shipped_wording().get(measure_id, Wording())
+    own = _service_item_text()[0].get(measure_id, {})
+    if not own:
+        return shipped
+    return Wording(items={**shipped.items, **own}, instructions=shipped.instructions,
+                   answers=shipped.answers, item_answers=shipped.item_answers,
+                   source=shipped.source or "Loaded by this service")
+
+
+def item_text(measure_id: str) -> dict[int, str]:
+    """Item wording: shipped where reproduction is free (PHQ-9, GAD-7), else the service's own
+    licensed wording from the JSON file named by THRIVE_MEASURE_ITEM_TEXT."""
+    return wording(measure_id).items
+
+
+def has_wording(measure: Measure) -> bool:
+    """Every item of the measure has wording to show a young person."""
+    text = item_text(measure.id)
+    return bool(measure.items) and all(text.get(n) for n in measure.items)
 
 
 def _setting(name: str) -> str:

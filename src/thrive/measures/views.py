@@ -60,6 +60,7 @@ def episode_measures(request, episode_id):
                      or policy.can_add_after_ending(request.user, episode)),
         "measure_name": services.measure_name, "back_url": _episode_url(episode),
         "unreviewed_risk": services.unreviewed_risk(episode),
+        "wording_problem": services.wording_problem(),
     })
 
 
@@ -142,6 +143,7 @@ def record_completion(request, episode_id):
         "measure": measure, "method": method, "caption": _caption(episode),
         "back_url": reverse("measures:new", args=[episode.public_id]),
         "licensed_text": bool(services.item_text(measure.id)),
+        "wording_problem": services.wording_problem(),
         "describes_needs": services.describes_needs(measure),
     })
 
@@ -212,6 +214,10 @@ def start_hand_over(request, episode_id):
         "page_title": "Hand the tablet over", "form": form, "caption": _caption(episode),
         "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),
         "back_url": reverse("measures:new", args=[episode.public_id]),
+        "has_wording": services.has_wording(chosen["measure_obj"]),
+        "wording_problem": services.wording_problem(),
+        "totals_url": reverse("measures:record", args=[episode.public_id]) + "?" + urlencode(
+            {"measure": chosen["measure"], "rater": chosen["rater"], "method": "totals"}),
     })
 
 
@@ -237,6 +243,7 @@ def tablet(request):
         _audit_view(request, episode, "tablet completion")
     return render(request, "measures/tablet.html", {
         "page_title": "Questionnaire", "form": form, "measure": measure,
+        "instructions": services.wording(measure.id).instructions,
     })
 
 

@@ -273,6 +273,7 @@ def _measure(raw: dict) -> Measure:
         age_min=age_min,
         age_max=age_max,
         licence_summary=licence.get("summary", ""),
+        licence_source=licence.get("source", ""),
         item_text_shippable=bool(licence.get("item_text_shippable", False)),
         items=items,
         scales=tuple(scales.values()),

@@ -193,6 +193,7 @@ class Measure:
     notes: str | None = None
     most_positive_response: int | None = None
     option_mapping_confirmed: bool = True
+    licence_source: str = ""  # who owns the wording and where its terms are (docs/measures-licences.md)
 
     def scale(self, scale_id: str) -> Scale:
         for s in self.scales:

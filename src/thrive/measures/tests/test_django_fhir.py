@@ -38,8 +38,10 @@ def test_every_measure_is_a_valid_questionnaire(signed_in, measure):
     body = fhir_get(signed_in, f"/measures/fhir/Questionnaire/{measure}")
     Questionnaire.model_validate(body)
     assert body["id"] == measure.replace("_", "-")
+    shipped = services.shipped_wording()
     for item in body.get("item", []):
-        assert "text" not in item  # no item wording ships
+        # wording ships only where reproduction is free (PHQ-9, GAD-7)
+        assert ("text" in item) == (measure in shipped)
 
 
 def test_questionnaire_codes(signed_in):

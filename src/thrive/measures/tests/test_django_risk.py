@@ -79,3 +79,18 @@ def test_someone_from_another_agency_cannot_acknowledge(signed_in, episode, outs
                            {"action_taken": "x"})
     assert response.status_code in (403, 404)
     assert not RiskReview.objects.exists()
+
+
+def test_a_risk_answer_on_the_tablet_is_never_shown_to_the_young_person(signed_in, episode):
+    from .test_django_handover import hand_over
+
+    hand_over(signed_in, episode, measure="yp_core")
+    answers = {f"item_{n}": "0" for n in range(1, 11)} | {"item_4": "3"}
+    assert signed_in.post(reverse("measures:tablet"), answers).status_code == 302
+    done = signed_in.get(reverse("measures:tablet")).content.decode()
+    assert "Thank you" in done and "risk" not in done.lower()
+    completion = Completion.objects.get()
+    assert completion.risk_alerts and not RiskReview.objects.exists()
+    response = signed_in.post(reverse("measures:hand-back"), {"secret": "4821"})
+    detail = signed_in.get(response.url).content.decode()
+    assert "Risk item answered" in detail
