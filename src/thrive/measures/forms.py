@@ -227,3 +227,25 @@ class AcknowledgeRiskForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what was done about the risk item"},
     )
+
+
+class ScheduleRuleForm(forms.Form):
+    measure_id = forms.ChoiceField(label="Questionnaire", error_messages={
+        "required": "Select a questionnaire", "invalid_choice": "Select a questionnaire from the list"})
+    rater = forms.ChoiceField(choices=Rater.choices, widget=forms.RadioSelect, label="Whose version",
+                              error_messages={"required": "Select whose version",
+                                              "invalid_choice": "Select whose version"})
+    at_assessment = forms.BooleanField(required=False, label="Due at assessment")
+    every_contacts = forms.IntegerField(
+        required=False, min_value=1, max_value=50, label="Due every this many attended contacts",
+        help_text="For example, 6. Leave blank if not.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+        error_messages={"invalid": "Enter a whole number of contacts from 1 to 50",
+                        "min_value": "Enter a whole number of contacts from 1 to 50",
+                        "max_value": "Enter a whole number of contacts from 1 to 50"})
+    at_ending = forms.BooleanField(required=False, label="Due at ending")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure_id"].choices = [("", "Choose a questionnaire")] + [
+            (m.id, m.name) for m in services.recordable_measures()]

@@ -89,3 +89,23 @@ class RiskReview(models.Model):
 
     def __str__(self):
         return f"Risk alert on {self.completion} reviewed"
+
+
+class MeasureSchedule(models.Model):
+    """An agency's rule for when a measure is due: at assessment, every n attended contacts, at
+    ending (any combination)."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    measure_id = models.CharField(max_length=40)
+    rater = models.CharField(max_length=20, choices=Rater.choices)
+    at_assessment = models.BooleanField(default=False)
+    every_contacts = models.PositiveSmallIntegerField(null=True, blank=True)
+    at_ending = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["measure_id", "rater"]
+        constraints = [models.UniqueConstraint(fields=["agency", "measure_id", "rater"],
+                                               name="one_schedule_per_measure_and_rater")]
+
+    def __str__(self):
+        return f"{self.measure_id} ({self.rater}) schedule"

@@ -23,9 +23,10 @@ from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
 
 from . import engine
+from . import schedule as schedule_rules
 from .engine.catalogue_model import Measure
 from .engine.reliable_change import Classification
-from .models import Completion, Rater, RiskReview, ScaleScore, Source
+from .models import Completion, MeasureSchedule, Rater, RiskReview, ScaleScore, Source
 
 NORM_SEX = {"1": "M", "2": "F"}  # NHS Data Dictionary person stated sex -> norm table sex
 
@@ -565,3 +566,83 @@ def acknowledge_risk(request, completion: Completion, *, action_taken: str) -> R
                      young_person=episode.young_person,
                      detail=f"risk alert acknowledged ({completion.measure_id})")
     return review
+
+
+# -- Measures due (the agency's schedule) ----------------------------------------------------
+
+
+def agency_schedule(agency_id) -> list[MeasureSchedule]:
+    return list(MeasureSchedule.objects.filter(agency_id=agency_id))
+
+
+def _rules(rows) -> list[schedule_rules.Rule]:
+    return [schedule_rules.Rule(r.measure_id, r.rater, r.at_assessment, r.every_contacts, r.at_ending)
+            for r in rows]
+
+
+def measures_due(episode: Episode, today: date | None = None) -> list[schedule_rules.Due]:
+    """The measures due or overdue on the episode under its agency's schedule."""
+    return measures_due_for([episode], today).get(episode.pk, [])
+
+
+def measures_due_for(episodes, today: date | None = None) -> dict[int, list[schedule_rules.Due]]:
+    """Episode pk -> measures due: three queries for a whole caseload."""
+    from thrive.care.models import Contact
+
+    episodes = list(episodes)
+    today = today or dates.today()
+    by_agency: dict[int, list] = {}
+    for row in MeasureSchedule.objects.filter(agency_id__in={e.agency_id for e in episodes}):
+        by_agency.setdefault(row.agency_id, []).append(row)
+    wanted = [e for e in episodes if by_agency.get(e.agency_id)]
+    if not wanted:
+        return {}
+    ids = [e.pk for e in wanted]
+    attended: dict[int, list[date]] = {}
+    for episode_id, day in Contact.objects.filter(
+            episode_id__in=ids, attendance=Contact.Attendance.ATTENDED).values_list("episode_id", "date"):
+        attended.setdefault(episode_id, []).append(day)
+    completed: dict[int, dict] = {}
+    for episode_id, measure_id, rater, day in Completion.objects.filter(episode_id__in=ids).values_list(
+            "episode_id", "measure_id", "rater", "completed_on"):
+        completed.setdefault(episode_id, {}).setdefault((measure_id, rater), []).append(day)
+    out = {}
+    for e in wanted:
+        ending = getattr(e, "ending", None)
+        found = schedule_rules.due(
+            _rules(by_agency[e.agency_id]), started_on=e.assessed_on or e.accepted_on,
+            ended_on=ending.ended_on if ending else None, attended=attended.get(e.pk, []),
+            completed=completed.get(e.pk, {}), today=today)
+        if found:
+            out[e.pk] = found
+    return out
+
+
+def add_schedule_rule(request, *, measure_id: str, rater: str, at_assessment: bool,
+                      every_contacts: int | None, at_ending: bool) -> MeasureSchedule:
+    from thrive.accounts import permissions
+
+    if not permissions.can_set_measure_schedule(request.user):
+        raise RuleBroken("Only an agency administrator or team manager can set the schedule")
+    check_measure_and_rater(measure_id, rater)
+    if not (at_assessment or every_contacts or at_ending):
+        raise RuleBroken("Choose at least one: at assessment, every few contacts, or at ending",
+                         "at_assessment")
+    with transaction.atomic():
+        if MeasureSchedule.objects.filter(agency_id=request.user.agency_id, measure_id=measure_id,
+                                          rater=rater).exists():
+            raise RuleBroken(f"{measure_name(measure_id)} ({Rater(rater).label.lower()}) is already "
+                             "on the schedule: remove it first to change it", "measure_id")
+        row = MeasureSchedule.objects.create(
+            agency_id=request.user.agency_id, measure_id=measure_id, rater=rater,
+            at_assessment=at_assessment, every_contacts=every_contacts or None, at_ending=at_ending)
+        audit.record(request, AuditEvent.Action.CREATE, obj=row, detail=f"measures schedule {measure_id}")
+    return row
+
+
+def remove_schedule_rule(request, rule_id: int) -> None:
+    with transaction.atomic():
+        deleted, _ = MeasureSchedule.objects.filter(pk=rule_id, agency_id=request.user.agency_id).delete()
+        if deleted:
+            audit.record(request, AuditEvent.Action.CHANGE,
+                         detail=f"measures schedule rule {rule_id} removed")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("young-people/<uuid:person_id>/", views.record_measures, name="record-charts"),
     path("completions/<uuid:completion_id>/", views.completion_detail, name="completion"),
     path("completions/<uuid:completion_id>/risk/", views.acknowledge_risk, name="acknowledge-risk"),
+    path("schedule/", views.schedule, name="schedule"),
     path("tablet/", views.tablet, name="tablet"),
     path("tablet/hand-back/", views.hand_back, name="hand-back"),
     path("fhir/Questionnaire", fhir.questionnaire_list, name="fhir-questionnaires"),

@@ -60,6 +60,7 @@ def episode_measures(request, episode_id):
                      or policy.can_add_after_ending(request.user, episode)),
         "measure_name": services.measure_name, "back_url": _episode_url(episode),
         "unreviewed_risk": services.unreviewed_risk(episode),
+        "due": services.measures_due(episode),
         "wording_problem": services.wording_problem(),
     })
 
@@ -278,3 +279,35 @@ def hand_back(request):
                                  f"{'try' if left == 1 else 'tries'} left before you are signed out.")
     return render(request, "measures/hand_back.html", {"page_title": "Hand back", "form": form,
                                                        "finished": bool(state.get("completion"))})
+
+
+# -- The agency's schedule ---------------------------------------------------------------------
+
+
+def schedule(request):
+    """When each measure is due in this agency: set by its administrator or a team manager."""
+    from django.core.exceptions import PermissionDenied
+
+    from thrive.accounts import permissions
+
+    if not permissions.can_set_measure_schedule(request.user):
+        raise PermissionDenied("Only an agency administrator or team manager can set the schedule.")
+    form = forms.ScheduleRuleForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("remove"):
+        services.remove_schedule_rule(request, int(request.POST["remove"]) if request.POST["remove"].isdigit()
+                                      else 0)
+        messages.success(request, "Removed from the schedule")
+        return redirect("measures:schedule")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if apply(form, lambda: services.add_schedule_rule(
+                request, measure_id=data["measure_id"], rater=data["rater"],
+                at_assessment=data["at_assessment"], every_contacts=data["every_contacts"],
+                at_ending=data["at_ending"])):
+            messages.success(request, "Added to the schedule")
+            return redirect("measures:schedule")
+    return render(request, "measures/schedule.html", {
+        "page_title": "When measures are due", "form": form,
+        "rules": services.agency_schedule(request.user.agency_id),
+        "measure_name": services.measure_name, "rater_label": lambda r: Rater(r).label,
+    })
