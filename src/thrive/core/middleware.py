@@ -10,6 +10,8 @@ PUBLIC_PREFIXES = (
     "/account/sign-in", "/static/", "/health", "/api/",
     # The community directory: public search and service pages, and the Open Referral UK API.
     "/directory/search/", "/directory/services/", "/openreferral/",
+    # A one-time link to complete an outcome measure on one's own phone (measures.RemoteLink).
+    "/measures/remote/",
 )
 
 

@@ -109,3 +109,22 @@ class MeasureSchedule(models.Model):
 
     def __str__(self):
         return f"{self.measure_id} ({self.rater}) schedule"
+
+
+class RemoteLink(models.Model):
+    """A one-time, expiring link a young person or parent opens on their own phone to complete one
+    measure. Only a hash of its token is kept; the link carries no identifiers."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
+    measure_id = models.CharField(max_length=40)
+    rater = models.CharField(max_length=20, choices=Rater.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    completion = models.ForeignKey(Completion, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    def __str__(self):
+        return f"Remote link for {self.measure_id}"

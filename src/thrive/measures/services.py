@@ -26,7 +26,7 @@ from . import engine
 from . import schedule as schedule_rules
 from .engine.catalogue_model import Measure
 from .engine.reliable_change import Classification
-from .models import Completion, MeasureSchedule, Rater, RiskReview, ScaleScore, Source
+from .models import Completion, MeasureSchedule, Rater, RemoteLink, RiskReview, ScaleScore, Source
 
 NORM_SEX = {"1": "M", "2": "F"}  # NHS Data Dictionary person stated sex -> norm table sex
 
@@ -646,3 +646,68 @@ def remove_schedule_rule(request, rule_id: int) -> None:
         if deleted:
             audit.record(request, AuditEvent.Action.CHANGE,
                          detail=f"measures schedule rule {rule_id} removed")
+
+
+# -- Remote completion links -------------------------------------------------------------------
+
+REMOTE_LINK_DAYS = 7
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_remote_link(request, episode: Episode, *, measure_id: str, rater: str) -> str:
+    """A one-time link for the young person or parent; returns the token (shown once, never kept)."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    measure = check_measure_and_rater(measure_id, rater)
+    if describes_needs(measure) or not measure.items:
+        raise RuleBroken(f"{measure.name} is not completed by the young person or parent")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        episode = locked(episode)
+        require_open_or_late_addition(request.user, episode)
+        link = RemoteLink.objects.create(
+            token_hash=_token_hash(token), episode=episode, measure_id=measure.id, rater=rater,
+            created_by=request.user, expires_at=timezone.now() + timedelta(days=REMOTE_LINK_DAYS))
+        audit.record(request, AuditEvent.Action.CREATE, obj=link, young_person=episode.young_person,
+                     detail=f"remote completion link {measure.id} {rater}")
+    return token
+
+
+def remote_link(token: str) -> RemoteLink | None:
+    """The link if it exists, is unused and has not expired; else None."""
+    from django.utils import timezone
+
+    link = (RemoteLink.objects.select_related("episode", "episode__young_person")
+            .filter(token_hash=_token_hash(token or "")).first())
+    if link is None or link.used_at is not None or link.expires_at <= timezone.now():
+        return None
+    return link
+
+
+def complete_remote(request, link: RemoteLink, responses: dict[int, int | None]) -> Completion:
+    """Record the answers given through the link, once; audited as the link's use."""
+    from django.utils import timezone
+
+    with transaction.atomic():
+        link = RemoteLink.objects.select_for_update().get(pk=link.pk)
+        if link.used_at is not None or link.expires_at <= timezone.now():
+            raise RuleBroken("This link has already been used or has expired")
+        completion = record_completion(
+            request, link.episode, measure_id=link.measure_id, rater=link.rater,
+            completed_on=dates.today(), responses=responses, entered_totals={},
+            respondent=link.rater, recorded_by=link.created_by)
+        link.used_at = timezone.now()
+        link.completion = completion
+        link.save(update_fields=["used_at", "completion"])
+        audit.record(request, AuditEvent.Action.CREATE, obj=completion,
+                     young_person=link.episode.young_person, username="remote link",
+                     detail=f"completed through a remote link ({link.measure_id})")
+    return completion

@@ -217,6 +217,8 @@ def start_hand_over(request, episode_id):
         "back_url": reverse("measures:new", args=[episode.public_id]),
         "has_wording": services.has_wording(chosen["measure_obj"]),
         "wording_problem": services.wording_problem(),
+        "remote_url": reverse("measures:remote-link", args=[episode.public_id]) + "?" + urlencode(
+            {"measure": chosen["measure"], "rater": chosen["rater"], "method": "tablet"}),
         "totals_url": reverse("measures:record", args=[episode.public_id]) + "?" + urlencode(
             {"measure": chosen["measure"], "rater": chosen["rater"], "method": "totals"}),
     })
@@ -310,4 +312,53 @@ def schedule(request):
         "page_title": "When measures are due", "form": form,
         "rules": services.agency_schedule(request.user.agency_id),
         "measure_name": services.measure_name, "rater_label": lambda r: Rater(r).label,
+    })
+
+
+# -- Remote completion -------------------------------------------------------------------------
+
+
+def send_remote_link(request, episode_id):
+    """The practitioner creates a one-time link (7 days) to send to the young person or parent."""
+    episode = episode_for_late_addition(request, episode_id, audit_get=False)
+    chosen, refusal = _chosen(request, episode)
+    if refusal:
+        return refusal
+    link_url, problem = None, ""
+    if request.method == "POST":
+        from thrive.core.rules import RuleBroken
+
+        try:
+            token = services.create_remote_link(request, episode, measure_id=chosen["measure"],
+                                                rater=chosen["rater"])
+            link_url = request.build_absolute_uri(reverse("measures:remote", args=[token]))
+        except RuleBroken as broken:
+            problem = broken.message
+    else:
+        _audit_view(request, episode, "remote completion link")
+    return render(request, "measures/remote_link.html", {
+        "page_title": "Send a link to complete it on their own phone", "caption": _caption(episode),
+        "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),
+        "link_url": link_url, "problem": problem, "days": services.REMOTE_LINK_DAYS,
+        "has_wording": services.has_wording(chosen["measure_obj"]),
+        "back_url": reverse("measures:hand-over", args=[episode.public_id]) + "?" + urlencode(
+            {"measure": chosen["measure"], "rater": chosen["rater"], "method": "tablet"}),
+    })
+
+
+def remote(request, token):
+    """The page a young person or parent opens from the link: the questions only, nothing from the
+    record, no sign-in. Used once; expires."""
+    link = services.remote_link(token)
+    if link is None:
+        return render(request, "measures/remote_gone.html", {"page_title": "Link not available"},
+                      status=410)
+    measure = services.catalogue().measure(link.measure_id)
+    form = forms.CompletionForm(request.POST or None, measure=measure, method="tablet", tablet=True)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.complete_remote(request, link, form.cleaned_data["responses"])):
+            return render(request, "measures/remote_done.html", {"page_title": "Thank you"})
+    return render(request, "measures/tablet.html", {
+        "page_title": "Questionnaire", "form": form, "measure": measure, "remote": True,
+        "instructions": services.wording(measure.id).instructions,
     })
