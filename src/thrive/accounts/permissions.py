@@ -69,3 +69,8 @@ def can_lead_self_assessment(user) -> bool:
     """Site leads run THRIVE implementation self-assessment rounds; system administrators and
     analysts may too (the issue lets either a new role or a permission of theirs do it)."""
     return _role(user) in (Role.SITE_LEAD, Role.SYSTEM_ADMIN, Role.ANALYST)
+
+
+def can_set_measure_schedule(user) -> bool:
+    """An agency's measures schedule is set by its administrator or a team manager."""
+    return _role(user) in (Role.AGENCY_ADMIN, Role.TEAM_MANAGER) and user.agency_id is not None

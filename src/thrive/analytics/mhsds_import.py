@@ -8,8 +8,9 @@ message) before anything is written; one problem means nothing is written.
 """
 
 import csv
+import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -54,6 +55,10 @@ class FileSpec:
     dates: tuple[str, ...] = ()
     times: tuple[str, ...] = ()
     file_required: bool = True
+    # Optional columns the national CYP outcomes metric reads: the header must have them (a value
+    # may be blank), so a misspelt or missing one is an error, never a silently empty column.
+    metric: tuple[str, ...] = ()
+    unique: str | None = None  # an id that must not repeat (the metric orders by it)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -62,18 +67,23 @@ class FileSpec:
 
 FILES = (
     FileSpec("MHS001MPI.csv", "mpi", ("Person_ID",),
-             ("Gender", "GenderIDCode", "EthnicCategory", "LSOA2011", "IMD_Decile", "LADistrictAuth")),
+             ("Gender", "GenderIDCode", "EthnicCategory", "LSOA2011", "IMD_Decile", "LADistrictAuth"),
+             metric=("Gender", "LADistrictAuth")),
     FileSpec("MHS101Referral.csv", "referral", ("Person_ID", "UniqServReqID", "ReferralRequestReceivedDate"),
              ("OrgIDProv", "AgeServReferRecDate", "SourceOfReferralMH", "PrimReasonReferralMH",
               "ServTeamTypeRefToMH", "UniqCareProfTeamID", "ReferRejectionDate", "ServDischDate"),
-             dates=("ReferralRequestReceivedDate", "ReferRejectionDate", "ServDischDate")),
+             dates=("ReferralRequestReceivedDate", "ReferRejectionDate", "ServDischDate"),
+             metric=("AgeServReferRecDate", "ServTeamTypeRefToMH", "ReferRejectionDate", "ServDischDate")),
     FileSpec("MHS201CareContact.csv", "contact", ("Person_ID", "UniqServReqID", "UniqCareContID"),
              ("CareContDate", "CareContTime", "AttendStatus", "ConsMechanismMH"),
-             dates=("CareContDate",), times=("CareContTime",)),
+             dates=("CareContDate",), times=("CareContTime",),
+             metric=("CareContDate", "AttendStatus", "ConsMechanismMH"), unique="UniqCareContID"),
     FileSpec("MHS204IndirectActivity.csv", "indirect", ("Person_ID", "UniqServReqID", "MHS204UniqID"),
-             ("IndirectActDate", "IndirectActTime"), dates=("IndirectActDate",), times=("IndirectActTime",)),
+             ("IndirectActDate", "IndirectActTime"), dates=("IndirectActDate",), times=("IndirectActTime",),
+             file_required=False, metric=("IndirectActDate",), unique="MHS204UniqID"),
     FileSpec("MHS606CodedScoreAssessmentRefer.csv", "score", ("Person_ID", "UniqServReqID", "MHS606UniqID"),
-             ("CodedAssToolType", "PersScore", "AssToolCompDate"), dates=("AssToolCompDate",)),
+             ("CodedAssToolType", "PersScore", "AssToolCompDate"), dates=("AssToolCompDate",),
+             metric=("CodedAssToolType", "PersScore", "AssToolCompDate"), unique="MHS606UniqID"),
     FileSpec("THRIVEGrouping.csv", "grouping", ("Person_ID", "UniqServReqID", "Grouping"),
              ("StartDate", "EndDate", "SharedDecision"), dates=("StartDate", "EndDate"),
              file_required=False),
@@ -98,6 +108,21 @@ def grouping_keys() -> dict[str, str]:
 class ImportResult:
     manifest: dict
     skipped_groupings: int
+    rows_read: dict[str, int] = field(default_factory=dict)  # file -> data rows read
+    absent_files: list[str] = field(default_factory=list)  # optional files not given: empty
+    set_aside: dict[str, int] = field(default_factory=dict)  # reason -> score rows the metric skips
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"{name}: {n} row{'s' if n != 1 else ''} read" for name, n in self.rows_read.items()]
+        lines += [f"{name}: not given, loaded as an empty table" for name in self.absent_files]
+        loaded = ", ".join(f"{n} {name}" for name, n in self.manifest["rows"].items())
+        lines.append(f"Loaded: {loaded}.")
+        if self.skipped_groupings:
+            lines.append(f"Set aside: {self.skipped_groupings} THRIVEGrouping row(s) with "
+                         "NO_INTERVENTION (not a needs-based grouping).")
+        for reason, n in self.set_aside.items():
+            lines.append(f"Set aside by the outcomes metric: {n} score row(s), {reason}.")
+        return lines
 
 
 IMPORT_MEMORY_LIMIT = "2GB"
@@ -118,9 +143,35 @@ def import_mhsds(source_dir: str | os.PathLike, out_dir: str | os.PathLike) -> I
         problems += validate(con, present)
         if problems:
             raise ImportRejected(sorted(problems, key=_problem_order))
+        rows_read = {SPEC[a].filename: con.execute(f"SELECT count(*) FROM {a}").fetchall()[0][0]
+                     for a in present}
+        set_aside = scores_set_aside(con) if "score" in present else {}
         tables, skipped = to_canonical(con, present)
         manifest = write_extract(out_dir, tables, source=f"mhsds:{Path(source_dir).resolve()}")
-    return ImportResult(manifest, skipped)
+    absent = [f.filename for f in FILES if not f.file_required and f.alias not in present]
+    return ImportResult(manifest, skipped, rows_read, absent, set_aside)
+
+
+def scores_set_aside(con) -> dict[str, int]:
+    """Score rows the national metric will not use, by reason (they are loaded as given)."""
+    from . import reference
+
+    rows = reference.scale_rows()
+    con.register("__score_ranges", pa.table({
+        "concept_id": [str(r["concept_id"]) for r in rows],
+        "lower": [float(r["lower"]) for r in rows], "upper": [float(r["upper"]) for r in rows]}))
+    unknown, invalid, out_of_range = con.execute(
+        "SELECT count(*) FILTER (WHERE k.concept_id IS NULL), "
+        "count(*) FILTER (WHERE k.concept_id IS NOT NULL AND try_cast(trim(s.PersScore) AS DOUBLE) IS NULL), "
+        "count(*) FILTER (WHERE k.concept_id IS NOT NULL AND NOT try_cast(trim(s.PersScore) AS DOUBLE) "
+        "BETWEEN k.lower AND k.upper) "
+        "FROM score s LEFT JOIN (SELECT concept_id, min(lower) AS lower, max(upper) AS upper "
+        "FROM __score_ranges GROUP BY concept_id) k ON k.concept_id = trim(s.CodedAssToolType)"
+    ).fetchall()[0]
+    con.unregister("__score_ranges")
+    return {reason: n for reason, n in (
+        ("unknown code (not a scale of the national metric)", unknown),
+        ("invalid score (not a number)", invalid), ("out of range", out_of_range)) if n}
 
 
 _ORDER = {f.filename: i for i, f in enumerate(FILES)}
@@ -156,13 +207,20 @@ def _read_csv(path: Path, spec: FileSpec):
         with open(path, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), None)
     except (OSError, UnicodeDecodeError) as exc:
+        line = _first_non_utf8_line(path) if isinstance(exc, UnicodeDecodeError) else None
+        if line is not None:
+            return None, (), [Problem(name, line, None, NOT_UTF8)]
         return None, (), [Problem(name, None, None,
                                   f"cannot be read as UTF-8 CSV ({exc.__class__.__name__})")]
     if not header:
         return None, (), [Problem(name, 1, None, "the file is empty: no header row")]
     header = [h.strip() for h in header]
-    problems = [Problem(name, 1, col, "required column is missing")
+    problems = [Problem(name, 1, col, "required column is missing" + _did_you_mean(col, header))
                 for col in spec.required if col not in header]
+    problems += [Problem(name, 1, col, "column is missing: the national outcomes metric reads it "
+                                       "(a value may be blank, the column may not be absent)"
+                         + _did_you_mean(col, header))
+                 for col in spec.metric if col not in header]
     wanted = [c for c in spec.columns if c in header]
     bad_rows: list[Problem] = []
 
@@ -190,14 +248,109 @@ def _read_csv(path: Path, spec: FileSpec):
         if any(p.line is None for p in bad_rows):
             table = read(use_threads=False)  # the slower serial reader knows the line numbers
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        line = _first_non_utf8_line(path)
+        if line is not None:
+            return None, header, problems + [Problem(name, line, None, NOT_UTF8)]
         return None, header, problems + [Problem(name, None, None, f"cannot be read as CSV: {exc}")]
+    # pyarrow numbers records (header = 1), skipping blank lines and counting a quoted newline as
+    # part of its record: errors name the file's physical lines instead.
+    starts = _record_start_lines(path)
+    skipped = [p.line for p in bad_rows]
+    if starts is not None and len(starts) - 1 - len(skipped) == table.num_rows and all(
+            1 < n <= len(starts) for n in skipped):
+        bad_rows = [Problem(p.file, int(starts[p.line - 1]), p.column, p.message) for p in bad_rows]
+        keep = np.ones(len(starts), dtype=bool)
+        keep[0] = False
+        keep[np.asarray(skipped, dtype=np.int64) - 1] = False
+        lines = starts[keep]
+    else:
+        lines = _line_numbers(table.num_rows, skipped)
     problems += bad_rows
-    lines = _line_numbers(table.num_rows, [p.line for p in bad_rows])
     columns = {c: table.column(c) for c in wanted}
     for col in spec.columns:  # absent optional columns read as empty
         columns.setdefault(col, pa.nulls(table.num_rows, pa.string()))
     columns[LINE] = pa.array(lines)
     return pa.table(columns), header, problems
+
+
+def _did_you_mean(col: str, header: list[str]) -> str:
+    close = difflib.get_close_matches(col.lower(), [h.lower() for h in header], n=1, cutoff=0.75)
+    if not close:
+        return ""
+    found = next(h for h in header if h.lower() == close[0])
+    return f" (the header has {found!r}: is it misspelt?)"
+
+
+READ_CHUNK = 1 << 24
+NOT_UTF8 = "is not UTF-8 text: save the file as UTF-8 and import it again"
+
+
+def _record_start_lines(path: Path) -> np.ndarray | None:
+    """The physical line (1-based) on which each non-blank CSV record starts, header first.
+
+    A newline inside a quoted field (an odd number of quotes before it) does not end a record; a
+    blank line is not a record (pyarrow skips it). NumPy over 16 MB chunks: a couple of byte scans."""
+    ends, blank = [], []  # per chunk: physical line of each record-ending newline; its record blank?
+    carry_quotes = 0
+    lines_before = 0
+    prev_end = -1  # byte offset of the previous record-ending newline
+    offset = 0
+    last_byte = b""
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(READ_CHUNK):
+                b = np.frombuffer(chunk, dtype=np.uint8)
+                nl = np.flatnonzero(b == 10)
+                quotes = np.flatnonzero(b == 34)
+                inside = (carry_quotes + np.searchsorted(quotes, nl)) % 2 == 1
+                carry_quotes = (carry_quotes + len(quotes)) % 2
+                line_of = lines_before + np.arange(1, len(nl) + 1)
+                lines_before += len(nl)
+                end_pos = nl[~inside] + offset
+                if len(end_pos):
+                    starts = np.concatenate(([prev_end + 1], end_pos[:-1] + 1))
+                    length = end_pos - starts
+                    is_blank = length == 0
+                    # "\r\n" on its own is blank too
+                    one = np.flatnonzero(length == 1)
+                    if len(one):
+                        local = end_pos[one] - 1 - offset
+                        ok = local >= 0
+                        cr = np.zeros(len(one), dtype=bool)
+                        cr[ok] = b[local[ok]] == 13
+                        if (~ok).any():
+                            cr[~ok] = last_byte == b"\r"
+                        is_blank[one] |= cr
+                    ends.append(line_of[~inside])
+                    blank.append(is_blank)
+                    prev_end = int(end_pos[-1])
+                last_byte = chunk[-1:]
+                offset += len(chunk)
+    except OSError:
+        return None
+    end_lines = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+    is_blank = np.concatenate(blank) if blank else np.zeros(0, dtype=bool)
+    start_lines = np.concatenate(([1], end_lines[:-1] + 1)) if len(end_lines) else np.zeros(0, np.int64)
+    starts = start_lines[~is_blank].astype(np.int64)
+    if offset > prev_end + 1:  # a last record with no newline after it
+        tail_blank = offset - (prev_end + 1) == 1 and last_byte == b"\r"
+        if not tail_blank:
+            starts = np.append(starts, lines_before + 1)
+    return starts
+
+
+def _first_non_utf8_line(path: Path) -> int | None:
+    """The first physical line that is not UTF-8 (only read when the file was refused)."""
+    try:
+        with open(path, "rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
+    except OSError:
+        return None
+    return None
 
 
 def _line_numbers(n_rows: int, skipped: list[int | None]) -> np.ndarray:
@@ -247,6 +400,10 @@ def validate(con, present: dict[str, set[str]]) -> list[Problem]:
         add("mpi", f"SELECT {LINE}, 'IMD_Decile', 'is not a whole number from 1 to 10: ' || IMD_Decile "
                    f"FROM mpi WHERE NOT {blank('IMD_Decile')} "
                    "AND coalesce(try_cast(trim(IMD_Decile) AS INTEGER) NOT BETWEEN 1 AND 10, true)")
+    for alias in present:
+        unique = SPEC[alias].unique
+        if unique and unique in present[alias]:
+            add(alias, _duplicates(alias, unique))
     if "referral" in present:
         add("referral", _duplicates("referral", "UniqServReqID"))
         add("referral", f"SELECT {LINE}, 'AgeServReferRecDate', 'is not a whole number of years: ' "

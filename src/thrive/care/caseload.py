@@ -37,6 +37,8 @@ class CaseloadRow:
     signposts_overdue: int = 0
     roles: list[str] = field(default_factory=list)  # the user's own roles for this young person
     newly_allocated: bool = False
+    risk_alerts: int = 0  # questionnaire risk items not yet acknowledged (measures)
+    measures_due: list = field(default_factory=list)  # measures.schedule.Due, the agency's schedule
 
     @property
     def plan_gap(self) -> str | None:
@@ -161,6 +163,10 @@ def caseload_groups(user, *, grouping: str | None = None, review: str | None = N
     plans = risk_services.current_plans_for({e.young_person_id for e in episodes})
     overdue = directory_services.overdue_follow_ups([e.pk for e in episodes], today=today)
     recent = timezone.now() - NEWLY_ALLOCATED_WITHIN
+    from thrive.measures import services as measures_services
+
+    risk_alerts = measures_services.unreviewed_risk_counts(e.pk for e in episodes)
+    measures_due = measures_services.measures_due_for(episodes, today)
     for episode in episodes:
         row = CaseloadRow(episode, episode.current_grouping, episode.current_review_on, today,
                           plans.get(episode.young_person_id), overdue.get(episode.pk, 0),
@@ -168,6 +174,8 @@ def caseload_groups(user, *, grouping: str | None = None, review: str | None = N
                           newly_allocated=bool(episode.lead_practitioner_id == user.pk
                                                and episode.allocated_to_me_at
                                                and episode.allocated_to_me_at >= recent))
+        row.risk_alerts = risk_alerts.get(episode.pk, 0)
+        row.measures_due = measures_due.get(episode.pk, [])
         if review and row.review_state != review:
             continue
         groups[row.grouping or NO_GROUPING].rows.append(row)

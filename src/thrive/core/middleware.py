@@ -12,6 +12,8 @@ PUBLIC_PREFIXES = (
     "/directory/search/", "/directory/services/", "/openreferral/",
     # Community THRIVE participants join and rate without an account.
     "/community/join/",
+    # A one-time link to complete an outcome measure on one's own phone (measures.RemoteLink).
+    "/measures/remote/",
 )
 
 

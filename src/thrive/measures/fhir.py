@@ -10,8 +10,8 @@ import uuid
 from datetime import UTC, datetime
 
 from django.http import Http404, HttpResponse
-from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.questionnaire import Questionnaire
@@ -34,8 +34,31 @@ RESPONDENT_DISPLAY = {"self": "Young person", "parent": "Parent or carer", "teac
                       "clinician": "Clinician"}
 
 
-def _base(request) -> str:
-    return request.build_absolute_uri(reverse("measures:fhir-questionnaires")).rsplit("/", 1)[0]
+DEFAULT_BASE = "https://thrive-platform.invalid/measures/fhir"
+
+
+def _base(request=None) -> str:
+    """The FHIR base, from the THRIVE_FHIR_BASE_URL setting: canonical URLs never depend on the
+    host a request happened to use."""
+    import os
+
+    from django.conf import settings
+
+    return (getattr(settings, "THRIVE_FHIR_BASE_URL", None) or os.environ.get("THRIVE_FHIR_BASE_URL")
+            or DEFAULT_BASE).rstrip("/")
+
+
+def _measure_code(measure, base: str):
+    """The Questionnaire's code: the measure as a whole. LOINC panel where one exists; a scale's
+    SNOMED code only when the measure has a single coded scale (its score), otherwise the
+    platform's own measure code, never one subscale's (SDQ parent is not 'emotional symptoms')."""
+    if measure.loinc_panel:
+        return [{"system": LOINC, "code": measure.loinc_panel}]
+    coded = {s.snomed.concept_id: s.snomed for s in measure.scales if s.snomed}
+    if len(coded) == 1:
+        return [{"system": SNOMED, "code": next(iter(coded))}]
+    return [{"system": f"{base}/CodeSystem/thrive-measure", "code": measure.id,
+             "display": measure.name}]
 
 
 def _instant(value) -> str:
@@ -53,21 +76,30 @@ def _number(value):
 
 def questionnaire_resource(measure, base: str) -> dict:
     wording = services.item_text(measure.id)
-    first_coded = next((s.snomed for s in measure.scales if s.snomed), None)
-    if measure.loinc_panel:
-        code = [{"system": LOINC, "code": measure.loinc_panel}]
-    elif first_coded:
-        code = [{"system": SNOMED, "code": first_coded.concept_id}]
-    else:
-        code = None
+    code = _measure_code(measure, base)
     items = []
     for number in sorted(measure.items):
         item = measure.items[number]
-        entry = {
-            "linkId": str(number), "prefix": str(number), "type": "integer", "required": False,
-            "extension": [{"url": MIN_VALUE, "valueInteger": item.min},
-                          {"url": MAX_VALUE, "valueInteger": item.max}],
-        }
+        if item.unscored_responses:
+            # e.g. CHI-ESQ "don't know" (9): every allowed answer listed, so a response of 9 is
+            # one the Questionnaire allows.
+            entry = {
+                "linkId": str(number), "prefix": str(number), "type": "choice", "required": False,
+                "answerOption": [{"valueInteger": v} for v in
+                                 [*range(item.min, item.max + 1), *sorted(item.unscored_responses)]],
+            }
+        elif item.decimals:
+            entry = {
+                "linkId": str(number), "prefix": str(number), "type": "decimal", "required": False,
+                "extension": [{"url": MIN_VALUE, "valueDecimal": item.min},
+                              {"url": MAX_VALUE, "valueDecimal": item.max}],
+            }
+        else:
+            entry = {
+                "linkId": str(number), "prefix": str(number), "type": "integer", "required": False,
+                "extension": [{"url": MIN_VALUE, "valueInteger": item.min},
+                              {"url": MAX_VALUE, "valueInteger": item.max}],
+            }
         if wording.get(number):  # text only where the service has loaded its licensed wording
             entry["text"] = wording[number]
         items.append(entry)
@@ -86,7 +118,8 @@ def questionnaire_resource(measure, base: str) -> dict:
 
 def questionnaire_response_resource(completion: Completion, base: str) -> dict:
     episode = completion.episode
-    items = [{"linkId": str(n), "answer": [{"valueInteger": v}]}
+    items = [{"linkId": str(n), "answer": [{"valueInteger": v} if isinstance(v, int)
+                                           else {"valueDecimal": v}]}
              for n, v in sorted(((int(k), v) for k, v in completion.responses.items()))
              if v is not None]
     resource = {
@@ -290,3 +323,43 @@ def observation_search(request):
     audit.record(request, AuditEvent.Action.EXPORT, obj=person, young_person=person,
                  detail=f"FHIR Observation search ({len(resources)})")
     return _respond(_bundle(resources, base, "Observation"))
+
+
+def capability_statement(request):
+    """GET [base]/metadata: what this server does (read-only outcome measures)."""
+    base = _base(request)
+    resources = [
+        {"type": "Questionnaire", "interaction": [{"code": "read"}, {"code": "search-type"}]},
+        {"type": "QuestionnaireResponse", "interaction": [{"code": "read"}]},
+        {"type": "Observation", "interaction": [{"code": "read"}, {"code": "search-type"}],
+         "searchParam": [{"name": "patient", "type": "reference"},
+                         {"name": "derived-from", "type": "reference"},
+                         {"name": "code", "type": "token"}]},
+    ]
+    body = _validated(CapabilityStatement, {
+        "resourceType": "CapabilityStatement", "status": "active", "date": _instant(None),
+        "kind": "instance", "fhirVersion": "4.0.1", "format": ["json"],
+        "url": f"{base}/metadata", "name": "THRIVEOutcomeMeasures",
+        "implementation": {"description": "THRIVE open platform: outcome measures", "url": base},
+        "software": {"name": "THRIVE open platform"},
+        "rest": [{"mode": "server", "resource": resources,
+                  "security": {"description": "Signed-in staff only; access follows the "
+                                              "young person's sharing policy; every read audited."}}],
+    })
+    return _respond(body)
+
+
+def observation(request, observation_id):
+    """GET [base]/Observation/<completion id>-<scale>: one scale score, as bundles link to it."""
+    completion = _completion_or_none(request, observation_id[:36])
+    if completion is None:
+        return operation_outcome(404, "not-found", f"No Observation {observation_id!r}")
+    if not policy.can_export(request.user, completion.episode.young_person):
+        return _break_glass_refused()
+    match = next((o for o in observation_resources(completion, _base(request))
+                  if o["id"] == observation_id), None)
+    if match is None:
+        return operation_outcome(404, "not-found", f"No Observation {observation_id!r}")
+    audit.record(request, AuditEvent.Action.EXPORT, obj=completion,
+                 young_person=completion.episode.young_person, detail="FHIR Observation read")
+    return _respond(match)

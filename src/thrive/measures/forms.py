@@ -78,10 +78,10 @@ class CompletionForm(forms.Form):
                 label="Date completed", help_text="For example, 15 3 2026",
                 error_messages={"required": "Enter the date the questionnaire was completed"})
         if method in ("items", "tablet"):
-            wording = services.item_text(measure.id)
+            self.wording = services.wording(measure.id)
             for number in sorted(measure.items):
                 self.fields[f"item_{number}"] = self._item_field(
-                    number, services.item_label(measure, number, wording))
+                    number, services.item_label(measure, number, self.wording.items))
         else:
             for scale in measure.scales:
                 self.fields[f"total_{scale.id}"] = forms.CharField(
@@ -99,19 +99,28 @@ class CompletionForm(forms.Form):
         item = self.measure.items[number]
         allowed = list(range(item.min, item.max + 1)) + sorted(item.unscored_responses)
         if self.tablet:
-            choices = [(str(v), f"{v} – {item.options[v]}" if item.options.get(v) else str(v))
-                       for v in allowed]
+            def shown(v):
+                label = self.wording.answer_label(number, v)
+                if label:
+                    return label
+                return f"{v} – {item.options[v]}" if item.options.get(v) else str(v)
+            choices = [(str(v), shown(v)) for v in allowed]
             return forms.ChoiceField(
                 required=False, label=label, choices=choices, widget=forms.RadioSelect,
                 error_messages={"invalid_choice": f"Question {number}: choose one of the answers"})
-        hint = f"{item.min} to {item.max}"
-        if item.options:
+        hint = f"{item.min} to {item.max}" + (f", to {item.decimals} decimal place" if item.decimals else "")
+        labels = {v: self.wording.answer_label(number, v) for v in range(item.min, item.max + 1)}
+        if all(labels.values()):
+            hint += " (" + ", ".join(f"{v} {t.lower()}" for v, t in labels.items()) + ")"
+        elif item.options:
             hint += " (" + ", ".join(f"{v} {t}" for v, t in sorted(item.options.items())) + ")"
         if not item.scored:
             hint += ". Recorded, not scored"
         return forms.CharField(
             required=False, label=label, help_text=hint,
-            widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+            widget=forms.TextInput(attrs={"inputmode": "decimal" if item.decimals else "numeric",
+                                          "class": "nhsuk-input--width-3" if item.decimals
+                                          else "nhsuk-input--width-2"}),
         )
 
     def clean(self):
@@ -140,6 +149,19 @@ class CompletionForm(forms.Form):
         if item.unscored_responses:
             allowed += " or " + " or ".join(str(v) for v in sorted(item.unscored_responses))
         problem = f"{self._noun()} {number} must be a whole number from {allowed}"
+        if item.decimals:
+            problem = (f"{self._noun()} {number} must be a number from {allowed}, with at most "
+                       f"{item.decimals} decimal place, like 7.3")
+            if not re.fullmatch(rf"\d+(\.\d{{1,{item.decimals}}})?", str(raw)):
+                self.add_error(name, problem)
+                return None
+            value = Decimal(str(raw))
+            if value == value.to_integral_value():
+                value = int(value)
+            if not item.is_allowed(value):
+                self.add_error(name, problem)
+                return None
+            return value
         if not re.fullmatch(r"-?\d+", str(raw)):
             self.add_error(name, problem)
             return None
@@ -167,6 +189,9 @@ class CompletionForm(forms.Form):
         if scale.integer_valued and value != value.to_integral_value():
             self.add_error(name, f"{scale.name} must be a whole number from {span}")
             return None
+        if not scale.integer_valued and value.as_tuple().exponent < -2:
+            self.add_error(name, f"{scale.name} must have at most 2 decimal places")
+            return None
         return value
 
 
@@ -193,3 +218,34 @@ class HandBackForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "Enter your PIN or your password"},
     )
+
+
+class AcknowledgeRiskForm(forms.Form):
+    action_taken = forms.CharField(
+        label="What was done about it?", max_length=2000,
+        help_text="For example: spoke with the young person today, safety plan reviewed, GP told.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what was done about the risk item"},
+    )
+
+
+class ScheduleRuleForm(forms.Form):
+    measure_id = forms.ChoiceField(label="Questionnaire", error_messages={
+        "required": "Select a questionnaire", "invalid_choice": "Select a questionnaire from the list"})
+    rater = forms.ChoiceField(choices=Rater.choices, widget=forms.RadioSelect, label="Whose version",
+                              error_messages={"required": "Select whose version",
+                                              "invalid_choice": "Select whose version"})
+    at_assessment = forms.BooleanField(required=False, label="Due at assessment")
+    every_contacts = forms.IntegerField(
+        required=False, min_value=1, max_value=50, label="Due every this many attended contacts",
+        help_text="For example, 6. Leave blank if not.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+        error_messages={"invalid": "Enter a whole number of contacts from 1 to 50",
+                        "min_value": "Enter a whole number of contacts from 1 to 50",
+                        "max_value": "Enter a whole number of contacts from 1 to 50"})
+    at_ending = forms.BooleanField(required=False, label="Due at ending")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure_id"].choices = [("", "Choose a questionnaire")] + [
+            (m.id, m.name) for m in services.recordable_measures()]

@@ -18,3 +18,23 @@ class HandOverMiddleware:
                 and not request.path.startswith(ALLOWED_PREFIXES)):
             return redirect("measures:tablet")
         return self.get_response(request)
+
+
+FHIR_PREFIX = "/measures/fhir/"
+
+
+class FhirSignInMiddleware:
+    """A signed-out FHIR call gets an OperationOutcome (401), not an HTML sign-in redirect."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if request.path.startswith(FHIR_PREFIX) and not (user and user.is_authenticated):
+            from .fhir import operation_outcome
+
+            response = operation_outcome(401, "login", "Sign in to use the FHIR API")
+            response["WWW-Authenticate"] = 'Session realm="THRIVE"'
+            return response
+        return self.get_response(request)

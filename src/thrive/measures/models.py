@@ -77,3 +77,55 @@ class ScaleScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["completion", "scale_id"], name="one_score_per_scale"),
         ]
+
+
+class RiskReview(models.Model):
+    """A clinician's acknowledgement of a completion's risk alert: who, when, and what was done.
+    Until one exists, the alert stays on the episode and the caseload."""
+
+    completion = models.OneToOneField(Completion, on_delete=models.CASCADE, related_name="risk_review")
+    action_taken = models.TextField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Risk alert on {self.completion} reviewed"
+
+
+class MeasureSchedule(models.Model):
+    """An agency's rule for when a measure is due: at assessment, every n attended contacts, at
+    ending (any combination)."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    measure_id = models.CharField(max_length=40)
+    rater = models.CharField(max_length=20, choices=Rater.choices)
+    at_assessment = models.BooleanField(default=False)
+    every_contacts = models.PositiveSmallIntegerField(null=True, blank=True)
+    at_ending = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["measure_id", "rater"]
+        constraints = [models.UniqueConstraint(fields=["agency", "measure_id", "rater"],
+                                               name="one_schedule_per_measure_and_rater")]
+
+    def __str__(self):
+        return f"{self.measure_id} ({self.rater}) schedule"
+
+
+class RemoteLink(models.Model):
+    """A one-time, expiring link a young person or parent opens on their own phone to complete one
+    measure. Only a hash of its token is kept; the link carries no identifiers."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
+    measure_id = models.CharField(max_length=40)
+    rater = models.CharField(max_length=20, choices=Rater.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    completion = models.ForeignKey(Completion, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    def __str__(self):
+        return f"Remote link for {self.measure_id}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,9 +24,10 @@ from thrive.core.rules import RuleBroken
 from thrive.history.entries import valid_q
 
 from . import engine
+from . import schedule as schedule_rules
 from .engine.catalogue_model import Measure
 from .engine.reliable_change import Classification
-from .models import Completion, Rater, ScaleScore, Source
+from .models import Completion, MeasureSchedule, Rater, RemoteLink, RiskReview, ScaleScore, Source
 
 NORM_SEX = {"1": "M", "2": "F"}  # NHS Data Dictionary person stated sex -> norm table sex
 
@@ -81,21 +83,140 @@ def measure_name(measure_id: str) -> str:
     return m.name if m else measure_id
 
 
+@dataclass(frozen=True)
+class Wording:
+    """Wording a measure is shown with: items, instructions and answer labels."""
+
+    items: dict[int, str] = field(default_factory=dict)
+    instructions: str = ""
+    answers: dict[int, str] = field(default_factory=dict)  # value -> label, every item
+    item_answers: dict[int, dict[int, str]] = field(default_factory=dict)  # item -> its own labels
+    source: str = ""
+
+    def answer_label(self, number: int, value: int) -> str | None:
+        return self.item_answers.get(number, self.answers).get(value)
+
+
+SHIPPED_WORDING = Path(__file__).parent / "data" / "item_text_free.json"
+
+
+@lru_cache(maxsize=1)
+def shipped_wording() -> dict[str, Wording]:
+    """Wording that may be freely reproduced, shipped with the product (PHQ-9, GAD-7), checked
+    against the catalogue once."""
+    raw = json.loads(SHIPPED_WORDING.read_text(encoding="utf-8"))
+    out = {}
+    for measure_id, data in raw.items():
+        if measure_id.startswith("_"):
+            continue
+        measure = catalogue().measure(measure_id)
+        if not measure.item_text_shippable:
+            raise engine.InvalidConfiguration(f"{measure_id}: its wording may not be shipped")
+        items = {int(k): v for k, v in data.get("items", {}).items()}
+        for n in items:
+            measure.item(n)
+        out[measure_id] = Wording(
+            items=items, instructions=data.get("instructions", ""),
+            answers={int(k): v for k, v in data.get("answers", {}).items()},
+            item_answers={int(n): {int(k): v for k, v in labels.items()}
+                          for n, labels in data.get("item_answers", {}).items()},
+            source=data.get("source", ""))
+    return out
+
+
 @lru_cache(maxsize=4)
-def _item_text_from(path: str) -> dict[str, dict[int, str]]:
+def _item_text_from(path: str, mtime: float = 0.0) -> dict[str, dict[int, str]]:
     return engine.load_item_text(path)
 
 
-def item_text(measure_id: str) -> dict[int, str]:
-    """A service's own licensed item wording, from the JSON file named by the
-    THRIVE_MEASURE_ITEM_TEXT setting (or environment variable). None ships with the code."""
+def _service_item_text() -> tuple[dict[str, dict[int, str]], str]:
+    """(the service's own licensed wording, a problem to show staff). A missing or malformed file
+    never breaks a page: its problem is named and questions fall back to shipped wording or
+    numbers. Reloaded when the file changes (no restart)."""
     import os
 
-    path = getattr(settings, "THRIVE_MEASURE_ITEM_TEXT", None) or os.environ.get(
-        "THRIVE_MEASURE_ITEM_TEXT")
+    path = _setting("THRIVE_MEASURE_ITEM_TEXT")
     if not path:
-        return {}
-    return _item_text_from(str(path)).get(measure_id, {})
+        return {}, ""
+    try:
+        return _item_text_from(path, os.stat(path).st_mtime), ""
+    except FileNotFoundError:
+        problem = "was not found"
+    except (OSError, ValueError, TypeError, AttributeError) as exc:  # MeasureError is a ValueError
+        problem = f"could not be used: {exc}"
+    return {}, (f"The service's item wording file ({os.path.basename(path)}) {problem}. Until it is "
+                "fixed, questions without shipped wording are shown by number.")
+
+
+def wording_problem() -> str:
+    """What staff are told when the service's wording file is missing or malformed; else ''."""
+    return _service_item_text()[1]
+
+
+def wording(measure_id: str) -> Wording:
+    """Shipped wording, with the service's own licensed item text over it where loaded."""
+    shipped = shipped_wording().get(measure_id, Wording())
+    own = _service_item_text()[0].get(measure_id, {})
+    if not own:
+        return shipped
+    return Wording(items={**shipped.items, **own}, instructions=shipped.instructions,
+                   answers=shipped.answers, item_answers=shipped.item_answers,
+                   source=shipped.source or "Loaded by this service")
+
+
+def item_text(measure_id: str) -> dict[int, str]:
+    """Item wording: shipped where reproduction is free (PHQ-9, GAD-7), else the service's own
+    licensed wording from the JSON file named by THRIVE_MEASURE_ITEM_TEXT."""
+    return wording(measure_id).items
+
+
+def has_wording(measure: Measure) -> bool:
+    """Every item of the measure has wording to show a young person."""
+    text = item_text(measure.id)
+    return bool(measure.items) and all(text.get(n) for n in measure.items)
+
+
+def _setting(name: str) -> str:
+    import os
+
+    return str(getattr(settings, name, None) or os.environ.get(name) or "")
+
+
+@lru_cache(maxsize=4)
+def _conversion_tables_from(paths: str):
+    """(tables by (measure, scale), problems): a bad or missing file is named, never a 500."""
+    tables, problems = {}, []
+    for path in [p.strip() for p in paths.split(",") if p.strip()]:
+        try:
+            table = engine.load_conversion_table(path)
+        except (OSError, ValueError, KeyError, TypeError, engine.MeasureError) as exc:
+            problems.append(f"Conversion table {path} could not be used: {exc}")
+            continue
+        tables[(table.measure_id, table.scale_id)] = table
+    return tables, problems
+
+
+def conversion_tables():
+    """The service's licensed raw-to-converted tables (e.g. SWEMWBS raw to metric), from the JSON
+    files named in THRIVE_CONVERSION_TABLES (comma-separated)."""
+    return _conversion_tables_from(_setting("THRIVE_CONVERSION_TABLES"))
+
+
+def converted_scores(completion: Completion) -> list[tuple[str, str, Decimal | None]]:
+    """(scale name, conversion name, converted value) for each stored score with a loaded table."""
+    tables, _ = conversion_tables()
+    out = []
+    measure = catalogue().measure(completion.measure_id)
+    for score in completion.scores.all():
+        table = tables.get((completion.measure_id, score.scale_id))
+        if table is None or score.value is None:
+            continue
+        try:
+            value = table.convert(score.value)
+        except engine.MeasureError:
+            value = None
+        out.append((measure.scale(score.scale_id).name, table.name, value))
+    return out
 
 
 def age_on(person, day: date) -> int:
@@ -183,7 +304,7 @@ def record_completion(request, episode: Episode, *, measure_id: str, rater: str,
             episode=episode, measure_id=measure.id, rater=rater, respondent=respondent or rater,
             completed_on=completed_on,
             source=Source.ITEMS if has_items else Source.ENTERED_TOTAL,
-            responses={str(k): v for k, v in sorted(responses.items())},
+            responses={str(k): _json_number(v) for k, v in sorted(responses.items())},
             entered_totals={k: str(v) for k, v in entered_totals.items() if v is not None},
             risk_alerts=[a.message for a in scored.risk_alerts],
             on_tablet=on_tablet, recorded_by=recorded_by or request.user,
@@ -231,6 +352,24 @@ def ratings(measure: Measure, completion: Completion) -> list[Rating]:
         label = item_label(measure, number, wording) + (f" ({item.role})" if item.role else "")
         out.append(Rating(number, label, answer, notable))
     return out
+
+
+def saved_message(measure: Measure, completion: Completion) -> str:
+    """What saving did: scored, or saved with no score (too many items missing) and why."""
+    if describes_needs(measure):
+        return f"{measure.name} saved"
+    scores = list(completion.scores.all())
+    if scores and all(s.value is None for s in scores):
+        reason = next((s.missing_reason for s in scores if s.missing_reason), "")
+        return (f"{measure.name} saved, but no score could be given. {reason}").strip()
+    return f"{measure.name} saved and scored"
+
+
+def _json_number(value):
+    """A response as JSON keeps it: whole numbers as int, one-decimal answers (ORS 7.3) as float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _q(value: Decimal | None) -> Decimal | None:
@@ -300,14 +439,22 @@ class EpisodeOutcome:
 
 def goal_results(goal_ratings: list[GoalRating]) -> list:
     """The Goals section's ratings as the extract submits them and the national metric counts them:
-    goals 1 to 3 as GBO goal scores, which count as the young person's own (self) whoever rated."""
+    goals 1 to 3 as GBO goal scores, which count as the young person's own (self) whoever rated.
+    First and last are paired only within one rater: a goal's change uses the ratings by whoever
+    rated it first, so a parent's rating is never paired with the young person's."""
     cat = catalogue()
     try:
         measure = cat.measure(GOALS_MEASURE)
     except engine.UnknownMeasure:
         return []
+    ordered = sorted(goal_ratings, key=lambda r: (r.rated_on, r.pk))
+    first_rater: dict[int, str] = {}
+    for r in ordered:
+        first_rater.setdefault(r.goal_id, r.rated_by)
     out = []
-    for r in sorted(goal_ratings, key=lambda r: (r.rated_on, r.pk)):
+    for r in ordered:
+        if r.rated_by != first_rater[r.goal_id]:
+            continue
         try:
             scale = measure.scale(f"goal_{r.goal.number}")
         except engine.UnknownScale:
@@ -376,7 +523,7 @@ def completion_for(user, public_id) -> Completion:
     try:
         return (Completion.objects.filter(episode__in=policy.visible_episodes(user))
                 .select_related("episode", "episode__young_person", "episode__team",
-                                "entered_in_error_by")
+                                "entered_in_error_by", "risk_review__reviewed_by")
                 .prefetch_related("scores").get(public_id=public_id))
     except (Completion.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such record") from None
@@ -384,3 +531,193 @@ def completion_for(user, public_id) -> Completion:
 
 def dumps(value) -> str:
     return json.dumps(value, default=str)
+
+
+# -- Risk alerts ------------------------------------------------------------------------------
+
+
+def unreviewed_risk(episode: Episode) -> list[Completion]:
+    """Completions of the episode with a risk alert no clinician has acknowledged yet (one
+    entered in error raises nothing)."""
+    return list(episode.completions.exclude(risk_alerts=[]).filter(valid_q(), risk_review__isnull=True)
+                .order_by("completed_on", "id"))
+
+
+def unreviewed_risk_counts(episode_ids) -> dict[int, int]:
+    """Episode pk -> number of unacknowledged risk alerts: one query for a whole caseload."""
+    from django.db.models import Count
+
+    rows = (Completion.objects.filter(valid_q(), episode_id__in=list(episode_ids),
+                                      risk_review__isnull=True)
+            .exclude(risk_alerts=[]).values("episode_id").annotate(n=Count("id")))
+    return {r["episode_id"]: r["n"] for r in rows}
+
+
+def acknowledge_risk(request, completion: Completion, *, action_taken: str) -> RiskReview:
+    """A clinician acknowledges a risk alert and says what was done; audited. Once only."""
+    from thrive.sharing import policy
+
+    action_taken = (action_taken or "").strip()
+    if not action_taken:
+        raise RuleBroken("Enter what was done about the risk item", "action_taken")
+    with transaction.atomic():
+        episode = locked(completion.episode)
+        if not (policy.can_edit_episode(request.user, episode)
+                or policy.can_add_after_ending(request.user, episode)):
+            raise RuleBroken("Only a clinician of this episode's service can acknowledge this alert")
+        completion = Completion.objects.select_for_update().get(pk=completion.pk)
+        if not completion.risk_alerts:
+            raise RuleBroken("This questionnaire raised no risk alert")
+        if RiskReview.objects.filter(completion=completion).exists():
+            raise RuleBroken("This risk alert has already been acknowledged")
+        review = RiskReview.objects.create(completion=completion, action_taken=action_taken,
+                                           reviewed_by=request.user)
+        audit.record(request, AuditEvent.Action.CHANGE, obj=completion,
+                     young_person=episode.young_person,
+                     detail=f"risk alert acknowledged ({completion.measure_id})")
+    return review
+
+
+# -- Measures due (the agency's schedule) ----------------------------------------------------
+
+
+def agency_schedule(agency_id) -> list[MeasureSchedule]:
+    return list(MeasureSchedule.objects.filter(agency_id=agency_id))
+
+
+def _rules(rows) -> list[schedule_rules.Rule]:
+    return [schedule_rules.Rule(r.measure_id, r.rater, r.at_assessment, r.every_contacts, r.at_ending)
+            for r in rows]
+
+
+def measures_due(episode: Episode, today: date | None = None) -> list[schedule_rules.Due]:
+    """The measures due or overdue on the episode under its agency's schedule."""
+    return measures_due_for([episode], today).get(episode.pk, [])
+
+
+def measures_due_for(episodes, today: date | None = None) -> dict[int, list[schedule_rules.Due]]:
+    """Episode pk -> measures due: three queries for a whole caseload."""
+    from thrive.care.models import Contact
+
+    episodes = list(episodes)
+    today = today or dates.today()
+    by_agency: dict[int, list] = {}
+    for row in MeasureSchedule.objects.filter(agency_id__in={e.agency_id for e in episodes}):
+        by_agency.setdefault(row.agency_id, []).append(row)
+    wanted = [e for e in episodes if by_agency.get(e.agency_id)]
+    if not wanted:
+        return {}
+    ids = [e.pk for e in wanted]
+    attended: dict[int, list[date]] = {}
+    for episode_id, day in Contact.objects.filter(
+            episode_id__in=ids, attendance=Contact.Attendance.ATTENDED).values_list("episode_id", "date"):
+        attended.setdefault(episode_id, []).append(day)
+    completed: dict[int, dict] = {}
+    for episode_id, measure_id, rater, day in Completion.objects.filter(episode_id__in=ids).values_list(
+            "episode_id", "measure_id", "rater", "completed_on"):
+        completed.setdefault(episode_id, {}).setdefault((measure_id, rater), []).append(day)
+    out = {}
+    for e in wanted:
+        ending = getattr(e, "ending", None)
+        found = schedule_rules.due(
+            _rules(by_agency[e.agency_id]), started_on=e.assessed_on or e.accepted_on,
+            ended_on=ending.ended_on if ending else None, attended=attended.get(e.pk, []),
+            completed=completed.get(e.pk, {}), today=today)
+        if found:
+            out[e.pk] = found
+    return out
+
+
+def add_schedule_rule(request, *, measure_id: str, rater: str, at_assessment: bool,
+                      every_contacts: int | None, at_ending: bool) -> MeasureSchedule:
+    from thrive.accounts import permissions
+
+    if not permissions.can_set_measure_schedule(request.user):
+        raise RuleBroken("Only an agency administrator or team manager can set the schedule")
+    check_measure_and_rater(measure_id, rater)
+    if not (at_assessment or every_contacts or at_ending):
+        raise RuleBroken("Choose at least one: at assessment, every few contacts, or at ending",
+                         "at_assessment")
+    with transaction.atomic():
+        if MeasureSchedule.objects.filter(agency_id=request.user.agency_id, measure_id=measure_id,
+                                          rater=rater).exists():
+            raise RuleBroken(f"{measure_name(measure_id)} ({Rater(rater).label.lower()}) is already "
+                             "on the schedule: remove it first to change it", "measure_id")
+        row = MeasureSchedule.objects.create(
+            agency_id=request.user.agency_id, measure_id=measure_id, rater=rater,
+            at_assessment=at_assessment, every_contacts=every_contacts or None, at_ending=at_ending)
+        audit.record(request, AuditEvent.Action.CREATE, obj=row, detail=f"measures schedule {measure_id}")
+    return row
+
+
+def remove_schedule_rule(request, rule_id: int) -> None:
+    with transaction.atomic():
+        deleted, _ = MeasureSchedule.objects.filter(pk=rule_id, agency_id=request.user.agency_id).delete()
+        if deleted:
+            audit.record(request, AuditEvent.Action.CHANGE,
+                         detail=f"measures schedule rule {rule_id} removed")
+
+
+# -- Remote completion links -------------------------------------------------------------------
+
+REMOTE_LINK_DAYS = 7
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_remote_link(request, episode: Episode, *, measure_id: str, rater: str) -> str:
+    """A one-time link for the young person or parent; returns the token (shown once, never kept)."""
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    measure = check_measure_and_rater(measure_id, rater)
+    if describes_needs(measure) or not measure.items:
+        raise RuleBroken(f"{measure.name} is not completed by the young person or parent")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        episode = locked(episode)
+        require_open_or_late_addition(request.user, episode)
+        link = RemoteLink.objects.create(
+            token_hash=_token_hash(token), episode=episode, measure_id=measure.id, rater=rater,
+            created_by=request.user, expires_at=timezone.now() + timedelta(days=REMOTE_LINK_DAYS))
+        audit.record(request, AuditEvent.Action.CREATE, obj=link, young_person=episode.young_person,
+                     detail=f"remote completion link {measure.id} {rater}")
+    return token
+
+
+def remote_link(token: str) -> RemoteLink | None:
+    """The link if it exists, is unused and has not expired; else None."""
+    from django.utils import timezone
+
+    link = (RemoteLink.objects.select_related("episode", "episode__young_person")
+            .filter(token_hash=_token_hash(token or "")).first())
+    if link is None or link.used_at is not None or link.expires_at <= timezone.now():
+        return None
+    return link
+
+
+def complete_remote(request, link: RemoteLink, responses: dict[int, int | None]) -> Completion:
+    """Record the answers given through the link, once; audited as the link's use."""
+    from django.utils import timezone
+
+    with transaction.atomic():
+        link = RemoteLink.objects.select_for_update().get(pk=link.pk)
+        if link.used_at is not None or link.expires_at <= timezone.now():
+            raise RuleBroken("This link has already been used or has expired")
+        completion = record_completion(
+            request, link.episode, measure_id=link.measure_id, rater=link.rater,
+            completed_on=dates.today(), responses=responses, entered_totals={},
+            respondent=link.rater, recorded_by=link.created_by)
+        link.used_at = timezone.now()
+        link.completion = completion
+        link.save(update_fields=["used_at", "completion"])
+        audit.record(request, AuditEvent.Action.CREATE, obj=completion,
+                     young_person=link.episode.young_person, username="remote link",
+                     detail=f"completed through a remote link ({link.measure_id})")
+    return completion

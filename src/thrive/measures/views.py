@@ -62,6 +62,9 @@ def episode_measures(request, episode_id):
                      or policy.can_add_after_ending(request.user, episode)),
         "can_correct": history_services.may_change_episode(request.user, episode),
         "measure_name": services.measure_name, "back_url": _episode_url(episode),
+        "unreviewed_risk": services.unreviewed_risk(episode),
+        "due": services.measures_due(episode),
+        "wording_problem": services.wording_problem(),
     })
 
 
@@ -137,8 +140,7 @@ def record_completion(request, episode_id):
             request, episode, measure_id=measure.id, rater=rater, completed_on=data["completed_on"],
             responses=data["responses"], entered_totals=data["entered_totals"]))
         if completion:
-            saved = "saved" if services.describes_needs(measure) else "saved and scored"
-            messages.success(request, f"{measure.name} {saved}")
+            messages.success(request, services.saved_message(measure, completion))
             return redirect("measures:completion", completion.public_id)
     if request.method == "GET":
         _audit_view(request, episode, "record a questionnaire")
@@ -147,8 +149,29 @@ def record_completion(request, episode_id):
         "measure": measure, "method": method, "caption": _caption(episode),
         "back_url": reverse("measures:new", args=[episode.public_id]),
         "licensed_text": bool(services.item_text(measure.id)),
+        "wording_problem": services.wording_problem(),
         "describes_needs": services.describes_needs(measure),
     })
+
+
+def acknowledge_risk(request, completion_id):
+    """A clinician acknowledges a completion's risk alert and records what was done."""
+    completion = services.completion_for(request.user, completion_id)
+    episode = episode_for_late_addition(request, completion.episode.public_id, audit_get=False)
+    back = reverse("measures:completion", args=[completion.public_id])
+    if not completion.risk_alerts or hasattr(completion, "risk_review"):
+        return redirect(back)
+    form = forms.AcknowledgeRiskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.acknowledge_risk(
+                request, completion, action_taken=form.cleaned_data["action_taken"])):
+            messages.success(request, "Risk alert acknowledged")
+            return redirect(back)
+    if request.method == "GET":
+        _audit_view(request, episode, "acknowledge a risk alert")
+    return form_page(request, form, title="Acknowledge the risk alert", caption=_caption(episode),
+                     back_url=back, submit_text="Acknowledge",
+                     intro=" ".join(completion.risk_alerts))
 
 
 def completion_detail(request, completion_id):
@@ -166,6 +189,10 @@ def completion_detail(request, completion_id):
         "age": person.age_on(completion.completed_on),
         "rater_label": Rater(completion.rater).label,
         "back_url": _measures_url(episode),
+        "risk_review": getattr(completion, "risk_review", None),
+        "converted": services.converted_scores(completion),
+        "can_acknowledge": (policy.can_edit_episode(request.user, episode)
+                            or policy.can_add_after_ending(request.user, episode)),
     })
 
 
@@ -193,6 +220,12 @@ def start_hand_over(request, episode_id):
         "page_title": "Hand the tablet over", "form": form, "caption": _caption(episode),
         "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),
         "back_url": reverse("measures:new", args=[episode.public_id]),
+        "has_wording": services.has_wording(chosen["measure_obj"]),
+        "wording_problem": services.wording_problem(),
+        "remote_url": reverse("measures:remote-link", args=[episode.public_id]) + "?" + urlencode(
+            {"measure": chosen["measure"], "rater": chosen["rater"], "method": "tablet"}),
+        "totals_url": reverse("measures:record", args=[episode.public_id]) + "?" + urlencode(
+            {"measure": chosen["measure"], "rater": chosen["rater"], "method": "totals"}),
     })
 
 
@@ -218,6 +251,7 @@ def tablet(request):
         _audit_view(request, episode, "tablet completion")
     return render(request, "measures/tablet.html", {
         "page_title": "Questionnaire", "form": form, "measure": measure,
+        "instructions": services.wording(measure.id).instructions,
     })
 
 
@@ -232,7 +266,10 @@ def hand_back(request):
         if check_password(secret, state["pin"]) or request.user.check_password(secret):
             del request.session[HANDOVER]
             if state.get("completion"):
-                messages.success(request, "Questionnaire completed on the tablet and scored")
+                completion = services.completion_for(request.user, state["completion"])
+                measure = services.catalogue().measure(completion.measure_id)
+                messages.success(request, "Completed on the tablet: "
+                                 + services.saved_message(measure, completion))
                 return redirect("measures:completion", state["completion"])
             messages.success(request, "Hand-over ended. Nothing was saved.")
             return redirect("measures:episode", state["episode"])
@@ -249,3 +286,84 @@ def hand_back(request):
                                  f"{'try' if left == 1 else 'tries'} left before you are signed out.")
     return render(request, "measures/hand_back.html", {"page_title": "Hand back", "form": form,
                                                        "finished": bool(state.get("completion"))})
+
+
+# -- The agency's schedule ---------------------------------------------------------------------
+
+
+def schedule(request):
+    """When each measure is due in this agency: set by its administrator or a team manager."""
+    from django.core.exceptions import PermissionDenied
+
+    from thrive.accounts import permissions
+
+    if not permissions.can_set_measure_schedule(request.user):
+        raise PermissionDenied("Only an agency administrator or team manager can set the schedule.")
+    form = forms.ScheduleRuleForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("remove"):
+        services.remove_schedule_rule(request, int(request.POST["remove"]) if request.POST["remove"].isdigit()
+                                      else 0)
+        messages.success(request, "Removed from the schedule")
+        return redirect("measures:schedule")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if apply(form, lambda: services.add_schedule_rule(
+                request, measure_id=data["measure_id"], rater=data["rater"],
+                at_assessment=data["at_assessment"], every_contacts=data["every_contacts"],
+                at_ending=data["at_ending"])):
+            messages.success(request, "Added to the schedule")
+            return redirect("measures:schedule")
+    return render(request, "measures/schedule.html", {
+        "page_title": "When measures are due", "form": form,
+        "rules": services.agency_schedule(request.user.agency_id),
+        "measure_name": services.measure_name, "rater_label": lambda r: Rater(r).label,
+    })
+
+
+# -- Remote completion -------------------------------------------------------------------------
+
+
+def send_remote_link(request, episode_id):
+    """The practitioner creates a one-time link (7 days) to send to the young person or parent."""
+    episode = episode_for_late_addition(request, episode_id, audit_get=False)
+    chosen, refusal = _chosen(request, episode)
+    if refusal:
+        return refusal
+    link_url, problem = None, ""
+    if request.method == "POST":
+        from thrive.core.rules import RuleBroken
+
+        try:
+            token = services.create_remote_link(request, episode, measure_id=chosen["measure"],
+                                                rater=chosen["rater"])
+            link_url = request.build_absolute_uri(reverse("measures:remote", args=[token]))
+        except RuleBroken as broken:
+            problem = broken.message
+    else:
+        _audit_view(request, episode, "remote completion link")
+    return render(request, "measures/remote_link.html", {
+        "page_title": "Send a link to complete it on their own phone", "caption": _caption(episode),
+        "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),
+        "link_url": link_url, "problem": problem, "days": services.REMOTE_LINK_DAYS,
+        "has_wording": services.has_wording(chosen["measure_obj"]),
+        "back_url": reverse("measures:hand-over", args=[episode.public_id]) + "?" + urlencode(
+            {"measure": chosen["measure"], "rater": chosen["rater"], "method": "tablet"}),
+    })
+
+
+def remote(request, token):
+    """The page a young person or parent opens from the link: the questions only, nothing from the
+    record, no sign-in. Used once; expires."""
+    link = services.remote_link(token)
+    if link is None:
+        return render(request, "measures/remote_gone.html", {"page_title": "Link not available"},
+                      status=410)
+    measure = services.catalogue().measure(link.measure_id)
+    form = forms.CompletionForm(request.POST or None, measure=measure, method="tablet", tablet=True)
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: services.complete_remote(request, link, form.cleaned_data["responses"])):
+            return render(request, "measures/remote_done.html", {"page_title": "Thank you"})
+    return render(request, "measures/tablet.html", {
+        "page_title": "Questionnaire", "form": form, "measure": measure, "remote": True,
+        "instructions": services.wording(measure.id).instructions,
+    })

@@ -87,6 +87,10 @@ def test_every_problem_with_file_line_and_column(tmp_path):
         "2024-13-01",
         "MHS101Referral.csv, line 4, column ServDischDate: is not a date (YYYY-MM-DD): 01/05/2024",
         "MHS101Referral.csv, line 4, column UniqServReqID: UniqServReqID R1 repeats line 2",
+        "MHS201CareContact.csv, line 1, column AttendStatus: column is missing: the national outcomes "
+        "metric reads it (a value may be blank, the column may not be absent)",
+        "MHS201CareContact.csv, line 1, column ConsMechanismMH: column is missing: the national outcomes "
+        "metric reads it (a value may be blank, the column may not be absent)",
         "MHS201CareContact.csv, line 1, column UniqCareContID: required column is missing",
         "MHS606CodedScoreAssessmentRefer.csv, line 5, column Person_ID: Person_ID P2 is not the person "
         "of referral R1 (P1)",
@@ -103,9 +107,9 @@ def test_missing_file_unreadable_file_and_ragged_row(tmp_path):
         "MHS204IndirectActivity.csv": None,
         "MHS001MPI.csv": b"Person_ID,Gender\nP1,\xff\xfe\n",
         "MHS201CareContact.csv": GOOD["MHS201CareContact.csv"] + "P1,R1\n"})
-    assert "MHS001MPI.csv: cannot be read as UTF-8 CSV (UnicodeDecodeError)" in found
+    assert "MHS001MPI.csv, line 2: is not UTF-8 text: save the file as UTF-8 and import it again" in found
     assert "MHS201CareContact.csv, line 5: has 2 fields; the header has 7" in found
-    assert "MHS204IndirectActivity.csv: file not found" in found
+    assert not any(f.startswith("MHS204IndirectActivity.csv") for f in found)  # optional: empty
 
 
 def test_optional_grouping_file_may_be_absent(tmp_path):
@@ -136,8 +140,8 @@ def test_cyp_outcomes_command_from_mhsds(tmp_path, capsys):
 
 def test_team_from_the_optional_team_id_else_the_team_type(tmp_path):
     referrals = ("Person_ID,UniqServReqID,ReferralRequestReceivedDate,ServTeamTypeRefToMH,"
-                 "UniqCareProfTeamID\n"
-                 "P1,R1,2023-11-01,C05,North CAMHS\nP2,R2,2024-01-01,c01,\n")
+                 "UniqCareProfTeamID,AgeServReferRecDate,ReferRejectionDate,ServDischDate\n"
+                 "P1,R1,2023-11-01,C05,North CAMHS,,,\nP2,R2,2024-01-01,c01,,,,\n")
     import_mhsds(write(tmp_path, GOOD, **{"MHS101Referral.csv": referrals}), tmp_path / "out")
     rows = pq.read_table(tmp_path / "out" / "referrals.parquet", columns=["referral_id", "team_type", "team"])
     assert sorted(zip(*rows.to_pydict().values(), strict=True)) == [("R1", "C05", "North CAMHS"),

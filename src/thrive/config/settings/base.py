@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "thrive.measures.middleware.HandOverMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "thrive.measures.middleware.FhirSignInMiddleware",
     "thrive.core.middleware.SignInRequiredMiddleware",
     "thrive.accounts.middleware.SignInStepsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -116,6 +116,7 @@ def _items(raw: dict, where: str, displayable: bool) -> dict[int, Item]:
                 unscored_responses=frozenset(int(x) for x in group.get("unscored_responses", [])),
                 options={int(k): v for k, v in group.get("options", {}).items()},
                 role=group.get("role"),
+                decimals=int(group.get("decimals", 0)),
                 snomed=_snomed_by_id(snomed_ids[i], displayable, f"{where} item {n}") if snomed_ids else None,
             )
     for n in reversed_items:
@@ -157,7 +158,7 @@ def _scale(raw: dict, measure: dict, items: dict[int, Item], done: dict[str, Sca
     elif aggregation == "sum":
         lo = Decimal(sum(items[n].score_min for n in scale_items))
         hi = Decimal(sum(items[n].score_max for n in scale_items))
-        integer_valued = True
+        integer_valued = all(items[n].decimals == 0 for n in scale_items)
     elif aggregation == "mean_times_k":
         lo = k * min(items[n].score_min for n in scale_items)
         hi = k * max(items[n].score_max for n in scale_items)
@@ -272,6 +273,7 @@ def _measure(raw: dict) -> Measure:
         age_min=age_min,
         age_max=age_max,
         licence_summary=licence.get("summary", ""),
+        licence_source=licence.get("source", ""),
         item_text_shippable=bool(licence.get("item_text_shippable", False)),
         items=items,
         scales=tuple(scales.values()),

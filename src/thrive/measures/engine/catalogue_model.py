@@ -50,8 +50,15 @@ class Item:
     options: Mapping[int, str] = field(default_factory=dict)
     role: str | None = None
     snomed: SnomedCoding | None = None  # item-level code (Current View)
+    decimals: int = 0  # places a response may have (ORS/CORS visual analogue: 1, e.g. 7.3)
 
-    def is_allowed(self, response: int) -> bool:
+    def is_allowed(self, response) -> bool:
+        if not isinstance(response, int):
+            if not self.decimals or not isinstance(response, Decimal) or not response.is_finite():
+                return False
+            if response.as_tuple().exponent < -self.decimals:
+                return False
+            return self.min <= response <= self.max
         return self.min <= response <= self.max or response in self.unscored_responses
 
     def score(self, response: int) -> int | None:
@@ -186,6 +193,7 @@ class Measure:
     notes: str | None = None
     most_positive_response: int | None = None
     option_mapping_confirmed: bool = True
+    licence_source: str = ""  # who owns the wording and where its terms are (docs/measures-licences.md)
 
     def scale(self, scale_id: str) -> Scale:
         for s in self.scales:

@@ -111,13 +111,15 @@ def check_responses(measure: Measure, responses: Responses) -> None:
         item = measure.item(number)  # raises UnknownItem
         if response is None:
             continue
-        if isinstance(response, bool) or not isinstance(response, int):
+        if isinstance(response, bool) or not isinstance(response, int | Decimal) or (
+                isinstance(response, Decimal) and not item.decimals):
             raise ResponseOutOfRange(
                 f"{measure.name} item {number}: response must be a whole number, not {response!r}"
             )
         if not item.is_allowed(response):
             extra = sorted(item.unscored_responses)
-            allowed = f"{item.min}-{item.max}" + (f" or {extra}" if extra else "")
+            allowed = f"{item.min}-{item.max}" + (f" or {extra}" if extra else "") + (
+                f" with at most {item.decimals} decimal place" if item.decimals else "")
             raise ResponseOutOfRange(
                 f"{measure.name} item {number}: response {response} is outside {allowed}"
             )
@@ -158,7 +160,29 @@ def _check_entered_totals(measure, responses, entered_totals) -> dict[str, Decim
                 f"(items {sorted(answered)}) were given"
             )
         checked[scale_id] = value
+    _check_totals_agree(measure, checked)
     return checked
+
+
+def _check_totals_agree(measure: Measure, entered: dict[str, Decimal]) -> None:
+    """A paper total that contradicts its own subscales (SDQ 5+5+5+5 with total 30; RCADS total
+    anxiety below the sum of its subscales) is refused: one of them was copied wrongly."""
+    for scale in measure.scales:
+        if scale.id not in entered or not scale.is_composite or scale.aggregation != "sum":
+            continue
+        given = [c for c in scale.components if c in entered]
+        if not given:
+            continue
+        parts = sum((entered[c] for c in given), Decimal(0))
+        names = " + ".join(measure.scale(c).name for c in given)
+        if len(given) == len(scale.components) and parts != entered[scale.id]:
+            raise ConflictingInput(
+                f"{measure.name}: {scale.name} {entered[scale.id]} does not match {names} = "
+                f"{parts}. Check the paper form and correct the total or the subscale scores")
+        if parts > entered[scale.id]:
+            raise ConflictingInput(
+                f"{measure.name}: {scale.name} {entered[scale.id]} is less than {names} = "
+                f"{parts}. Check the paper form and correct the total or the subscale scores")
 
 
 def _from_items(scale: Scale, responses: Responses, item_scores: dict[int, int | None]):

@@ -2,6 +2,7 @@
 charts render under the CSP beside their tables, and hand a tablet over and back. axe-core checks
 every page."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -59,14 +60,15 @@ def test_record_score_chart_and_tablet(page, setting, live_server):  # noqa: F81
     group.get_by_label("Day").fill(str(day.day))
     group.get_by_label("Month").fill(str(day.month))
     group.get_by_label("Year").fill(str(day.year))
+    expect(page.get_by_label("1. Little interest or pleasure in doing things")).to_be_visible()
     for n in range(1, 10):
-        page.get_by_label(f"Question {n}", exact=True).fill("1")
-    page.get_by_label("Question 3", exact=True).fill("5")
+        page.locator(f"#id_item_{n}").fill("1")  # PHQ-9's own wording labels each question
+    page.locator("#id_item_3").fill("5")
     assert_accessible(page)
     page.get_by_role("button", name="Save and score").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Question 3 must be a whole number")
     assert_accessible(page)
-    page.get_by_label("Question 3", exact=True).fill("3")
+    page.locator("#id_item_3").fill("3")
     page.get_by_role("button", name="Save and score").click()
     expect(page.locator("#scores")).to_contain_text("11")
     expect(page.locator("#scores")).to_contain_text("moderate")
@@ -88,8 +90,10 @@ def test_record_score_chart_and_tablet(page, setting, live_server):  # noqa: F81
     body = page.locator("body").inner_text()
     assert "Bea" not in body and "Private" not in body and user.first_name not in body
     assert_accessible(page)
+    expect(page.locator("#instructions")).to_contain_text("Over the last 2 weeks")
     for n in range(1, 8):
-        page.get_by_role("group", name=f"Question {n}", exact=True).get_by_label("1", exact=True).check()
+        page.get_by_role("group", name=re.compile(rf"^{n}\. ")).get_by_label(
+            "Several days", exact=True).check()
     page.get_by_role("button", name="Finish").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
     assert_accessible(page)

@@ -38,8 +38,10 @@ def test_every_measure_is_a_valid_questionnaire(signed_in, measure):
     body = fhir_get(signed_in, f"/measures/fhir/Questionnaire/{measure}")
     Questionnaire.model_validate(body)
     assert body["id"] == measure.replace("_", "-")
+    shipped = services.shipped_wording()
     for item in body.get("item", []):
-        assert "text" not in item  # no item wording ships
+        # wording ships only where reproduction is free (PHQ-9, GAD-7)
+        assert ("text" in item) == (measure in shipped)
 
 
 def test_questionnaire_codes(signed_in):
@@ -131,3 +133,66 @@ def test_outsider_gets_operation_outcome_not_data(client, episode, person, schoo
     body = fhir_get(client, "/measures/fhir/Observation", 400)
     assert body["issue"][0]["code"] == "required"
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_multi_scale_questionnaires_are_coded_as_the_measure_not_a_subscale(signed_in):
+    sdq = fhir_get(signed_in, "/measures/fhir/Questionnaire/sdq_parent")
+    emotional = services.catalogue().measure("sdq_parent").scale("emotional").snomed.concept_id
+    assert all(c["code"] != emotional for c in sdq["code"])
+    assert sdq["code"][0]["code"] == "sdq_parent"
+    core = fhir_get(signed_in, "/measures/fhir/Questionnaire/core10")  # one coded scale: its SNOMED
+    assert core["code"][0]["system"] == "http://snomed.info/sct"
+
+
+def test_chi_esq_dont_know_is_an_answer_the_questionnaire_allows(signed_in, episode, req):
+    q = fhir_get(signed_in, "/measures/fhir/Questionnaire/chi_esq_parent")
+    item1 = q["item"][0]
+    allowed = [o["valueInteger"] for o in item1["answerOption"]]
+    assert 9 in allowed and allowed[:3] == [1, 2, 3]
+    completion = services.record_completion(
+        req, episode, measure_id="chi_esq_parent", rater="parent", completed_on=DAY,
+        responses={1: 9, 2: 1})
+    qr = fhir_get(signed_in, f"/measures/fhir/QuestionnaireResponse/{completion.public_id}")
+    assert qr["item"][0]["answer"][0]["valueInteger"] in allowed
+
+
+def test_metadata_is_a_capability_statement(signed_in):
+    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+
+    body = fhir_get(signed_in, "/measures/fhir/metadata")
+    CapabilityStatement.model_validate(body)
+    types = {r["type"] for r in body["rest"][0]["resource"]}
+    assert {"Questionnaire", "QuestionnaireResponse", "Observation"} <= types
+
+
+def test_observation_read_follows_the_bundle_links(signed_in, episode, req, outsider, client):
+    completion = services.record_completion(
+        req, episode, measure_id="phq9", rater="self", completed_on=DAY,
+        responses={n: 1 for n in range(1, 10)})
+    bundle = fhir_get(signed_in, "/measures/fhir/Observation?derived-from=QuestionnaireResponse/"
+                      f"{completion.public_id}")
+    (entry,) = bundle["entry"]
+    assert entry["fullUrl"].endswith(f"/Observation/{entry['resource']['id']}")
+    obs = fhir_get(signed_in, f"/measures/fhir/Observation/{entry['resource']['id']}")
+    Observation.model_validate(obs)
+    assert obs["valueQuantity"]["value"] == 9
+    missing = fhir_get(signed_in, f"/measures/fhir/Observation/{completion.public_id}-nope", 404)
+    OperationOutcome.model_validate(missing)
+    signed_in.logout()
+    client.force_login(outsider)
+    fhir_get(client, f"/measures/fhir/Observation/{entry['resource']['id']}", 404)
+
+
+@pytest.mark.parametrize("url", ["/measures/fhir/metadata", "/measures/fhir/Questionnaire",
+                                 "/measures/fhir/Observation?patient=x"])
+def test_signed_out_calls_get_an_operation_outcome_401(client, url):
+    body = fhir_get(client, url, 401)
+    OperationOutcome.model_validate(body)
+    assert body["issue"][0]["code"] == "login"
+
+
+def test_canonical_urls_come_from_the_setting_not_the_host(signed_in, settings):
+    settings.THRIVE_FHIR_BASE_URL = "https://fhir.example.nhs.uk/thrive"
+    body = signed_in.get("/measures/fhir/Questionnaire/phq9", HTTP_HOST="localhost")
+    q = json.loads(body.content)
+    assert q["url"] == "https://fhir.example.nhs.uk/thrive/Questionnaire/phq9"

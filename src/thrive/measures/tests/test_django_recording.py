@@ -204,13 +204,13 @@ def test_licensed_item_text_is_loaded_from_settings(signed_in, episode, settings
     from thrive.measures import services
 
     path = tmp_path / "items.json"
-    path.write_text('{"phq9": {"1": "Licensed wording of item one"}}')
+    path.write_text('{"rcads47_child": {"1": "Licensed wording of item one"}}')
     settings.THRIVE_MEASURE_ITEM_TEXT = str(path)
     services._item_text_from.cache_clear()
-    page = signed_in.get(record_url(episode, "phq9", "self")).content.decode()
+    page = signed_in.get(record_url(episode, "rcads47_child", "self")).content.decode()
     assert "1. Licensed wording of item one" in page and "Question 2" in page
     settings.THRIVE_MEASURE_ITEM_TEXT = None
-    page = signed_in.get(record_url(episode, "phq9", "self")).content.decode()
+    page = signed_in.get(record_url(episode, "rcads47_child", "self")).content.decode()
     assert "Licensed wording" not in page and "Question 1" in page
 
 

@@ -80,3 +80,19 @@ def test_a_gbo_questionnaire_recorded_before_stays_readable(signed_in, episode, 
     detail = signed_in.get(reverse("measures:completion", args=[completion.public_id]))
     assert detail.status_code == 200 and "Goal Based Outcomes" in detail.content.decode()
     assert "Goal Based Outcomes" in outcome_page(signed_in, episode)
+
+
+def test_a_parents_rating_is_never_paired_with_the_young_persons(signed_in, episode, practitioner):
+    g = goal(episode, practitioner, 1, 2)  # the young person rates 2
+    GoalRating.objects.create(goal=g, rated_on=START + timedelta(days=30), rating=9,
+                              rated_by="parent_carer", recorded_by=practitioner)
+    outcome = services.episode_outcome([], goal_ratings=list(
+        GoalRating.objects.filter(goal=g).select_related("goal")))
+    [row] = outcome.paired
+    assert row.last is None and row.classification_label == "Only one score so far"
+    GoalRating.objects.create(goal=g, rated_on=START + timedelta(days=40), rating=6,
+                              rated_by="young_person", recorded_by=practitioner)
+    outcome = services.episode_outcome([], goal_ratings=list(
+        GoalRating.objects.filter(goal=g).select_related("goal")))
+    [row] = outcome.paired
+    assert (row.first.value, row.last.value) == (2, 6)

@@ -129,9 +129,37 @@ def test_sdq_teacher_impact_has_three_items():
         score("sdq_teacher", {30: 1}, rater="teacher")
 
 
-def test_sdq_self_has_no_bands_until_configured():
-    result = score("sdq_self", {n: 2 for n in range(1, 26)}, rater="self")
-    assert all(r.band is None for r in result)
+# The publisher's three-band table ("Scoring the SDQ for age 4-17"), spec section 4.4:
+# rater -> scale -> (normal, borderline, abnormal) as inclusive ranges.
+SDQ_BANDS = {
+    "parent": {"total_difficulties": ((0, 13), (14, 16), (17, 40)), "emotional": ((0, 3), (4, 4), (5, 10)),
+               "conduct": ((0, 2), (3, 3), (4, 10)), "hyperactivity": ((0, 5), (6, 6), (7, 10)),
+               "peer_problems": ((0, 2), (3, 3), (4, 10)), "prosocial": ((6, 10), (5, 5), (0, 4)),
+               "impact": ((0, 0), (1, 1), (2, 10))},
+    "teacher": {"total_difficulties": ((0, 11), (12, 15), (16, 40)), "emotional": ((0, 4), (5, 5), (6, 10)),
+                "conduct": ((0, 2), (3, 3), (4, 10)), "hyperactivity": ((0, 5), (6, 6), (7, 10)),
+                "peer_problems": ((0, 3), (4, 4), (5, 10)), "prosocial": ((6, 10), (5, 5), (0, 4)),
+                "impact": ((0, 0), (1, 1), (2, 6))},
+    "self": {"total_difficulties": ((0, 15), (16, 19), (20, 40)), "emotional": ((0, 5), (6, 6), (7, 10)),
+             "conduct": ((0, 3), (4, 4), (5, 10)), "hyperactivity": ((0, 5), (6, 6), (7, 10)),
+             "peer_problems": ((0, 3), (4, 5), (6, 10)), "prosocial": ((6, 10), (5, 5), (0, 4)),
+             "impact": ((0, 0), (1, 1), (2, 10))},
+}
+
+
+@pytest.mark.parametrize("rater", ["parent", "teacher", "self"])
+def test_sdq_three_bands_follow_the_publishers_table_for_every_value(rater):
+    for scale, ranges in SDQ_BANDS[rater].items():
+        for label, (low, high) in zip(("normal", "borderline", "abnormal"), ranges, strict=True):
+            for value in range(low, high + 1):
+                result = score(f"sdq_{rater}", {}, rater=rater, entered_totals={scale: value})[scale]
+                assert result.band == label, (rater, scale, value, result.band)
+
+
+def test_a_prosocial_score_of_6_is_normal_not_abnormal():
+    for rater in ("parent", "teacher", "self"):
+        result = score(f"sdq_{rater}", {}, rater=rater, entered_totals={"prosocial": 6})["prosocial"]
+        assert result.band == "normal"
 
 
 def test_yp_core_caseness_depends_on_sex_and_age():
@@ -189,10 +217,18 @@ def test_entered_only_scales():
         score("cgas", {}, rater="clinician", entered_totals={"score": 0})
 
 
-def test_ors_entered_total_may_be_fractional_sum_items_may_not():
-    # ORS is marked to 0.1 cm on paper: a fractional sum scale total is not a whole number.
+def test_ors_total_and_items_take_one_decimal_place_other_sums_stay_whole():
+    # ORS/CORS are marked to 0.1 cm on paper (the national threshold 6.6 assumes it): a total of
+    # 33.3 and an item of 7.3 are valid; two decimal places on an item are not.
+    assert score("ors", {}, rater="self", entered_totals={"total": "27.4"})["total"].value == Decimal("27.4")
+    items = score("ors", {1: Decimal("7.3"), 2: 8, 3: Decimal("9.5"), 4: Decimal("8.5")}, rater="self")
+    assert items["total"].value == Decimal("33.3")
+    with pytest.raises(ResponseOutOfRange):
+        score("ors", {1: Decimal("7.35")}, rater="self")
+    with pytest.raises(ResponseOutOfRange):
+        score("phq9", {1: Decimal("1.5")}, rater="self")
     with pytest.raises(EnteredTotalOutOfRange):
-        score("ors", {}, rater="self", entered_totals={"total": "27.4"})
+        score("phq9", {}, rater="self", entered_totals={"total": "12.5"})
     core = score("core10", {}, rater="self", entered_totals={"clinical": "14.4"})["clinical"]
     assert core.value == Decimal("14.4")
 

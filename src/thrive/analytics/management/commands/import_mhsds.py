@@ -26,9 +26,8 @@ class Command(BaseCommand):
             raise CommandError(f"{len(rejected.problems)} problem(s) found; nothing was written.") from None
         rows = ", ".join(f"{n} {name}" for name, n in result.manifest["rows"].items())
         self.stdout.write(f"Extract written to {out}: {rows}.")
-        if result.skipped_groupings:
-            self.stdout.write(f"{result.skipped_groupings} THRIVEGrouping row(s) with NO_INTERVENTION "
-                              "(not a needs-based grouping) were not imported.")
+        for line in result.summary_lines():
+            self.stdout.write(line)
         if for_page:
             try:
                 refresh(aggregates_dir("mhsds"), out)
