@@ -14,3 +14,8 @@ urlpatterns = [
     path("measures/", include("thrive.measures.urls")),
     path("analytics/", include("thrive.analytics.urls")),
 ]
+
+# Operations: a load balancer's and a monitor's probe (core/health.py, decision 0023).
+from thrive.core.health import health  # noqa: E402
+
+urlpatterns += [path("health", health, name="health")]
