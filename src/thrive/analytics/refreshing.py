@@ -4,12 +4,18 @@
 A second refresh while one runs is refused rather than queued: the running one will publish
 figures at least as new. The aggregates directory is swapped in whole (dashboards.refresh), so
 readers never see half a refresh either way.
+
+"One at a time" holds across application hosts on PostgreSQL: besides the file lock (one host),
+a refresh takes a PostgreSQL advisory lock named after the figures' directory (decision 0023).
 """
 
 import fcntl
+import hashlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
+
+from django.db import connection
 
 from . import dashboards
 from .platform_extract import build_platform_extract
@@ -20,6 +26,32 @@ class RefreshBusy(Exception):
     """Another refresh of the same figures is running."""
 
 
+BUSY = "The figures are already being recomputed. Try again in a few minutes."
+
+
+def lock_key(out_dir: Path) -> int:
+    """The advisory lock's number for a directory of figures (a signed 64-bit integer)."""
+    digest = hashlib.sha256(f"thrive-analytics-refresh:{out_dir.name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def _across_hosts(out_dir: Path):
+    if connection.vendor != "postgresql":
+        yield
+        return
+    key = lock_key(out_dir)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        if not cursor.fetchone()[0]:
+            raise RefreshBusy(BUSY)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
 @contextmanager
 def _exclusive(out_dir: Path):
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -27,10 +59,10 @@ def _exclusive(out_dir: Path):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as busy:
-            raise RefreshBusy("The figures are already being recomputed. "
-                              "Try again in a few minutes.") from busy
+            raise RefreshBusy(BUSY) from busy
         try:
-            yield
+            with _across_hosts(out_dir):
+                yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 

@@ -21,6 +21,7 @@ def extract(tmp_path):
     return x.write(tmp_path / "extract")
 
 
+@pytest.mark.django_db  # on PostgreSQL the refresh also takes an advisory lock
 def test_a_second_refresh_while_one_runs_is_refused_and_changes_nothing(tmp_path, extract, settings):
     out = tmp_path / "analytics" / "aggregates"
     first = refresh(out, extract)
@@ -61,3 +62,36 @@ def test_team_managers_see_the_figures_but_cannot_recompute_them(client, camhs_t
     assert "Recompute" not in client.get("/analytics/").content.decode()
     assert client.post("/analytics/refresh/").status_code == 403
     assert not (tmp_path / "analytics" / "aggregates").exists()
+
+
+@pytest.mark.django_db
+def test_a_refresh_running_on_another_host_is_respected(tmp_path, extract):
+    """Another application host shares the database, not the file system: on PostgreSQL its
+    refresh holds the advisory lock (from its own connection); on SQLite (one host) the file."""
+    from contextlib import ExitStack
+
+    from django.db import connection
+
+    from thrive.analytics.refreshing import lock_key
+
+    out = tmp_path / "analytics" / "aggregates"
+    first = refresh(out, extract)
+    with ExitStack() as other_host:
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            db = connection.settings_dict
+            held = other_host.enter_context(psycopg.connect(
+                dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
+                host=db["HOST"] or None, port=db["PORT"] or None, autocommit=True))
+            assert held.execute("SELECT pg_try_advisory_lock(%s)", [lock_key(out)]).fetchone()[0]
+            # That host's refresh ends: it lets go (before its connection closes, which the
+            # server notices only a moment later).
+            other_host.callback(held.execute, "SELECT pg_advisory_unlock(%s)", [lock_key(out)])
+        else:
+            held = other_host.enter_context(open(out.parent / ".aggregates.lock", "w"))
+            fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(RefreshBusy, match="already being recomputed"):
+            refresh(out, extract)
+    assert dashboards.meta(out)["refreshed_at"] == first["refreshed_at"]
+    assert refresh(out, extract)["rows"]["waiting"] == 1  # free again once the other finished
