@@ -19,3 +19,21 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = ('{"time": "%(t)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
                      '"bytes": "%(B)s", "duration_ms": %(M)s}')
+# gunicorn's own messages as JSON lines too, like the application's (thrive.core.logs). The
+# handler names are gunicorn's own, which its defaults refer to.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "thrive.core.logs.JsonFormatter"},
+                   "access": {"format": "%(message)s"}},
+    "handlers": {
+        "error_console": {"class": "logging.StreamHandler", "formatter": "json",
+                          "stream": "ext://sys.stderr"},
+        "console": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+    },
+    "root": {"level": "WARNING", "handlers": ["error_console"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
