@@ -6,7 +6,10 @@ figures at least as new. The aggregates directory is swapped in whole (dashboard
 readers never see half a refresh either way.
 
 "One at a time" holds across application hosts on PostgreSQL: besides the file lock (one host),
-a refresh takes a PostgreSQL advisory lock named after the figures' directory (decision 0023).
+a refresh from the platform's records (the page's button, cron on every host) takes a PostgreSQL
+advisory lock named after the figures' directory (decision 0023). A refresh from a given extract
+(an analyst's import) needs no database and keeps the file lock only; two at once on different
+hosts would each swap in a whole directory, the later one winning.
 """
 
 import fcntl
@@ -53,7 +56,7 @@ def _across_hosts(out_dir: Path):
 
 
 @contextmanager
-def _exclusive(out_dir: Path):
+def _exclusive(out_dir: Path, *, across_hosts: bool = False):
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with open(out_dir.parent / f".{out_dir.name}.lock", "w") as lock:
         try:
@@ -61,7 +64,10 @@ def _exclusive(out_dir: Path):
         except BlockingIOError as busy:
             raise RefreshBusy(BUSY) from busy
         try:
-            with _across_hosts(out_dir):
+            if across_hosts:
+                with _across_hosts(out_dir):
+                    yield
+            else:
                 yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -70,9 +76,10 @@ def _exclusive(out_dir: Path):
 def refresh(out_dir: str | os.PathLike, extract: str | os.PathLike | None = None) -> dict:
     """Recompute every aggregate from an extract or, by default, from the platform's own records."""
     out = Path(out_dir)
-    with _exclusive(out):
-        if extract is not None:
+    if extract is not None:
+        with _exclusive(out):
             return dashboards.refresh(extract, out)
+    with _exclusive(out, across_hosts=True):
         # The platform's records as an extract: person-level, so in a working directory that
         # goes however the refresh ends (workdirs.py).
         with work_dir(out.parent, "platform-extract") as tmp:
