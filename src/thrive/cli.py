@@ -21,7 +21,7 @@ def _exit_on_terminate(signum, frame):
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _exit_on_terminate)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thrive.config.settings.local")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thrive.config.settings.production")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(command_line(sys.argv))

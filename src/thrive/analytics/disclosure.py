@@ -1,4 +1,4 @@
-"""Small-number suppression for any figure shown outside a care team (DESIGN.md): counts 1-4
+"""Small-number suppression for any figure shown outside a care team (docs/specs/DESIGN.md): counts 1-4
 are shown as "*", every other count is rounded to the nearest 5 (half up: 2.5 -> 5). Zero
 stays 0. Pure functions, no Django."""
 

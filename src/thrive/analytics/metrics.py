@@ -1,9 +1,9 @@
 """Metric definitions, in one place, as DuckDB SQL over the canonical extract (schema.py).
 
 Read each step against its source:
-- the national CYP outcomes metric: domain/outcome-measures.md section 8 (steps 1-7) and
-  standards/mhsds-extract.md ("Derivations", "Metric output contract");
-- the THRIVE system measures for the dashboards: domain/thrive-framework.md section 7.
+- the national CYP outcomes metric: docs/specs/domain/outcome-measures.md section 8 (steps 1-7) and
+  docs/specs/standards/mhsds-extract.md ("Derivations", "Metric output contract");
+- the THRIVE system measures for the dashboards: docs/specs/domain/thrive-framework.md section 7.
 
 Every query expects the extract's views (``schema.attach_extract``) and the reference tables
 (``reference.load_reference_tables``) on the connection. Nothing here formats or suppresses:

@@ -1,4 +1,4 @@
-"""Read an MHSDS-style CSV extract (standards/mhsds-extract.md), validate all of it, and turn it
+"""Read an MHSDS-style CSV extract (docs/specs/standards/mhsds-extract.md), validate all of it, and turn it
 into the canonical tables (schema.py).
 
 Reading is pyarrow's multi-threaded CSV reader (every column as text); every check is a DuckDB

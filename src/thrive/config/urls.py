@@ -17,3 +17,8 @@ urlpatterns = [
     path("community/", include("thrive.community.urls")),
     path("self-assessment/", include("thrive.assessment.urls")),
 ]
+
+# Operations: a load balancer's and a monitor's probe (core/health.py, decision 0023).
+from thrive.core.health import health  # noqa: E402
+
+urlpatterns += [path("health", health, name="health")]

@@ -2,7 +2,10 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+
+from .proxies import client_address
 
 # Paths anyone may reach without signing in. The JSON API answers 401 itself rather than
 # redirecting to a page.
@@ -58,4 +61,20 @@ class SignInRequiredMiddleware:
         if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
             # The next page is a path only, never a query string with identifiers in it.
             return redirect_to_login(request.path)
+        return self.get_response(request)
+
+
+class TrustedProxyMiddleware:
+    """Behind THRIVE_TRUSTED_PROXIES reverse proxies, REMOTE_ADDR becomes the client's address
+    (proxies.py), so the audit log and the sign-in lockout (both read REMOTE_ADDR) see people, not
+    the proxy. With no trusted proxies, nothing changes and X-Forwarded-For is ignored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = getattr(settings, "THRIVE_TRUSTED_PROXIES", 0)
+
+    def __call__(self, request):
+        if self.trusted > 0:
+            request.META["REMOTE_ADDR"] = client_address(
+                request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"), self.trusted)
         return self.get_response(request)

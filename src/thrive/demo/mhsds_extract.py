@@ -1,5 +1,5 @@
 """The demo locality written as an MHSDS-style CSV extract, exactly as `thrive import_mhsds` reads it
-(standards/mhsds-extract.md; reader: analytics/mhsds_import.py).
+(docs/specs/standards/mhsds-extract.md; reader: analytics/mhsds_import.py).
 
     write_extract(out_dir, people=1_000_000, seed=2026, today=date(2026, 3, 2), workers=2)
 

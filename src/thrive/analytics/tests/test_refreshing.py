@@ -61,3 +61,39 @@ def test_team_managers_see_the_figures_but_cannot_recompute_them(client, camhs_t
     assert "Recompute" not in client.get("/analytics/").content.decode()
     assert client.post("/analytics/refresh/").status_code == 403
     assert not (tmp_path / "analytics" / "aggregates").exists()
+
+
+@pytest.mark.django_db
+def test_a_refresh_running_on_another_host_is_respected(tmp_path, settings):
+    """Another application host shares the database, not the file system: on PostgreSQL its
+    refresh of the platform's figures holds the advisory lock (from its own connection); on SQLite
+    (one host only) the file lock."""
+    from contextlib import ExitStack
+
+    from django.db import connection
+
+    from thrive.analytics.refreshing import lock_key
+
+    settings.THRIVE_ANALYTICS_DIR = tmp_path / "analytics"
+    out = tmp_path / "analytics" / "aggregates"
+    out.parent.mkdir()
+    with ExitStack() as other_host:
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            db = connection.settings_dict
+            held = other_host.enter_context(psycopg.connect(
+                dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"] or None,
+                host=db["HOST"] or None, port=db["PORT"] or None, autocommit=True))
+            assert held.execute("SELECT pg_try_advisory_lock(%s)", [lock_key(out)]).fetchone()[0]
+            # That host's refresh ends: it lets go (before its connection closes, which the
+            # server notices only a moment later).
+            other_host.callback(held.execute, "SELECT pg_advisory_unlock(%s)", [lock_key(out)])
+        else:
+            held = other_host.enter_context(open(out.parent / ".aggregates.lock", "w"))
+            fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(CommandError, match="already being recomputed"):
+            call_command("refresh_analytics")
+        assert not dashboards.available(out)
+    call_command("refresh_analytics")  # free again once the other host finished
+    assert dashboards.meta(out)["extract_source"] == "platform"

@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "thrive.directory",
     "thrive.sharing",
     "thrive.measures",
-    "thrive.demo",
     "thrive.analytics",
     "thrive.history",
     "thrive.community",
@@ -39,6 +38,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: behind trusted proxies, REMOTE_ADDR becomes the client's address, for the audit log
+    # and the sign-in lockout alike (THRIVE_TRUSTED_PROXIES below).
+    "thrive.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "thrive.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -145,7 +147,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("THRIVE_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     ("nhsuk", PROJECT_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
     ("htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
@@ -171,3 +173,11 @@ THRIVE_RECORD_RETENTION_UNTIL_AGE = int(os.environ.get("THRIVE_RECORD_RETENTION_
 # The lead practitioner may still add a closing letter, a late questionnaire or a correction for
 # this many days after an ending.
 THRIVE_POST_ENDING_WINDOW_DAYS = int(os.environ.get("THRIVE_POST_ENDING_WINDOW_DAYS", 28))
+
+# Behind a reverse proxy (a load balancer, nginx): how many proxies in front of the application
+# append to X-Forwarded-For. 0 (the default) trusts no header: REMOTE_ADDR is the client.
+THRIVE_TRUSTED_PROXIES = int(os.environ.get("THRIVE_TRUSTED_PROXIES", 0))
+
+# Where the analytics extract and the dashboards' aggregates live (analytics/locations.py). On
+# several application hosts, a directory they all share (decision 0023).
+THRIVE_ANALYTICS_DIR = Path(os.environ.get("THRIVE_ANALYTICS_DIR", VAR_DIR / "analytics"))

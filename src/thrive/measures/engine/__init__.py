@@ -1,6 +1,6 @@
 """Outcome-measures engine: catalogue as data, scoring, reliable change, national metric.
 
-Pure Python (plus NumPy for batch scoring); no Django. Spec: shared/domain/outcome-measures.md.
+Pure Python (plus NumPy for batch scoring); no Django. Spec: docs/specs/domain/outcome-measures.md.
 """
 
 from .batch_scoring import (

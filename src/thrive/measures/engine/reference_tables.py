@@ -1,7 +1,8 @@
 """The NHS England reference tables shipped as package data, loaded once.
 
-They are copied byte for byte from shared/reference (MIT licence, (c) 2023 NHS Digital; see
-data/NOTICE.md). They are facts the engine needs at run time, so they are read, not retyped.
+They are copied byte for byte from the published files (checksums in data/SOURCES.txt; MIT
+licence, (c) 2023 NHS Digital; see data/NOTICE.md). They are facts the engine needs at run time,
+so they are read, not retyped.
 """
 
 import csv

@@ -1,5 +1,6 @@
 """The catalogue is data: check it loads, is consistent and carries no item wording."""
 
+import hashlib
 import json
 from importlib import resources
 from pathlib import Path
@@ -123,11 +124,13 @@ def test_current_view_is_not_scored():
 
 
 def test_copied_reference_files_are_byte_identical():
-    # CI and every checkout keep ../shared beside the repository.
-    shared = Path(__file__).resolve().parents[5] / "shared" / "reference"
-    assert shared.is_dir(), "../shared/reference must be beside the repository"
-    for source in shared.iterdir():
-        assert DATA.joinpath(source.name).read_bytes() == source.read_bytes(), source.name
+    # SOURCES.txt holds the SHA-256 of each source file as published (`sha256sum` format, taken
+    # when they were copied), so the check needs nothing outside the repository.
+    sources = DATA.joinpath("SOURCES.txt").read_text(encoding="utf-8").split("\n")
+    expected = dict(reversed(line.split("  ", 1)) for line in sources if line.strip())
+    assert {"rcads_norms.csv", "score_direction.csv", "README.md"} <= set(expected)
+    for name, digest in expected.items():
+        assert hashlib.sha256(DATA.joinpath(name).read_bytes()).hexdigest() == digest, name
 
 
 def test_reference_tables_load():
