@@ -105,7 +105,8 @@ OPEN_AT_END = """
 # The grouping decision current on $end for each referral (each lasts until the next or the ending).
 CURRENT_GROUPING = """
     SELECT referral_id, arg_max(grouping, start_on) AS grouping,
-           arg_max(shared_decision, start_on) AS shared_decision
+           arg_max(shared_decision, start_on) AS shared_decision,
+           arg_max(made_explicit, start_on) AS made_explicit
     FROM groupings WHERE start_on <= $end AND (end_on IS NULL OR end_on > $end)
     GROUP BY referral_id"""
 
@@ -158,6 +159,41 @@ def grouping_agreed_with_family(con, start, end):
         f"""
         SELECT count(*) FILTER (WHERE c.shared_decision), count(*)
         FROM ({OPEN_AT_END}) o LEFT JOIN ({CURRENT_GROUPING}) c USING (referral_id)""",
+        start,
+        end,
+    )
+
+
+@indicator(
+    "I2", "Open episodes whose current grouping was made explicit to the family", platform_only=True
+)
+def grouping_made_explicit(con, start, end):
+    """I2 Everyone is clear which needs-based grouping they are working within. Numerator: episodes
+    open at the end of the period whose current grouping decision records that the grouping was
+    made explicit to the young person and family. Denominator: all episodes open at the end of the
+    period (with or without a grouping). Only the platform records this (an MHSDS-style extract
+    does not)."""
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE c.made_explicit), count(*)
+        FROM ({OPEN_AT_END}) o LEFT JOIN ({CURRENT_GROUPING}) c USING (referral_id)""",
+        start,
+        end,
+    )
+
+
+@indicator("I3", "Endings agreed with the family and with a reason", platform_only=True)
+def endings_agreed_with_reason(con, start, end):
+    """I3 Clarity about the parameters of Getting Help and the reasons for ending. Numerator:
+    episodes that ended in the period whose ending was agreed with the young person and family
+    and records the reason for ending. Denominator: all episodes that ended (were discharged) in
+    the period, not counting referrals declined. Only the platform records this."""
+    return _pair(
+        con,
+        """
+        SELECT count(*) FILTER (WHERE ending_agreed AND coalesce(ending_reason, '') <> ''), count(*)
+        FROM referrals WHERE discharged_on BETWEEN $start AND $end AND rejected_on IS NULL""",
         start,
         end,
     )

@@ -18,7 +18,7 @@ def compute(tmp_path, extract: Extract, key: str, start=START, end=END):
         con.close()
 
 
-def grouping(x, referral, grouping, start, end=None, shared=True):
+def grouping(x, referral, grouping, start, end=None, shared=True, explicit=None):
     x.rows["groupings"].append(
         dict(
             person_id=x._person(referral),
@@ -27,6 +27,7 @@ def grouping(x, referral, grouping, start, end=None, shared=True):
             start_on=d(start),
             end_on=d(end) if end else None,
             shared_decision=shared,
+            made_explicit=explicit,
         )
     )
 
@@ -454,3 +455,48 @@ def test_every_indicator_gives_the_same_counts_for_several_periods_at_once(tmp_p
     denominators = {ind.key: ind.compute(con, START, END)[1] for ind in evidence.INDICATORS}
     assert all(denominators.values()), denominators  # every indicator has something to count
     con.close()
+
+
+def test_i2_open_episodes_whose_current_grouping_was_made_explicit(tmp_path):
+    x = Extract()
+    x.referral("R1", person_id="P1", received="2024-01-01", discharged=None)
+    grouping(x, "R1", "getting_advice", "2024-02-01", "2024-09-01", explicit=False)
+    grouping(x, "R1", "getting_help", "2024-09-01", explicit=True)  # current, explicit: counts
+    x.referral("R2", person_id="P2", received="2024-01-01", discharged=None)
+    grouping(x, "R2", "getting_help", "2024-02-01", "2024-09-01", explicit=True)
+    grouping(x, "R2", "getting_more_help", "2024-09-01", explicit=False)  # current, not explicit
+    x.referral("R3", person_id="P3", received="2024-01-01", discharged=None)  # open, no grouping
+    x.referral("R4", person_id="P4", received="2024-01-01", discharged="2024-12-01")  # closed
+    grouping(x, "R4", "getting_help", "2024-02-01", "2024-12-01", explicit=True)
+    assert compute(tmp_path, x, "grouping_made_explicit") == (1, 3)
+
+
+def test_i2_made_explicit_reads_an_extract_written_before_the_column(tmp_path):
+    import pyarrow.parquet as pq
+
+    x = Extract()
+    x.referral("R1", person_id="P1", received="2024-01-01", discharged=None)
+    grouping(x, "R1", "getting_help", "2024-02-01", explicit=True)
+    path = x.write(tmp_path / "old") / "groupings.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["made_explicit"]), path)  # a version 3 file
+    from thrive.analytics.engine import connect
+
+    con = connect(tmp_path / "old")
+    try:  # unknown, so not counted; the episode still is
+        assert evidence.grouping_made_explicit(con, START, END) == (0, 1)
+        assert evidence.episodes_with_grouping(con, START, END) == (1, 1)
+    finally:
+        con.close()
+
+
+def test_i3_endings_agreed_with_the_family_and_with_a_reason(tmp_path):
+    x = Extract()
+    x.referral("R1", person_id="P1", discharged="2024-06-01", ending_agreed=True, ending_reason="goals_met")
+    x.referral("R2", person_id="P2", discharged="2024-07-01", ending_agreed=False, ending_reason="moved")
+    x.referral("R3", person_id="P3", discharged="2024-08-01", ending_agreed=True)  # no reason
+    x.referral("R4", person_id="P4", discharged="2024-08-01", rejected="2024-08-01",
+               ending_agreed=True, ending_reason="declined")  # declined referral: out
+    x.referral("R5", person_id="P5", discharged="2023-08-01", ending_agreed=True,
+               ending_reason="goals_met")  # before the period
+    x.referral("R6", person_id="P6", discharged=None)  # still open
+    assert compute(tmp_path, x, "endings_agreed_with_reason") == (1, 3)
