@@ -311,10 +311,15 @@ TABLE_WORDS = {
     "decision_options": "options discussed in grouping decisions",
     "contact_staff": "the seniority of staff at each contact",
     "agency_kinds": "the kinds of agency on the platform",
+    "agency_referrals": "referrals between agencies",
+    "care_team_agencies": "care teams",
 }
-# Also written beside the platform's extract: each agency's kind (provider as in referrals).
+# Also written beside the platform's extract (sources.py): each agency's kind (provider as in
+# referrals); referrals between agencies; the agencies of each young person's care team.
 AGENCY_KINDS = "agency_kinds"
-SIDE_TABLES = ("contact_staff", AGENCY_KINDS)
+AGENCY_REFERRALS = "agency_referrals"
+CARE_TEAM_AGENCIES = "care_team_agencies"
+SIDE_TABLES = ("contact_staff", AGENCY_KINDS, AGENCY_REFERRALS, CARE_TEAM_AGENCIES)
 
 
 @indicator(
@@ -432,6 +437,41 @@ def open_to_several_agencies(con, start, end):
         f"""
         SELECT count(*) FILTER (WHERE agencies >= 2), count(*) FROM (
             SELECT person_id, count(DISTINCT provider) AS agencies FROM ({OPEN_AT_END}) o
+            GROUP BY person_id)""",
+        start,
+        end,
+    )
+
+
+@indicator("M6", "Referrals between agencies accepted within 10 working days", needs=(AGENCY_REFERRALS,))
+def referrals_accepted_in_time(con, start, end):
+    """M6 Agencies involved in a young person's care are integrated. Numerator: referrals from one
+    agency to another on the platform, sent in the period, that the receiving agency accepted
+    within 10 working days (Monday to Friday, not an England and Wales bank holiday; the day sent
+    not counted). Denominator: all such referrals sent in the period, not counting those the
+    sender withdrew."""
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE status IN ('accepted', 'completed') AND decided_on <= answer_by),
+               count(*)
+        FROM {AGENCY_REFERRALS} WHERE sent_on BETWEEN $start AND $end AND status <> 'withdrawn'""",
+        start,
+        end,
+    )
+
+
+@indicator("M6", "Care teams spanning two or more agencies", needs=(CARE_TEAM_AGENCIES,))
+def care_teams_across_agencies(con, start, end):
+    """M6 Agencies involved in a young person's care are integrated. Numerator: young people whose
+    care team at the end of the period has members from two or more agencies. Denominator: young
+    people with a care team (anyone on it) at the end of the period."""
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE agencies >= 2), count(*) FROM (
+            SELECT person_id, count(DISTINCT agency) AS agencies FROM {CARE_TEAM_AGENCIES}
+            WHERE added_on <= $end AND (removed_on IS NULL OR removed_on > $end)
             GROUP BY person_id)""",
         start,
         end,

@@ -49,6 +49,8 @@ def refresh_platform() -> dict:
         manifest = build_platform_extract(staging / "extract")
         write_contact_staff(staging / "extract")
         write_agency_kinds(staging / "extract")
+        write_agency_referrals(staging / "extract")
+        write_care_team_agencies(staging / "extract")
         swap_in(staging / "extract", out)
         _cache.clear()
         return manifest
@@ -73,6 +75,72 @@ def write_agency_kinds(directory: Path) -> None:
     tmp = directory / f"{evidence.AGENCY_KINDS}.parquet.tmp"
     pq.write_table(table, tmp)
     tmp.replace(directory / f"{evidence.AGENCY_KINDS}.parquet")
+
+
+def _write_side(directory: Path, name: str, columns: dict) -> None:
+    """One side table's Parquet file, written under a temporary name and renamed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tmp = directory / f"{name}.parquet.tmp"
+    pq.write_table(pa.table(columns), tmp)
+    tmp.replace(directory / f"{name}.parquet")
+
+
+def write_agency_referrals(directory: Path) -> None:
+    """One row per referral between agencies on the platform: the day it was sent, its status,
+    the day it was decided and the day ten working days after it was sent (England and Wales
+    bank holidays). Nobody is named; ids are the referral's public id."""
+    import pyarrow as pa
+    from django.utils import timezone
+
+    from thrive.sharing.models import AgencyReferral
+
+    from .working_days import add_working_days
+
+    ids, sent, status, decided, answer_by = [], [], [], [], []
+    for public_id, sent_at, state, decided_at in AgencyReferral.objects.values_list(
+        "public_id", "sent_at", "status", "decided_at"
+    ).iterator(chunk_size=5000):
+        day = timezone.localdate(sent_at)
+        ids.append(str(public_id))
+        sent.append(day)
+        status.append(state)
+        decided.append(timezone.localdate(decided_at) if decided_at else None)
+        answer_by.append(add_working_days(day, 10))
+    _write_side(directory, evidence.AGENCY_REFERRALS, {
+        "referral_id": pa.array(ids, pa.string()),
+        "sent_on": pa.array(sent, pa.date32()),
+        "status": pa.array(status, pa.string()),
+        "decided_on": pa.array(decided, pa.date32()),
+        "answer_by": pa.array(answer_by, pa.date32()),
+    })
+
+
+def write_care_team_agencies(directory: Path) -> None:
+    """One row per care-team membership of someone in an agency: the young person (public id),
+    the member's agency and the days the membership began and ended."""
+    import pyarrow as pa
+    from django.utils import timezone
+
+    from thrive.sharing.models import CareTeamMember
+
+    people, agencies, added, removed = [], [], [], []
+    for person, agency, added_at, removed_at in CareTeamMember.objects.filter(
+        user__agency__isnull=False
+    ).values_list("young_person__public_id", "user__agency_id", "added_at", "removed_at").iterator(
+        chunk_size=5000
+    ):
+        people.append(str(person))
+        agencies.append(str(agency))
+        added.append(timezone.localdate(added_at))
+        removed.append(timezone.localdate(removed_at) if removed_at else None)
+    _write_side(directory, evidence.CARE_TEAM_AGENCIES, {
+        "person_id": pa.array(people, pa.string()),
+        "agency": pa.array(agencies, pa.string()),
+        "added_on": pa.array(added, pa.date32()),
+        "removed_on": pa.array(removed, pa.date32()),
+    })
 
 
 def write_contact_staff(directory: Path) -> None:

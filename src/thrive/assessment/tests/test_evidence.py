@@ -46,6 +46,18 @@ def option(x, decision, referral, on, option, preferred):
     )
 
 
+def side(path, name, **columns):
+    """A side table written beside the extract, as sources.refresh_platform writes it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table(columns), path / f"{name}.parquet")
+
+
+def attach_side(con, path, name):
+    con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path / (name + '.parquet')}')")
+
+
 def test_every_indicator_names_its_principle_numerator_and_denominator():
     assert len(evidence.INDICATORS) >= 10
     for ind in evidence.INDICATORS:
@@ -442,9 +454,14 @@ def test_every_indicator_gives_the_same_counts_for_several_periods_at_once(tmp_p
         pa.table({"provider": ["RX1", "RY2", None], "kind": ["nhs", "school", "charity"]}),
         path / "agency_kinds.parquet",
     )
+    side(path, "agency_referrals", referral_id=["A1", "A2"], sent_on=[d("2024-05-01"), d("2024-08-01")],
+         status=["accepted", "sent"], decided_on=[d("2024-05-03"), None],
+         answer_by=[d("2024-05-15"), d("2024-08-15")])
+    side(path, "care_team_agencies", person_id=["P1", "P1", "P2"], agency=["1", "2", "1"],
+         added_on=[d("2024-01-01"), d("2024-06-01"), d("2024-02-01")], removed_on=[None, None, None])
     con = x.connect(tmp_path / "again")
-    for side in evidence.SIDE_TABLES:
-        con.execute(f"CREATE VIEW {side} AS SELECT * FROM read_parquet('{path / (side + '.parquet')}')")
+    for name in evidence.SIDE_TABLES:
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path / (name + '.parquet')}')")
     periods = [(START, END), *evidence.quarters(END)]
     for prepared in (False, True):
         if prepared:
@@ -500,3 +517,55 @@ def test_i3_endings_agreed_with_the_family_and_with_a_reason(tmp_path):
                ending_reason="goals_met")  # before the period
     x.referral("R6", person_id="P6", discharged=None)  # still open
     assert compute(tmp_path, x, "endings_agreed_with_reason") == (1, 3)
+
+
+def test_working_days_skip_weekends_and_england_and_wales_bank_holidays():
+    from thrive.assessment.working_days import add_working_days, is_working_day
+
+    assert add_working_days(date(2024, 5, 1), 10) == date(2024, 5, 16)  # Wed; 6 May bank holiday
+    assert add_working_days(date(2024, 12, 20), 10) == date(2025, 1, 8)  # Christmas, Boxing Day, New Year
+    assert add_working_days(date(2024, 3, 28), 1) == date(2024, 4, 2)  # Good Friday, Easter Monday
+    assert not is_working_day(date(2024, 8, 26)) and is_working_day(date(2024, 8, 27))
+
+
+def test_m6_referrals_between_agencies_accepted_within_ten_working_days(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    rows = [  # (sent, status, decided, answer by)
+        ("2024-05-01", "accepted", "2024-05-16", "2024-05-16"),  # on the tenth working day: counts
+        ("2024-05-01", "accepted", "2024-05-17", "2024-05-16"),  # a day late
+        ("2024-06-03", "completed", "2024-06-04", "2024-06-17"),  # accepted, since completed: counts
+        ("2024-06-03", "declined", "2024-06-04", "2024-06-17"),
+        ("2024-07-01", "sent", None, "2024-07-15"),  # not answered
+        ("2024-07-01", "withdrawn", None, "2024-07-15"),  # withdrawn: out
+        ("2024-03-01", "accepted", "2024-03-04", "2024-03-15"),  # sent before the period
+    ]
+    side(path, "agency_referrals", referral_id=[f"A{n}" for n in range(len(rows))],
+         sent_on=[d(r[0]) for r in rows], status=[r[1] for r in rows],
+         decided_on=[d(r[2]) if r[2] else None for r in rows], answer_by=[d(r[3]) for r in rows])
+    found = {r["key"]: r for r in evidence.evidence_for(path, START, END)["indicators"]}
+    # 2 of 5: small numbers, so shown suppressed
+    assert found["referrals_accepted_in_time"]["period"]["percent"] == evidence.SUPPRESSED
+    con = x.connect(tmp_path / "again")
+    attach_side(con, path, "agency_referrals")
+    assert evidence.referrals_accepted_in_time(con, START, END) == (2, 5)
+    con.close()
+
+
+def test_m6_care_teams_spanning_two_or_more_agencies(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    rows = [  # person, agency, added, removed
+        ("P1", "1", "2024-01-01", None), ("P1", "2", "2024-06-01", None),  # two agencies: counts
+        ("P2", "1", "2024-01-01", None), ("P2", "1", "2024-02-01", None),  # two people, one agency
+        ("P3", "1", "2024-01-01", None), ("P3", "2", "2024-01-01", "2025-01-01"),  # second left
+        ("P4", "1", "2025-05-01", None),  # joined after the period
+    ]
+    side(path, "care_team_agencies", person_id=[r[0] for r in rows], agency=[r[1] for r in rows],
+         added_on=[d(r[2]) for r in rows], removed_on=[d(r[3]) if r[3] else None for r in rows])
+    con = x.connect(tmp_path / "again")
+    attach_side(con, path, "care_team_agencies")
+    assert evidence.care_teams_across_agencies(con, START, END) == (1, 3)
+    con.close()

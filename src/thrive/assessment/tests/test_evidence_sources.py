@@ -1,0 +1,39 @@
+"""The side tables written beside the platform's extract, from platform records."""
+
+from datetime import UTC, date, datetime
+
+import pyarrow.parquet as pq
+import pytest
+
+from thrive.assessment import sources
+from thrive.sharing.models import AgencyReferral, CareTeamMember
+
+pytestmark = pytest.mark.django_db
+
+
+def read(tmp_path, name):
+    return pq.read_table(tmp_path / f"{name}.parquet").to_pylist()
+
+
+def test_referrals_between_agencies_with_the_day_ten_working_days_on(
+        tmp_path, person, camhs, school, outsider, practitioner):
+    ref = AgencyReferral.objects.create(
+        young_person=person, from_agency=school, to_agency=camhs, sent_by=outsider, reason="Low mood",
+        consent_override_reason="Safeguarding", status=AgencyReferral.Status.ACCEPTED,
+        decided_by=practitioner, decided_at=datetime(2024, 5, 10, 9, tzinfo=UTC))
+    AgencyReferral.objects.filter(pk=ref.pk).update(sent_at=datetime(2024, 5, 1, 9, tzinfo=UTC))
+    sources.write_agency_referrals(tmp_path)
+    assert read(tmp_path, "agency_referrals") == [{
+        "referral_id": str(ref.public_id), "sent_on": date(2024, 5, 1), "status": "accepted",
+        "decided_on": date(2024, 5, 10), "answer_by": date(2024, 5, 16)}]  # 6 May a bank holiday
+
+
+def test_care_team_members_by_agency(tmp_path, person, practitioner, colleague, outsider):
+    for user in (practitioner, colleague, outsider):
+        CareTeamMember.objects.create(young_person=person, user=user, role="Worker", added_by=practitioner)
+    sources.write_care_team_agencies(tmp_path)
+    rows = read(tmp_path, "care_team_agencies")
+    assert {r["person_id"] for r in rows} == {str(person.public_id)}
+    assert sorted(r["agency"] for r in rows) == sorted(
+        str(u.agency_id) for u in (practitioner, colleague, outsider))
+    assert len({r["agency"] for r in rows}) == 2 and all(r["removed_on"] is None for r in rows)
