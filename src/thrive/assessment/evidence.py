@@ -313,13 +313,15 @@ TABLE_WORDS = {
     "agency_kinds": "the kinds of agency on the platform",
     "agency_referrals": "referrals between agencies",
     "care_team_agencies": "care teams",
+    "practitioner_days": "which practitioners viewed outcome charts",
 }
 # Also written beside the platform's extract (sources.py): each agency's kind (provider as in
 # referrals); referrals between agencies; the agencies of each young person's care team.
 AGENCY_KINDS = "agency_kinds"
 AGENCY_REFERRALS = "agency_referrals"
 CARE_TEAM_AGENCIES = "care_team_agencies"
-SIDE_TABLES = ("contact_staff", AGENCY_KINDS, AGENCY_REFERRALS, CARE_TEAM_AGENCIES)
+PRACTITIONER_DAYS = "practitioner_days"
+SIDE_TABLES = ("contact_staff", AGENCY_KINDS, AGENCY_REFERRALS, CARE_TEAM_AGENCIES, PRACTITIONER_DAYS)
 
 
 @indicator(
@@ -473,6 +475,23 @@ def care_teams_across_agencies(con, start, end):
             SELECT person_id, count(DISTINCT agency) AS agencies FROM {CARE_TEAM_AGENCIES}
             WHERE added_on <= $end AND (removed_on IS NULL OR removed_on > $end)
             GROUP BY person_id)""",
+        start,
+        end,
+    )
+
+
+@indicator("I4", "Practitioners who viewed a young person's outcome charts", needs=(PRACTITIONER_DAYS,))
+def practitioners_viewing_charts(con, start, end):
+    """I4 Outcome data informs practice. Numerator: practitioners with a contact in the period who
+    also opened a young person's outcome measures page (where the charts are) in the period, as
+    the audit log records it. Denominator: practitioners with a contact in the period."""
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE viewed), count(*) FROM (
+            SELECT practitioner, bool_or(kind = 'chart_view') AS viewed FROM {PRACTITIONER_DAYS}
+            WHERE "on" BETWEEN $start AND $end GROUP BY practitioner
+            HAVING bool_or(kind = 'contact'))""",
         start,
         end,
     )

@@ -51,6 +51,7 @@ def refresh_platform() -> dict:
         write_agency_kinds(staging / "extract")
         write_agency_referrals(staging / "extract")
         write_care_team_agencies(staging / "extract")
+        write_practitioner_days(staging / "extract")
         swap_in(staging / "extract", out)
         _cache.clear()
         return manifest
@@ -140,6 +141,38 @@ def write_care_team_agencies(directory: Path) -> None:
         "agency": pa.array(agencies, pa.string()),
         "added_on": pa.array(added, pa.date32()),
         "removed_on": pa.array(removed, pa.date32()),
+    })
+
+
+# The audit log's detail for a view of the pages that show a young person's outcome charts
+# (measures.views.episode_measures and record_measures).
+CHART_VIEW_DETAILS = ("outcome measures", "outcome measure charts")
+
+
+def write_practitioner_days(directory: Path) -> None:
+    """One row per practitioner (a key, never a name) and day on which they had a contact
+    (kind "contact") or viewed a young person's outcome charts (kind "chart_view", from the
+    audit log)."""
+    import pyarrow as pa
+    from django.utils import timezone
+
+    from thrive.care.models import Contact
+    from thrive.core.models import AuditEvent
+
+    days = set(
+        (str(user), on, "contact")
+        for user, on in Contact.objects.filter(practitioner__isnull=False)
+        .values_list("practitioner_id", "date").distinct().iterator(chunk_size=5000)
+    )
+    for user, at in AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW, detail__in=CHART_VIEW_DETAILS, user__isnull=False
+    ).values_list("user_id", "at").iterator(chunk_size=5000):
+        days.add((str(user), timezone.localdate(at), "chart_view"))
+    rows = sorted(days)
+    _write_side(directory, evidence.PRACTITIONER_DAYS, {
+        "practitioner": pa.array([r[0] for r in rows], pa.string()),
+        "on": pa.array([r[1] for r in rows], pa.date32()),
+        "kind": pa.array([r[2] for r in rows], pa.string()),
     })
 
 

@@ -459,6 +459,8 @@ def test_every_indicator_gives_the_same_counts_for_several_periods_at_once(tmp_p
          answer_by=[d("2024-05-15"), d("2024-08-15")])
     side(path, "care_team_agencies", person_id=["P1", "P1", "P2"], agency=["1", "2", "1"],
          added_on=[d("2024-01-01"), d("2024-06-01"), d("2024-02-01")], removed_on=[None, None, None])
+    side(path, "practitioner_days", practitioner=["1", "1", "2"], on=[d("2024-05-01")] * 3,
+         kind=["contact", "chart_view", "contact"])
     con = x.connect(tmp_path / "again")
     for name in evidence.SIDE_TABLES:
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path / (name + '.parquet')}')")
@@ -568,4 +570,22 @@ def test_m6_care_teams_spanning_two_or_more_agencies(tmp_path):
     con = x.connect(tmp_path / "again")
     attach_side(con, path, "care_team_agencies")
     assert evidence.care_teams_across_agencies(con, START, END) == (1, 3)
+    con.close()
+
+
+def test_i4_practitioners_with_contacts_who_viewed_outcome_charts(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    rows = [
+        ("1", "2024-05-01", "contact"), ("1", "2024-06-01", "chart_view"),  # both in the period: counts
+        ("2", "2024-05-01", "contact"), ("2", "2024-06-01", "contact"),  # never viewed
+        ("3", "2024-05-01", "contact"), ("3", "2024-02-01", "chart_view"),  # viewed before the period
+        ("4", "2024-06-01", "chart_view"),  # viewed, no contact (not a practitioner at work): out
+    ]
+    side(path, "practitioner_days", practitioner=[r[0] for r in rows], on=[d(r[1]) for r in rows],
+         kind=[r[2] for r in rows])
+    con = x.connect(tmp_path / "again")
+    attach_side(con, path, "practitioner_days")
+    assert evidence.practitioners_viewing_charts(con, START, END) == (1, 3)
     con.close()

@@ -37,3 +37,21 @@ def test_care_team_members_by_agency(tmp_path, person, practitioner, colleague, 
     assert sorted(r["agency"] for r in rows) == sorted(
         str(u.agency_id) for u in (practitioner, colleague, outsider))
     assert len({r["agency"] for r in rows}) == 2 and all(r["removed_on"] is None for r in rows)
+
+
+def test_practitioner_days_from_contacts_and_views_of_the_outcome_charts(
+        tmp_path, client, episode, practitioner, colleague):
+    from datetime import time
+
+    from thrive.care.models import Contact
+
+    Contact.objects.create(episode=episode, date=date(2024, 5, 1), time=time(10), mode="face_to_face",
+                           attendance="attended", practitioner=practitioner)
+    client.force_login(practitioner)
+    assert client.get(f"/measures/episodes/{episode.public_id}/").status_code == 200
+    client.get(f"/people/{episode.young_person.public_id}/")  # the record itself: not a chart view
+    sources.write_practitioner_days(tmp_path)
+    rows = read(tmp_path, "practitioner_days")
+    assert sorted((r["practitioner"], r["kind"]) for r in rows) == [
+        (str(practitioner.pk), "chart_view"), (str(practitioner.pk), "contact")]
+    assert date(2024, 5, 1) in {r["on"] for r in rows}
