@@ -27,7 +27,6 @@ from thrive.analytics.schema import absent_tables
 NOT_COMPUTABLE = {
     "M1": "Interagency policy is a matter of documents and meetings, not of records on the platform.",
     "M3": "Contracts and performance management are not recorded on the platform.",
-    "M5": "The directory's coverage is not part of the analytical extract yet.",
     "S1": "Multi-agency review of data happens in meetings, not on the platform.",
     "S3": "Strengths and family resources are free text, which the extract never carries.",
     "S4": "Which interventions are evidence-based is not recorded on the platform.",
@@ -314,6 +313,7 @@ TABLE_WORDS = {
     "agency_referrals": "referrals between agencies",
     "care_team_agencies": "care teams",
     "practitioner_days": "which practitioners viewed outcome charts",
+    "directory_coverage": "the service directory",
 }
 # Also written beside the platform's extract (sources.py): each agency's kind (provider as in
 # referrals); referrals between agencies; the agencies of each young person's care team.
@@ -321,7 +321,13 @@ AGENCY_KINDS = "agency_kinds"
 AGENCY_REFERRALS = "agency_referrals"
 CARE_TEAM_AGENCIES = "care_team_agencies"
 PRACTITIONER_DAYS = "practitioner_days"
-SIDE_TABLES = ("contact_staff", AGENCY_KINDS, AGENCY_REFERRALS, CARE_TEAM_AGENCIES, PRACTITIONER_DAYS)
+DIRECTORY_COVERAGE = "directory_coverage"
+SIDE_TABLES = (
+    "contact_staff", AGENCY_KINDS, AGENCY_REFERRALS, CARE_TEAM_AGENCIES, PRACTITIONER_DAYS, DIRECTORY_COVERAGE
+)
+# Age bands for the directory's coverage: (label, first year of age, last year of age).
+AGE_BANDS = (("0 to 4", 0, 4), ("5 to 10", 5, 10), ("11 to 15", 11, 15), ("16 to 17", 16, 17),
+             ("18 to 25", 18, 25))
 
 
 @indicator(
@@ -492,6 +498,24 @@ def practitioners_viewing_charts(con, start, end):
             SELECT practitioner, bool_or(kind = 'chart_view') AS viewed FROM {PRACTITIONER_DAYS}
             WHERE "on" BETWEEN $start AND $end GROUP BY practitioner
             HAVING bool_or(kind = 'contact'))""",
+        start,
+        end,
+    )
+
+
+@indicator(
+    "M5", "Kinds of help and age bands the directory covers", needs=(DIRECTORY_COVERAGE,), about_people=False
+)
+def directory_coverage(con, start, end):
+    """M5 A shared directory of what is available locally, by kind of help and age. Numerator:
+    combinations of kind of help (the five needs-based groupings a service is tagged with) and
+    age band (0 to 4, 5 to 10, 11 to 15, 16 to 17, 18 to 25) with at least one active service in
+    the directory. Denominator: all those combinations. The directory keeps no history: this is
+    the directory when the evidence was last refreshed, the same for every quarter. Counts of
+    services, not of people: not suppressed."""
+    return _pair(
+        con,
+        f"SELECT count(*) FILTER (WHERE services > 0), count(*) FROM {DIRECTORY_COVERAGE}",
         start,
         end,
     )

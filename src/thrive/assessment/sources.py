@@ -52,6 +52,7 @@ def refresh_platform() -> dict:
         write_agency_referrals(staging / "extract")
         write_care_team_agencies(staging / "extract")
         write_practitioner_days(staging / "extract")
+        write_directory_coverage(staging / "extract")
         swap_in(staging / "extract", out)
         _cache.clear()
         return manifest
@@ -141,6 +142,33 @@ def write_care_team_agencies(directory: Path) -> None:
         "agency": pa.array(agencies, pa.string()),
         "added_on": pa.array(added, pa.date32()),
         "removed_on": pa.array(removed, pa.date32()),
+    })
+
+
+def write_directory_coverage(directory: Path) -> None:
+    """The directory as it stands now: for each kind of help (the THRIVE needs-based grouping a
+    service is tagged with) and age band, how many active services offer it (a service without an
+    age limit covers every band it reaches). Every combination gets a row, so gaps count."""
+    import pyarrow as pa
+
+    from thrive.directory.models import Service, ServiceAttribute
+    from thrive.directory.taxonomy import NEEDS
+
+    active = Service.objects.filter(status=Service.Status.ACTIVE)
+    ages = {pk: (low, high) for pk, low, high in active.values_list("id", "minimum_age", "maximum_age")}
+    counts = {(need, band): 0 for need in NEEDS for band, _, _ in evidence.AGE_BANDS}
+    for service, need in ServiceAttribute.objects.filter(
+        service__in=active, term__code__in=list(NEEDS)
+    ).values_list("service_id", "term__code").distinct():
+        low, high = ages[service]
+        for band, first, last in evidence.AGE_BANDS:
+            if (low is None or low <= last) and (high is None or high >= first):
+                counts[need, band] += 1
+    keys = list(counts)
+    _write_side(directory, evidence.DIRECTORY_COVERAGE, {
+        "need": pa.array([k[0] for k in keys], pa.string()),
+        "age_band": pa.array([k[1] for k in keys], pa.string()),
+        "services": pa.array([counts[k] for k in keys], pa.int32()),
     })
 
 

@@ -55,3 +55,29 @@ def test_practitioner_days_from_contacts_and_views_of_the_outcome_charts(
     assert sorted((r["practitioner"], r["kind"]) for r in rows) == [
         (str(practitioner.pk), "chart_view"), (str(practitioner.pk), "contact")]
     assert date(2024, 5, 1) in {r["on"] for r in rows}
+
+
+def test_directory_coverage_counts_active_services_by_kind_of_help_and_age_band(tmp_path):
+    import uuid
+
+    from django.utils import timezone
+
+    from thrive.directory.models import Service, ServiceAttribute, TaxonomyTerm
+
+    terms = {code: TaxonomyTerm.objects.create(oruk_id=uuid.uuid4(), name=code, code=code)
+             for code in ("getting-help", "thriving", "group")}
+
+    def service(status, low, high, *codes):
+        made = Service.objects.create(oruk_id=uuid.uuid4(), name="S", status=status, minimum_age=low,
+                                      maximum_age=high, content_hash="x", imported_at=timezone.now())
+        for code in codes:
+            ServiceAttribute.objects.create(oruk_id=uuid.uuid4(), service=made, term=terms[code])
+
+    service("active", 11, 16, "getting-help", "group")  # 11 to 15 and 16 to 17
+    service("active", None, 4, "thriving")  # no lower limit: 0 to 4
+    service("inactive", 0, 25, "getting-help")  # not active: not counted
+    sources.write_directory_coverage(tmp_path)
+    covered = {(r["need"], r["age_band"]): r["services"] for r in read(tmp_path, "directory_coverage")}
+    assert len(covered) == 25  # five kinds of help by five age bands, gaps included
+    assert {k: v for k, v in covered.items() if v} == {
+        ("getting-help", "11 to 15"): 1, ("getting-help", "16 to 17"): 1, ("thriving", "0 to 4"): 1}
