@@ -314,6 +314,7 @@ TABLE_WORDS = {
     "care_team_agencies": "care teams",
     "practitioner_days": "which practitioners viewed outcome charts",
     "directory_coverage": "the service directory",
+    "directory_kinds": "the service directory",
 }
 # Also written beside the platform's extract (sources.py): each agency's kind (provider as in
 # referrals); referrals between agencies; the agencies of each young person's care team.
@@ -322,9 +323,21 @@ AGENCY_REFERRALS = "agency_referrals"
 CARE_TEAM_AGENCIES = "care_team_agencies"
 PRACTITIONER_DAYS = "practitioner_days"
 DIRECTORY_COVERAGE = "directory_coverage"
+DIRECTORY_KINDS = "directory_kinds"
 SIDE_TABLES = (
-    "contact_staff", AGENCY_KINDS, AGENCY_REFERRALS, CARE_TEAM_AGENCIES, PRACTITIONER_DAYS, DIRECTORY_COVERAGE
+    "contact_staff", AGENCY_KINDS, AGENCY_REFERRALS, CARE_TEAM_AGENCIES, PRACTITIONER_DAYS,
+    DIRECTORY_COVERAGE, DIRECTORY_KINDS,
 )
+# Options discussed in a grouping decision (care.groupings.SupportOption) that the directory
+# tags as a kind of support (directory.taxonomy.KINDS); the other options have no directory kind.
+OPTION_KINDS = {
+    "self_help": "self-help",
+    "digital": "digital",
+    "peer_support": "peer-support",
+    "group": "group",
+    "one_to_one": "one-to-one",
+    "family_work": "family-support",
+}
 # Age bands for the directory's coverage: (label, first year of age, last year of age).
 AGE_BANDS = (("0 to 4", 0, 4), ("5 to 10", 5, 10), ("11 to 15", 11, 15), ("16 to 17", 16, 17),
              ("18 to 25", 18, 25))
@@ -429,6 +442,47 @@ def preferences_recorded(con, start, end):
         SELECT count(*) FILTER (WHERE preferred), count(*) FROM (
             SELECT decision_id, bool_or(preferred) AS preferred FROM decision_options
             WHERE decided_on BETWEEN $start AND $end GROUP BY decision_id)""",
+        start,
+        end,
+    )
+
+
+@indicator("M4", "Options chosen of those offered", needs=("decision_options",))
+def options_chosen_of_offered(con, start, end):
+    """M4 Population-level preference data. Numerator: options the young person and family
+    preferred, in grouping decisions made in the period. Denominator: options offered (discussed)
+    in those decisions. The analytics page breaks this down option by option. Whether a family
+    viewed an option (in the directory or a leaflet) cannot be computed: the platform does not
+    record what a family was shown or looked at, only what was discussed and preferred."""
+    return _pair(
+        con,
+        """
+        SELECT count(*) FILTER (WHERE preferred), count(*) FROM decision_options
+        WHERE decided_on BETWEEN $start AND $end""",
+        start,
+        end,
+    )
+
+
+@indicator(
+    "M4", "Preferred options available in the directory", needs=("decision_options", DIRECTORY_KINDS)
+)
+def preferred_options_available(con, start, end):
+    """M4 Population-level preference data, set against what is available. Numerator: options
+    preferred in grouping decisions made in the period for which the directory lists at least one
+    active service of that kind of support. Denominator: options preferred in the period that
+    are a kind of support the directory tags (self-help, digital, peer support, group,
+    one-to-one, family support). The directory keeps no history: availability is as it stands
+    when the evidence was last refreshed."""
+    kinds = " UNION ALL ".join(f"SELECT '{option}' AS option, '{kind}' AS kind"
+                               for option, kind in OPTION_KINDS.items())
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE coalesce(k.services, 0) > 0), count(*)
+        FROM decision_options o JOIN ({kinds}) m USING (option)
+             LEFT JOIN {DIRECTORY_KINDS} k ON k.kind = m.kind
+        WHERE o.preferred AND o.decided_on BETWEEN $start AND $end""",
         start,
         end,
     )

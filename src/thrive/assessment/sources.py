@@ -53,6 +53,7 @@ def refresh_platform() -> dict:
         write_care_team_agencies(staging / "extract")
         write_practitioner_days(staging / "extract")
         write_directory_coverage(staging / "extract")
+        write_directory_kinds(staging / "extract")
         swap_in(staging / "extract", out)
         _cache.clear()
         return manifest
@@ -169,6 +170,25 @@ def write_directory_coverage(directory: Path) -> None:
         "need": pa.array([k[0] for k in keys], pa.string()),
         "age_band": pa.array([k[1] for k in keys], pa.string()),
         "services": pa.array([counts[k] for k in keys], pa.int32()),
+    })
+
+
+def write_directory_kinds(directory: Path) -> None:
+    """For each kind of support the directory tags (directory.taxonomy.KINDS), how many active
+    services offer it now; every kind gets a row."""
+    import pyarrow as pa
+    from django.db.models import Count
+
+    from thrive.directory.models import Service, ServiceAttribute
+    from thrive.directory.taxonomy import KINDS
+
+    found = dict(
+        ServiceAttribute.objects.filter(service__status=Service.Status.ACTIVE, term__code__in=list(KINDS))
+        .values_list("term__code").annotate(n=Count("service", distinct=True))
+    )
+    _write_side(directory, evidence.DIRECTORY_KINDS, {
+        "kind": pa.array(list(KINDS), pa.string()),
+        "services": pa.array([found.get(kind, 0) for kind in KINDS], pa.int32()),
     })
 
 

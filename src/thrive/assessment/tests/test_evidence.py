@@ -463,6 +463,7 @@ def test_every_indicator_gives_the_same_counts_for_several_periods_at_once(tmp_p
          kind=["contact", "chart_view", "contact"])
     side(path, "directory_coverage", need=["getting-help", "thriving"], age_band=["0 to 4", "0 to 4"],
          services=[1, 0])
+    side(path, "directory_kinds", kind=["self-help", "group"], services=[2, 0])
     con = x.connect(tmp_path / "again")
     for name in evidence.SIDE_TABLES:
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path / (name + '.parquet')}')")
@@ -605,3 +606,23 @@ def test_m5_directory_coverage_by_kind_of_help_and_age_band(tmp_path):
     # counts of services, not of people: shown as they are
     assert m5["period"] == {"numerator": 2, "denominator": 4, "percent": "50.0", "too_few": False}
     assert "M5" not in evidence.NOT_COMPUTABLE
+
+
+def test_m4_options_chosen_of_offered_and_available_in_the_directory(tmp_path):
+    x = Extract()
+    x.referral("R1", person_id="P1", discharged=None)
+    x.referral("R2", person_id="P2", discharged=None)
+    option(x, "D1", "R1", "2024-05-01", "self_help", True)  # preferred, in the directory
+    option(x, "D1", "R1", "2024-05-01", "group", False)
+    option(x, "D1", "R1", "2024-05-01", "one_to_one", True)  # preferred, no active service
+    option(x, "D2", "R2", "2024-06-01", "medication_review", True)  # no directory kind
+    option(x, "D2", "R2", "2024-06-01", "digital", False)
+    option(x, "D3", "R2", "2023-06-01", "self_help", True)  # before the period
+    path = x.write(tmp_path / "extract")
+    side(path, "directory_kinds", kind=["self-help", "one-to-one", "group", "digital"], services=[2, 0, 1, 1])
+    con = x.connect(tmp_path / "again")
+    attach_side(con, path, "directory_kinds")
+    assert evidence.options_chosen_of_offered(con, START, END) == (3, 5)
+    assert evidence.preferred_options_available(con, START, END) == (1, 2)
+    con.close()
+    assert "viewed" in evidence.options_chosen_of_offered.__doc__

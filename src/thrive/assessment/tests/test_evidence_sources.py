@@ -77,6 +77,9 @@ def test_directory_coverage_counts_active_services_by_kind_of_help_and_age_band(
     service("active", None, 4, "thriving")  # no lower limit: 0 to 4
     service("inactive", 0, 25, "getting-help")  # not active: not counted
     sources.write_directory_coverage(tmp_path)
+    sources.write_directory_kinds(tmp_path)
+    kinds = {r["kind"]: r["services"] for r in read(tmp_path, "directory_kinds")}
+    assert kinds["group"] == 1 and kinds["self-help"] == 0 and len(kinds) == 7
     covered = {(r["need"], r["age_band"]): r["services"] for r in read(tmp_path, "directory_coverage")}
     assert len(covered) == 25  # five kinds of help by five age bands, gaps included
     assert {k: v for k, v in covered.items() if v} == {
