@@ -575,6 +575,20 @@ def directory_coverage(con, start, end):
     )
 
 
+def directory_gaps(con) -> list[str]:
+    """M5's gaps, shown beside it: each kind of help and age band with no active service."""
+    rows = con.execute(f"""
+        SELECT need_name, age_band FROM {DIRECTORY_COVERAGE} WHERE services = 0
+        ORDER BY need, age_band""").fetchall()
+    order = [band for band, _, _ in AGE_BANDS]
+    rows.sort(key=lambda r: (r[0], order.index(r[1]) if r[1] in order else len(order)))
+    return [f"{need}, ages {band}" for need, band in rows]
+
+
+# Lists shown beside an indicator's figures (the same for every period): key -> (heading, function).
+DETAILS = {"directory_coverage": ("No active service in the directory for", directory_gaps)}
+
+
 # -- Computing and presenting --------------------------------------------------------------------
 
 
@@ -664,6 +678,9 @@ def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, sour
                 continue
             whole, *by_quarter = ind.compute(con, Periods(tuple(periods)), None)
             row["period"] = figure(*whole, ind.minimum, ind.about_people)
+            if ind.key in DETAILS:
+                heading, lister = DETAILS[ind.key]
+                row["detail_heading"], row["detail"] = heading, lister(con)
             row["trend"] = [
                 {
                     "from": q0.isoformat(),

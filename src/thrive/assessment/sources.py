@@ -168,6 +168,7 @@ def write_directory_coverage(directory: Path) -> None:
     keys = list(counts)
     _write_side(directory, evidence.DIRECTORY_COVERAGE, {
         "need": pa.array([k[0] for k in keys], pa.string()),
+        "need_name": pa.array([NEEDS[k[0]][0] for k in keys], pa.string()),
         "age_band": pa.array([k[1] for k in keys], pa.string()),
         "services": pa.array([counts[k] for k in keys], pa.int32()),
     })

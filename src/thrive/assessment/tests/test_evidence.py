@@ -461,8 +461,8 @@ def test_every_indicator_gives_the_same_counts_for_several_periods_at_once(tmp_p
          added_on=[d("2024-01-01"), d("2024-06-01"), d("2024-02-01")], removed_on=[None, None, None])
     side(path, "practitioner_days", practitioner=["1", "1", "2"], on=[d("2024-05-01")] * 3,
          kind=["contact", "chart_view", "contact"])
-    side(path, "directory_coverage", need=["getting-help", "thriving"], age_band=["0 to 4", "0 to 4"],
-         services=[1, 0])
+    side(path, "directory_coverage", need=["getting-help", "thriving"],
+         need_name=["Getting Help", "Thriving"], age_band=["0 to 4", "0 to 4"], services=[1, 0])
     side(path, "directory_kinds", kind=["self-help", "group"], services=[2, 0])
     con = x.connect(tmp_path / "again")
     for name in evidence.SIDE_TABLES:
@@ -600,11 +600,13 @@ def test_m5_directory_coverage_by_kind_of_help_and_age_band(tmp_path):
     path = x.write(tmp_path / "extract")
     cells = [("getting-help", "11 to 15", 3), ("getting-help", "16 to 17", 0), ("thriving", "0 to 4", 1),
              ("thriving", "5 to 10", 0)]
-    side(path, "directory_coverage", need=[c[0] for c in cells], age_band=[c[1] for c in cells],
-         services=[c[2] for c in cells])
+    names = {"getting-help": "Getting Help", "thriving": "Thriving"}
+    side(path, "directory_coverage", need=[c[0] for c in cells], need_name=[names[c[0]] for c in cells],
+         age_band=[c[1] for c in cells], services=[c[2] for c in cells])
     m5 = next(r for r in evidence.evidence_for(path, START, END)["indicators"] if r["principle"] == "M5")
     # counts of services, not of people: shown as they are
     assert m5["period"] == {"numerator": 2, "denominator": 4, "percent": "50.0", "too_few": False}
+    assert m5["detail"] == ["Getting Help, ages 16 to 17", "Thriving, ages 5 to 10"]
     assert "M5" not in evidence.NOT_COMPUTABLE
 
 

@@ -82,5 +82,6 @@ def test_directory_coverage_counts_active_services_by_kind_of_help_and_age_band(
     assert kinds["group"] == 1 and kinds["self-help"] == 0 and len(kinds) == 7
     covered = {(r["need"], r["age_band"]): r["services"] for r in read(tmp_path, "directory_coverage")}
     assert len(covered) == 25  # five kinds of help by five age bands, gaps included
+    assert {r["need_name"] for r in read(tmp_path, "directory_coverage")} >= {"Getting Help", "Thriving"}
     assert {k: v for k, v in covered.items() if v} == {
         ("getting-help", "11 to 15"): 1, ("getting-help", "16 to 17"): 1, ("thriving", "0 to 4"): 1}
