@@ -577,8 +577,10 @@ def directory_coverage(con, start, end):
 
 def directory_gaps(con) -> list[str]:
     """M5's gaps, shown beside it: each kind of help and age band with no active service."""
+    columns = {r[0] for r in con.execute(f"DESCRIBE {DIRECTORY_COVERAGE}").fetchall()}
+    name = "need_name" if "need_name" in columns else "need"  # a side table written before names
     rows = con.execute(f"""
-        SELECT need_name, age_band FROM {DIRECTORY_COVERAGE} WHERE services = 0
+        SELECT {name}, age_band FROM {DIRECTORY_COVERAGE} WHERE services = 0
         ORDER BY need, age_band""").fetchall()
     order = [band for band, _, _ in AGE_BANDS]
     rows.sort(key=lambda r: (r[0], order.index(r[1]) if r[1] in order else len(order)))

@@ -628,3 +628,12 @@ def test_m4_options_chosen_of_offered_and_available_in_the_directory(tmp_path):
     assert evidence.preferred_options_available(con, START, END) == (1, 2)
     con.close()
     assert "viewed" in evidence.options_chosen_of_offered.__doc__
+
+
+def test_m5_gaps_from_a_side_table_written_without_names(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    side(path, "directory_coverage", need=["thriving"], age_band=["0 to 4"], services=[0])
+    m5 = next(r for r in evidence.evidence_for(path, START, END)["indicators"] if r["principle"] == "M5")
+    assert m5["detail"] == ["thriving, ages 0 to 4"]
