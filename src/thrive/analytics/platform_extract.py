@@ -12,7 +12,8 @@ One query per table (``values_list``, streamed, made Arrow a batch at a time), m
   items without a code left out), as MHSDS carries them;
 - GroupingDecision -> groupings (each decision lasts until the next one, or the ending);
 - Goal -> goals (number, agreed date, first and latest rating; never the goal's words);
-  Ending.goals_met -> referrals.goals_met;
+  Ending.goals_met, agreed_with_family and reason -> referrals.goals_met, ending_agreed,
+  ending_reason; GroupingDecision.made_explicit -> groupings.made_explicit;
 - RiskSupportPlan -> risk_plans (status, dates and how many agencies the plan names);
 - CollaboRATE completions (answered item by item) -> collaborate, one row per completed encounter
   with the engine's top-score verdict (engine.collaborate_top_score);
@@ -115,11 +116,12 @@ def referrals_table() -> pa.Table:
         episodes = Episode.objects.order_by("id").values_list(
             "public_id", "young_person__public_id", "young_person__date_of_birth", "agency__ods_code",
             "agency__name", "team__name", "referral_received_on", "referral_source", "referral_reason",
-            "declined_on", "ending__ended_on", "ending__goals_met")
-        for pid, person, born, ods, agency, team, received, source, reason, declined, ended, met in (
-                episodes.iterator(chunk_size=CHUNK)):
+            "declined_on", "ending__ended_on", "ending__goals_met", "ending__agreed_with_family",
+            "ending__reason")
+        for (pid, person, born, ods, agency, team, received, source, reason, declined, ended, met,
+             agreed, why) in episodes.iterator(chunk_size=CHUNK):
             yield (str(pid), str(person), ods or agency, received, age_on(born, received), source,
-                   reason, None, team, declined, ended, met)
+                   reason, None, team, declined, ended, met, agreed, why or None)
     return _table("referrals", rows())
 
 
@@ -201,15 +203,15 @@ def groupings_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
     def rows():
         decisions = GroupingDecision.objects.valid().order_by("episode_id", "decided_on", "id").values_list(
             "episode_id", "grouping", "decided_on", "young_person_took_part", "parent_carer_took_part",
-            "episode__ending__ended_on")
+            "episode__ending__ended_on", "made_explicit")
         # A decision lasts until the next one for the episode, else until the ending: each row
         # is yielded when the next one has been read.
         previous = None
-        for episode, grouping, decided, yp, parent, ended in decisions.iterator(chunk_size=CHUNK):
+        for episode, grouping, decided, yp, parent, ended, explicit in decisions.iterator(chunk_size=CHUNK):
             if previous is not None:
                 before, row = previous
                 yield row[:4] + (decided,) + row[5:] if before == episode else row
-            previous = episode, (*ids[episode], grouping, decided, ended, bool(yp or parent))
+            previous = episode, (*ids[episode], grouping, decided, ended, bool(yp or parent), explicit)
         if previous is not None:
             yield previous[1]
     return _table("groupings", rows())

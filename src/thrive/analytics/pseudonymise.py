@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .schema import TABLES, table_path, write_extract
+from .schema import TABLES, conform, table_path, write_extract
 
 ENV_VAR = "THRIVE_PSEUDONYM_KEY"
 MIN_KEY_BYTES = 32
@@ -40,14 +40,15 @@ COLUMNS: dict[str, dict[str, tuple]] = {
                "lsoa": DROP, "imd_decile": KEEP, "la_code": COUNTRY},
     "referrals": {"referral_id": REFERRAL, "person_id": PERSON, "provider": KEEP, "received_on": KEEP,
                   "age_at_referral": KEEP, "source": KEEP, "reason": KEEP, "team_type": KEEP, "team": KEEP,
-                  "rejected_on": KEEP, "discharged_on": KEEP, "goals_met": KEEP},
+                  "rejected_on": KEEP, "discharged_on": KEEP, "goals_met": KEEP,
+                  "ending_agreed": KEEP, "ending_reason": KEEP},
     "contacts": {"contact_id": ("sequence", "C"), "kind": KEEP, "person_id": PERSON,
                  "referral_id": REFERRAL, "contact_date": KEEP, "contact_time": KEEP,
                  "attend_status": KEEP, "mechanism": KEEP},
     "scores": {"score_id": ("sequence", "S"), "person_id": PERSON, "referral_id": REFERRAL,
                "concept_id": KEEP, "score": KEEP, "completed_on": KEEP},
     "groupings": {"person_id": PERSON, "referral_id": REFERRAL, "grouping": KEEP, "start_on": KEEP,
-                  "end_on": KEEP, "shared_decision": KEEP},
+                  "end_on": KEEP, "shared_decision": KEEP, "made_explicit": KEEP},
     "goals": {"goal_id": ("sequence", "G"), "person_id": PERSON, "referral_id": REFERRAL,
               "number": KEEP, "agreed_on": KEEP, "first_rating": KEEP, "first_rated_on": KEEP,
               "last_rating": KEEP, "last_rated_on": KEEP},
@@ -168,7 +169,8 @@ def pseudonymise_extract(source_dir: str | os.PathLike, out_dir: str | os.PathLi
     for name in TABLES:
         path = table_path(source_dir, name)
         if path.exists():
-            tables[name] = pseudonymise_table(name, pq.read_table(path), key)
+            # conform: an older extract's file lacks columns added since (LATER_COLUMNS): null
+            tables[name] = pseudonymise_table(name, conform(name, pq.read_table(path)), key)
     absent = source_manifest.get("absent", [n for n in TABLES if n not in tables])
     return write_extract(out_dir, {n: t for n, t in tables.items() if n not in absent},
                          source=source_manifest.get("source", "unknown"),

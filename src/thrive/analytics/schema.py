@@ -23,7 +23,9 @@ import pyarrow.parquet as pq
 
 from .workdirs import swap_in, work_dir
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+# Version 4 added groupings.made_explicit and referrals.ending_agreed / ending_reason (the
+# platform's ending): an extract written before them still attaches (LATER_COLUMNS).
 
 TABLES: dict[str, pa.Schema] = {
     # MHS001MPI: one row per person.
@@ -50,6 +52,8 @@ TABLES: dict[str, pa.Schema] = {
         ("rejected_on", pa.date32()),        # ReferRejectionDate
         ("discharged_on", pa.date32()),      # ServDischDate
         ("goals_met", pa.string()),          # platform only: Ending.goals_met (met, partly, ...)
+        ("ending_agreed", pa.bool_()),       # platform only: Ending.agreed_with_family
+        ("ending_reason", pa.string()),      # platform only: Ending.reason (a code, never free text)
     ]),
     # MHS201CareContact (kind 'direct') and MHS204IndirectActivity (kind 'indirect').
     "contacts": pa.schema([
@@ -79,6 +83,7 @@ TABLES: dict[str, pa.Schema] = {
         ("start_on", pa.date32()),
         ("end_on", pa.date32()),
         ("shared_decision", pa.bool_()),
+        ("made_explicit", pa.bool_()),       # platform only: the grouping was made explicit to the family
     ]),
     # Goal Based Outcomes agreed with the young person (platform only): one row per goal, with its
     # first and latest rating (0-10). The goal's own words never leave the platform.
@@ -128,6 +133,12 @@ TABLES: dict[str, pa.Schema] = {
 # Tables added after the first schema: an older extract without their files still attaches
 # (as empty views) and counts them as absent.
 LATER_TABLES = ("goals", "risk_plans", "collaborate", "decision_options")
+# Columns added after a table's first schema: an older extract's file without them is read with
+# them null (unknown), never refused.
+LATER_COLUMNS = {
+    "referrals": ("ending_agreed", "ending_reason"),
+    "groupings": ("made_explicit",),
+}
 
 
 def empty_table(name: str) -> pa.Table:
@@ -228,7 +239,19 @@ def attach_extract(con, extract_dir: str | os.PathLike) -> None:
             continue
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: not a complete extract")
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{_sql_str(path)}')")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {_columns(name, path)} "
+                    f"FROM read_parquet('{_sql_str(path)}')")
+
+
+def _columns(name: str, path: Path) -> str:
+    """``*``, plus a typed NULL for each later column an older file lacks."""
+    later = LATER_COLUMNS.get(name, ())
+    if not later:
+        return "*"
+    present = set(pq.read_schema(path).names)
+    types = {pa.bool_(): "BOOLEAN", pa.string(): "VARCHAR"}
+    missing = [f"NULL::{types[TABLES[name].field(c).type]} AS {c}" for c in later if c not in present]
+    return ", ".join(["*", *missing])
 
 
 def _sql_str(path) -> str:

@@ -27,7 +27,6 @@ from thrive.analytics.schema import absent_tables
 NOT_COMPUTABLE = {
     "M1": "Interagency policy is a matter of documents and meetings, not of records on the platform.",
     "M3": "Contracts and performance management are not recorded on the platform.",
-    "M5": "The directory's coverage is not part of the analytical extract yet.",
     "S1": "Multi-agency review of data happens in meetings, not on the platform.",
     "S3": "Strengths and family resources are free text, which the extract never carries.",
     "S4": "Which interventions are evidence-based is not recorded on the platform.",
@@ -105,7 +104,8 @@ OPEN_AT_END = """
 # The grouping decision current on $end for each referral (each lasts until the next or the ending).
 CURRENT_GROUPING = """
     SELECT referral_id, arg_max(grouping, start_on) AS grouping,
-           arg_max(shared_decision, start_on) AS shared_decision
+           arg_max(shared_decision, start_on) AS shared_decision,
+           arg_max(made_explicit, start_on) AS made_explicit
     FROM groupings WHERE start_on <= $end AND (end_on IS NULL OR end_on > $end)
     GROUP BY referral_id"""
 
@@ -158,6 +158,41 @@ def grouping_agreed_with_family(con, start, end):
         f"""
         SELECT count(*) FILTER (WHERE c.shared_decision), count(*)
         FROM ({OPEN_AT_END}) o LEFT JOIN ({CURRENT_GROUPING}) c USING (referral_id)""",
+        start,
+        end,
+    )
+
+
+@indicator(
+    "I2", "Open episodes whose current grouping was made explicit to the family", platform_only=True
+)
+def grouping_made_explicit(con, start, end):
+    """I2 Everyone is clear which needs-based grouping they are working within. Numerator: episodes
+    open at the end of the period whose current grouping decision records that the grouping was
+    made explicit to the young person and family. Denominator: all episodes open at the end of the
+    period (with or without a grouping). Only the platform records this (an MHSDS-style extract
+    does not)."""
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE c.made_explicit), count(*)
+        FROM ({OPEN_AT_END}) o LEFT JOIN ({CURRENT_GROUPING}) c USING (referral_id)""",
+        start,
+        end,
+    )
+
+
+@indicator("I3", "Endings agreed with the family and with a reason", platform_only=True)
+def endings_agreed_with_reason(con, start, end):
+    """I3 Clarity about the parameters of Getting Help and the reasons for ending. Numerator:
+    episodes that ended in the period whose ending was agreed with the young person and family
+    and records the reason for ending. Denominator: all episodes that ended (were discharged) in
+    the period, not counting referrals declined. Only the platform records this."""
+    return _pair(
+        con,
+        """
+        SELECT count(*) FILTER (WHERE ending_agreed AND coalesce(ending_reason, '') <> ''), count(*)
+        FROM referrals WHERE discharged_on BETWEEN $start AND $end AND rejected_on IS NULL""",
         start,
         end,
     )
@@ -275,10 +310,37 @@ TABLE_WORDS = {
     "decision_options": "options discussed in grouping decisions",
     "contact_staff": "the seniority of staff at each contact",
     "agency_kinds": "the kinds of agency on the platform",
+    "agency_referrals": "referrals between agencies",
+    "care_team_agencies": "care teams",
+    "practitioner_days": "which practitioners viewed outcome charts",
+    "directory_coverage": "the service directory",
+    "directory_kinds": "the service directory",
 }
-# Also written beside the platform's extract: each agency's kind (provider as in referrals).
+# Also written beside the platform's extract (sources.py): each agency's kind (provider as in
+# referrals); referrals between agencies; the agencies of each young person's care team.
 AGENCY_KINDS = "agency_kinds"
-SIDE_TABLES = ("contact_staff", AGENCY_KINDS)
+AGENCY_REFERRALS = "agency_referrals"
+CARE_TEAM_AGENCIES = "care_team_agencies"
+PRACTITIONER_DAYS = "practitioner_days"
+DIRECTORY_COVERAGE = "directory_coverage"
+DIRECTORY_KINDS = "directory_kinds"
+SIDE_TABLES = (
+    "contact_staff", AGENCY_KINDS, AGENCY_REFERRALS, CARE_TEAM_AGENCIES, PRACTITIONER_DAYS,
+    DIRECTORY_COVERAGE, DIRECTORY_KINDS,
+)
+# Options discussed in a grouping decision (care.groupings.SupportOption) that the directory
+# tags as a kind of support (directory.taxonomy.KINDS); the other options have no directory kind.
+OPTION_KINDS = {
+    "self_help": "self-help",
+    "digital": "digital",
+    "peer_support": "peer-support",
+    "group": "group",
+    "one_to_one": "one-to-one",
+    "family_work": "family-support",
+}
+# Age bands for the directory's coverage: (label, first year of age, last year of age).
+AGE_BANDS = (("0 to 4", 0, 4), ("5 to 10", 5, 10), ("11 to 15", 11, 15), ("16 to 17", 16, 17),
+             ("18 to 25", 18, 25))
 
 
 @indicator(
@@ -385,6 +447,47 @@ def preferences_recorded(con, start, end):
     )
 
 
+@indicator("M4", "Options chosen of those offered", needs=("decision_options",))
+def options_chosen_of_offered(con, start, end):
+    """M4 Population-level preference data. Numerator: options the young person and family
+    preferred, in grouping decisions made in the period. Denominator: options offered (discussed)
+    in those decisions. The analytics page breaks this down option by option. Whether a family
+    viewed an option (in the directory or a leaflet) cannot be computed: the platform does not
+    record what a family was shown or looked at, only what was discussed and preferred."""
+    return _pair(
+        con,
+        """
+        SELECT count(*) FILTER (WHERE preferred), count(*) FROM decision_options
+        WHERE decided_on BETWEEN $start AND $end""",
+        start,
+        end,
+    )
+
+
+@indicator(
+    "M4", "Preferred options available in the directory", needs=("decision_options", DIRECTORY_KINDS)
+)
+def preferred_options_available(con, start, end):
+    """M4 Population-level preference data, set against what is available. Numerator: options
+    preferred in grouping decisions made in the period for which the directory lists at least one
+    active service of that kind of support. Denominator: options preferred in the period that
+    are a kind of support the directory tags (self-help, digital, peer support, group,
+    one-to-one, family support). The directory keeps no history: availability is as it stands
+    when the evidence was last refreshed."""
+    kinds = " UNION ALL ".join(f"SELECT '{option}' AS option, '{kind}' AS kind"
+                               for option, kind in OPTION_KINDS.items())
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE coalesce(k.services, 0) > 0), count(*)
+        FROM decision_options o JOIN ({kinds}) m USING (option)
+             LEFT JOIN {DIRECTORY_KINDS} k ON k.kind = m.kind
+        WHERE o.preferred AND o.decided_on BETWEEN $start AND $end""",
+        start,
+        end,
+    )
+
+
 @indicator("M6", "Young people open to two or more agencies")
 def open_to_several_agencies(con, start, end):
     """M6 Agencies involved in a young person's care are integrated. Numerator: young people with
@@ -400,6 +503,92 @@ def open_to_several_agencies(con, start, end):
         start,
         end,
     )
+
+
+@indicator("M6", "Referrals between agencies accepted within 10 working days", needs=(AGENCY_REFERRALS,))
+def referrals_accepted_in_time(con, start, end):
+    """M6 Agencies involved in a young person's care are integrated. Numerator: referrals from one
+    agency to another on the platform, sent in the period, that the receiving agency accepted
+    within 10 working days (Monday to Friday, not an England and Wales bank holiday; the day sent
+    not counted). Denominator: all such referrals sent in the period, not counting those the
+    sender withdrew."""
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE status IN ('accepted', 'completed') AND decided_on <= answer_by),
+               count(*)
+        FROM {AGENCY_REFERRALS} WHERE sent_on BETWEEN $start AND $end AND status <> 'withdrawn'""",
+        start,
+        end,
+    )
+
+
+@indicator("M6", "Care teams spanning two or more agencies", needs=(CARE_TEAM_AGENCIES,))
+def care_teams_across_agencies(con, start, end):
+    """M6 Agencies involved in a young person's care are integrated. Numerator: young people whose
+    care team at the end of the period has members from two or more agencies. Denominator: young
+    people with a care team (anyone on it) at the end of the period."""
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE agencies >= 2), count(*) FROM (
+            SELECT person_id, count(DISTINCT agency) AS agencies FROM {CARE_TEAM_AGENCIES}
+            WHERE added_on <= $end AND (removed_on IS NULL OR removed_on > $end)
+            GROUP BY person_id)""",
+        start,
+        end,
+    )
+
+
+@indicator("I4", "Practitioners who viewed a young person's outcome charts", needs=(PRACTITIONER_DAYS,))
+def practitioners_viewing_charts(con, start, end):
+    """I4 Outcome data informs practice. Numerator: practitioners with a contact in the period who
+    also opened a young person's outcome measures page (where the charts are) in the period, as
+    the audit log records it. Denominator: practitioners with a contact in the period."""
+    return _pair(
+        con,
+        f"""
+        SELECT count(*) FILTER (WHERE viewed), count(*) FROM (
+            SELECT practitioner, bool_or(kind = 'chart_view') AS viewed FROM {PRACTITIONER_DAYS}
+            WHERE "on" BETWEEN $start AND $end GROUP BY practitioner
+            HAVING bool_or(kind = 'contact'))""",
+        start,
+        end,
+    )
+
+
+@indicator(
+    "M5", "Kinds of help and age bands the directory covers", needs=(DIRECTORY_COVERAGE,), about_people=False
+)
+def directory_coverage(con, start, end):
+    """M5 A shared directory of what is available locally, by kind of help and age. Numerator:
+    combinations of kind of help (the five needs-based groupings a service is tagged with) and
+    age band (0 to 4, 5 to 10, 11 to 15, 16 to 17, 18 to 25) with at least one active service in
+    the directory. Denominator: all those combinations. The directory keeps no history: this is
+    the directory when the evidence was last refreshed, the same for every quarter. Counts of
+    services, not of people: not suppressed."""
+    return _pair(
+        con,
+        f"SELECT count(*) FILTER (WHERE services > 0), count(*) FROM {DIRECTORY_COVERAGE}",
+        start,
+        end,
+    )
+
+
+def directory_gaps(con) -> list[str]:
+    """M5's gaps, shown beside it: each kind of help and age band with no active service."""
+    columns = {r[0] for r in con.execute(f"DESCRIBE {DIRECTORY_COVERAGE}").fetchall()}
+    name = "need_name" if "need_name" in columns else "need"  # a side table written before names
+    rows = con.execute(f"""
+        SELECT {name}, age_band FROM {DIRECTORY_COVERAGE} WHERE services = 0
+        ORDER BY need, age_band""").fetchall()
+    order = [band for band, _, _ in AGE_BANDS]
+    rows.sort(key=lambda r: (r[0], order.index(r[1]) if r[1] in order else len(order)))
+    return [f"{need}, ages {band}" for need, band in rows]
+
+
+# Lists shown beside an indicator's figures (the same for every period): key -> (heading, function).
+DETAILS = {"directory_coverage": ("No active service in the directory for", directory_gaps)}
 
 
 # -- Computing and presenting --------------------------------------------------------------------
@@ -491,6 +680,9 @@ def evidence_for(extract_dir: str | os.PathLike, start: date, end: date, *, sour
                 continue
             whole, *by_quarter = ind.compute(con, Periods(tuple(periods)), None)
             row["period"] = figure(*whole, ind.minimum, ind.about_people)
+            if ind.key in DETAILS:
+                heading, lister = DETAILS[ind.key]
+                row["detail_heading"], row["detail"] = heading, lister(con)
             row["trend"] = [
                 {
                     "from": q0.isoformat(),

@@ -49,6 +49,11 @@ def refresh_platform() -> dict:
         manifest = build_platform_extract(staging / "extract")
         write_contact_staff(staging / "extract")
         write_agency_kinds(staging / "extract")
+        write_agency_referrals(staging / "extract")
+        write_care_team_agencies(staging / "extract")
+        write_practitioner_days(staging / "extract")
+        write_directory_coverage(staging / "extract")
+        write_directory_kinds(staging / "extract")
         swap_in(staging / "extract", out)
         _cache.clear()
         return manifest
@@ -73,6 +78,151 @@ def write_agency_kinds(directory: Path) -> None:
     tmp = directory / f"{evidence.AGENCY_KINDS}.parquet.tmp"
     pq.write_table(table, tmp)
     tmp.replace(directory / f"{evidence.AGENCY_KINDS}.parquet")
+
+
+def _write_side(directory: Path, name: str, columns: dict) -> None:
+    """One side table's Parquet file, written under a temporary name and renamed."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tmp = directory / f"{name}.parquet.tmp"
+    pq.write_table(pa.table(columns), tmp)
+    tmp.replace(directory / f"{name}.parquet")
+
+
+def write_agency_referrals(directory: Path) -> None:
+    """One row per referral between agencies on the platform: the day it was sent, its status,
+    the day it was decided and the day ten working days after it was sent (England and Wales
+    bank holidays). Nobody is named; ids are the referral's public id."""
+    import pyarrow as pa
+    from django.utils import timezone
+
+    from thrive.sharing.models import AgencyReferral
+
+    from .working_days import add_working_days
+
+    ids, sent, status, decided, answer_by = [], [], [], [], []
+    for public_id, sent_at, state, decided_at in AgencyReferral.objects.values_list(
+        "public_id", "sent_at", "status", "decided_at"
+    ).iterator(chunk_size=5000):
+        day = timezone.localdate(sent_at)
+        ids.append(str(public_id))
+        sent.append(day)
+        status.append(state)
+        decided.append(timezone.localdate(decided_at) if decided_at else None)
+        answer_by.append(add_working_days(day, 10))
+    _write_side(directory, evidence.AGENCY_REFERRALS, {
+        "referral_id": pa.array(ids, pa.string()),
+        "sent_on": pa.array(sent, pa.date32()),
+        "status": pa.array(status, pa.string()),
+        "decided_on": pa.array(decided, pa.date32()),
+        "answer_by": pa.array(answer_by, pa.date32()),
+    })
+
+
+def write_care_team_agencies(directory: Path) -> None:
+    """One row per care-team membership of someone in an agency: the young person (public id),
+    the member's agency and the days the membership began and ended."""
+    import pyarrow as pa
+    from django.utils import timezone
+
+    from thrive.sharing.models import CareTeamMember
+
+    people, agencies, added, removed = [], [], [], []
+    for person, agency, added_at, removed_at in CareTeamMember.objects.filter(
+        user__agency__isnull=False
+    ).values_list("young_person__public_id", "user__agency_id", "added_at", "removed_at").iterator(
+        chunk_size=5000
+    ):
+        people.append(str(person))
+        agencies.append(str(agency))
+        added.append(timezone.localdate(added_at))
+        removed.append(timezone.localdate(removed_at) if removed_at else None)
+    _write_side(directory, evidence.CARE_TEAM_AGENCIES, {
+        "person_id": pa.array(people, pa.string()),
+        "agency": pa.array(agencies, pa.string()),
+        "added_on": pa.array(added, pa.date32()),
+        "removed_on": pa.array(removed, pa.date32()),
+    })
+
+
+def write_directory_coverage(directory: Path) -> None:
+    """The directory as it stands now: for each kind of help (the THRIVE needs-based grouping a
+    service is tagged with) and age band, how many active services offer it (a service without an
+    age limit covers every band it reaches). Every combination gets a row, so gaps count."""
+    import pyarrow as pa
+
+    from thrive.directory.models import Service, ServiceAttribute
+    from thrive.directory.taxonomy import NEEDS
+
+    active = Service.objects.filter(status=Service.Status.ACTIVE)
+    ages = {pk: (low, high) for pk, low, high in active.values_list("id", "minimum_age", "maximum_age")}
+    counts = {(need, band): 0 for need in NEEDS for band, _, _ in evidence.AGE_BANDS}
+    for service, need in ServiceAttribute.objects.filter(
+        service__in=active, term__code__in=list(NEEDS)
+    ).values_list("service_id", "term__code").distinct():
+        low, high = ages[service]
+        for band, first, last in evidence.AGE_BANDS:
+            if (low is None or low <= last) and (high is None or high >= first):
+                counts[need, band] += 1
+    keys = list(counts)
+    _write_side(directory, evidence.DIRECTORY_COVERAGE, {
+        "need": pa.array([k[0] for k in keys], pa.string()),
+        "need_name": pa.array([NEEDS[k[0]][0] for k in keys], pa.string()),
+        "age_band": pa.array([k[1] for k in keys], pa.string()),
+        "services": pa.array([counts[k] for k in keys], pa.int32()),
+    })
+
+
+def write_directory_kinds(directory: Path) -> None:
+    """For each kind of support the directory tags (directory.taxonomy.KINDS), how many active
+    services offer it now; every kind gets a row."""
+    import pyarrow as pa
+    from django.db.models import Count
+
+    from thrive.directory.models import Service, ServiceAttribute
+    from thrive.directory.taxonomy import KINDS
+
+    found = dict(
+        ServiceAttribute.objects.filter(service__status=Service.Status.ACTIVE, term__code__in=list(KINDS))
+        .values_list("term__code").annotate(n=Count("service", distinct=True))
+    )
+    _write_side(directory, evidence.DIRECTORY_KINDS, {
+        "kind": pa.array(list(KINDS), pa.string()),
+        "services": pa.array([found.get(kind, 0) for kind in KINDS], pa.int32()),
+    })
+
+
+# The audit log's detail for a view of the pages that show a young person's outcome charts
+# (measures.views.episode_measures and record_measures).
+CHART_VIEW_DETAILS = ("outcome measures", "outcome measure charts")
+
+
+def write_practitioner_days(directory: Path) -> None:
+    """One row per practitioner (a key, never a name) and day on which they had a contact
+    (kind "contact") or viewed a young person's outcome charts (kind "chart_view", from the
+    audit log)."""
+    import pyarrow as pa
+    from django.utils import timezone
+
+    from thrive.care.models import Contact
+    from thrive.core.models import AuditEvent
+
+    days = set(
+        (str(user), on, "contact")
+        for user, on in Contact.objects.filter(practitioner__isnull=False)
+        .values_list("practitioner_id", "date").distinct().iterator(chunk_size=5000)
+    )
+    for user, at in AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW, detail__in=CHART_VIEW_DETAILS, user__isnull=False
+    ).values_list("user_id", "at").iterator(chunk_size=5000):
+        days.add((str(user), timezone.localdate(at), "chart_view"))
+    rows = sorted(days)
+    _write_side(directory, evidence.PRACTITIONER_DAYS, {
+        "practitioner": pa.array([r[0] for r in rows], pa.string()),
+        "on": pa.array([r[1] for r in rows], pa.date32()),
+        "kind": pa.array([r[2] for r in rows], pa.string()),
+    })
 
 
 def write_contact_staff(directory: Path) -> None:

@@ -239,7 +239,7 @@ def platform(camhs_team, practitioner):
 @pytest.mark.django_db
 def test_from_the_platform_records(tmp_path, settings, platform):
     manifest = build_platform_extract(tmp_path / "x")
-    assert manifest["absent"] == [] and manifest["schema_version"] == 3
+    assert manifest["absent"] == [] and manifest["schema_version"] == 4
     tables = {name: pq.read_table(tmp_path / "x" / f"{name}.parquet") for name in TABLES}
     episode = str(platform.public_id)
     collaborate = tables["collaborate"].to_pylist()

@@ -64,7 +64,7 @@ def test_good_extract_round_trip(tmp_path):
     assert contacts[3]["kind"] == "indirect"
     groupings = pq.read_table(tmp_path / "out" / "groupings.parquet").to_pylist()
     assert [g["grouping"] for g in groupings] == ["getting_advice", "getting_help"]
-    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["schema_version"] == 3
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["schema_version"] == 4
     con = connect(tmp_path / "out")
     row = metrics.cyp_outcomes_rows(con, date(2024, 4, 1), date(2024, 4, 30))[0]
     assert (row["UniqServReqID"], row["Contact2"], row["Improvement_SR"]) == ("R1", "2024-01-24", 1)

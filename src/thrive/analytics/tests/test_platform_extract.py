@@ -73,6 +73,9 @@ def test_platform_records_in_the_canonical_schema(tmp_path, records):
     assert referrals[str(ep.public_id)]["age_at_referral"] == 12
     assert referrals[str(ep.public_id)]["discharged_on"] == date(2024, 4, 30)
     assert referrals[str(declined.public_id)]["rejected_on"] == date(2024, 2, 3)
+    ending = referrals[str(ep.public_id)]
+    assert (ending["ending_agreed"], ending["ending_reason"]) == (True, "goals_met")
+    assert referrals[str(declined.public_id)]["ending_agreed"] is None  # no ending
     contacts = tables["contacts"].to_pylist()
     assert [(c["attend_status"], c["mechanism"]) for c in contacts] == [
         ("5", "01"), ("3", "02"), ("2", "11"), ("4", "98"), ("5", "11")]
@@ -83,6 +86,7 @@ def test_platform_records_in_the_canonical_schema(tmp_path, records):
     assert [(g["grouping"], g["start_on"], g["end_on"], g["shared_decision"]) for g in groupings] == [
         ("getting_advice", date(2023, 11, 20), date(2024, 1, 10), True),
         ("getting_help", date(2024, 1, 10), date(2024, 4, 30), False)]
+    assert [g["made_explicit"] for g in groupings] == [True, True]
 
 
 @pytest.mark.django_db

@@ -157,3 +157,21 @@ def test_large_columns_are_built_a_slice_at_a_time_with_the_same_result(monkeypa
     assert p._sequence(table.column("referral_id"), "R").to_pylist() == whole_s
     assert whole_s == ["R000000003", "R000000001", "R000000002", "R000000001", "R000000005",
                        "R000000004", "R000000003"]
+
+
+def test_an_extract_written_before_the_ending_and_made_explicit_columns_is_pseudonymised(tmp_path):
+    from thrive.analytics.pseudonymise import pseudonymise_extract
+    from thrive.analytics.tests.builders import Extract, d
+
+    x = Extract()
+    x.referral("R1", discharged=None, ending_agreed=True)
+    x.rows["groupings"].append(dict(person_id="P1", referral_id="R1", grouping="getting_help",
+                                    start_on=d("2024-01-01"), shared_decision=True, made_explicit=True))
+    x.write(tmp_path / "old")
+    for name, column in (("referrals", "ending_agreed"), ("groupings", "made_explicit")):
+        path = tmp_path / "old" / f"{name}.parquet"
+        pq.write_table(pq.read_table(path).drop_columns([column]), path)  # as schema version 3 wrote it
+    pseudonymise_extract(tmp_path / "old", tmp_path / "out", KEY_A.encode())
+    groupings = pq.read_table(tmp_path / "out" / "groupings.parquet").to_pylist()
+    assert [(g["grouping"], g["made_explicit"]) for g in groupings] == [("getting_help", None)]
+    assert pq.read_table(tmp_path / "out" / "referrals.parquet").column("ending_agreed").to_pylist() == [None]

@@ -18,7 +18,7 @@ def compute(tmp_path, extract: Extract, key: str, start=START, end=END):
         con.close()
 
 
-def grouping(x, referral, grouping, start, end=None, shared=True):
+def grouping(x, referral, grouping, start, end=None, shared=True, explicit=None):
     x.rows["groupings"].append(
         dict(
             person_id=x._person(referral),
@@ -27,6 +27,7 @@ def grouping(x, referral, grouping, start, end=None, shared=True):
             start_on=d(start),
             end_on=d(end) if end else None,
             shared_decision=shared,
+            made_explicit=explicit,
         )
     )
 
@@ -43,6 +44,18 @@ def option(x, decision, referral, on, option, preferred):
             preferred=preferred,
         )
     )
+
+
+def side(path, name, **columns):
+    """A side table written beside the extract, as sources.refresh_platform writes it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table(columns), path / f"{name}.parquet")
+
+
+def attach_side(con, path, name):
+    con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path / (name + '.parquet')}')")
 
 
 def test_every_indicator_names_its_principle_numerator_and_denominator():
@@ -441,9 +454,19 @@ def test_every_indicator_gives_the_same_counts_for_several_periods_at_once(tmp_p
         pa.table({"provider": ["RX1", "RY2", None], "kind": ["nhs", "school", "charity"]}),
         path / "agency_kinds.parquet",
     )
+    side(path, "agency_referrals", referral_id=["A1", "A2"], sent_on=[d("2024-05-01"), d("2024-08-01")],
+         status=["accepted", "sent"], decided_on=[d("2024-05-03"), None],
+         answer_by=[d("2024-05-15"), d("2024-08-15")])
+    side(path, "care_team_agencies", person_id=["P1", "P1", "P2"], agency=["1", "2", "1"],
+         added_on=[d("2024-01-01"), d("2024-06-01"), d("2024-02-01")], removed_on=[None, None, None])
+    side(path, "practitioner_days", practitioner=["1", "1", "2"], on=[d("2024-05-01")] * 3,
+         kind=["contact", "chart_view", "contact"])
+    side(path, "directory_coverage", need=["getting-help", "thriving"],
+         need_name=["Getting Help", "Thriving"], age_band=["0 to 4", "0 to 4"], services=[1, 0])
+    side(path, "directory_kinds", kind=["self-help", "group"], services=[2, 0])
     con = x.connect(tmp_path / "again")
-    for side in evidence.SIDE_TABLES:
-        con.execute(f"CREATE VIEW {side} AS SELECT * FROM read_parquet('{path / (side + '.parquet')}')")
+    for name in evidence.SIDE_TABLES:
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path / (name + '.parquet')}')")
     periods = [(START, END), *evidence.quarters(END)]
     for prepared in (False, True):
         if prepared:
@@ -454,3 +477,163 @@ def test_every_indicator_gives_the_same_counts_for_several_periods_at_once(tmp_p
     denominators = {ind.key: ind.compute(con, START, END)[1] for ind in evidence.INDICATORS}
     assert all(denominators.values()), denominators  # every indicator has something to count
     con.close()
+
+
+def test_i2_open_episodes_whose_current_grouping_was_made_explicit(tmp_path):
+    x = Extract()
+    x.referral("R1", person_id="P1", received="2024-01-01", discharged=None)
+    grouping(x, "R1", "getting_advice", "2024-02-01", "2024-09-01", explicit=False)
+    grouping(x, "R1", "getting_help", "2024-09-01", explicit=True)  # current, explicit: counts
+    x.referral("R2", person_id="P2", received="2024-01-01", discharged=None)
+    grouping(x, "R2", "getting_help", "2024-02-01", "2024-09-01", explicit=True)
+    grouping(x, "R2", "getting_more_help", "2024-09-01", explicit=False)  # current, not explicit
+    x.referral("R3", person_id="P3", received="2024-01-01", discharged=None)  # open, no grouping
+    x.referral("R4", person_id="P4", received="2024-01-01", discharged="2024-12-01")  # closed
+    grouping(x, "R4", "getting_help", "2024-02-01", "2024-12-01", explicit=True)
+    assert compute(tmp_path, x, "grouping_made_explicit") == (1, 3)
+
+
+def test_i2_made_explicit_reads_an_extract_written_before_the_column(tmp_path):
+    import pyarrow.parquet as pq
+
+    x = Extract()
+    x.referral("R1", person_id="P1", received="2024-01-01", discharged=None)
+    grouping(x, "R1", "getting_help", "2024-02-01", explicit=True)
+    path = x.write(tmp_path / "old") / "groupings.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["made_explicit"]), path)  # a version 3 file
+    from thrive.analytics.engine import connect
+
+    con = connect(tmp_path / "old")
+    try:  # unknown, so not counted; the episode still is
+        assert evidence.grouping_made_explicit(con, START, END) == (0, 1)
+        assert evidence.episodes_with_grouping(con, START, END) == (1, 1)
+    finally:
+        con.close()
+
+
+def test_i3_endings_agreed_with_the_family_and_with_a_reason(tmp_path):
+    x = Extract()
+    x.referral("R1", person_id="P1", discharged="2024-06-01", ending_agreed=True, ending_reason="goals_met")
+    x.referral("R2", person_id="P2", discharged="2024-07-01", ending_agreed=False, ending_reason="moved")
+    x.referral("R3", person_id="P3", discharged="2024-08-01", ending_agreed=True)  # no reason
+    x.referral("R4", person_id="P4", discharged="2024-08-01", rejected="2024-08-01",
+               ending_agreed=True, ending_reason="declined")  # declined referral: out
+    x.referral("R5", person_id="P5", discharged="2023-08-01", ending_agreed=True,
+               ending_reason="goals_met")  # before the period
+    x.referral("R6", person_id="P6", discharged=None)  # still open
+    assert compute(tmp_path, x, "endings_agreed_with_reason") == (1, 3)
+
+
+def test_working_days_skip_weekends_and_england_and_wales_bank_holidays():
+    from thrive.assessment.working_days import add_working_days, is_working_day
+
+    assert add_working_days(date(2024, 5, 1), 10) == date(2024, 5, 16)  # Wed; 6 May bank holiday
+    assert add_working_days(date(2024, 12, 20), 10) == date(2025, 1, 8)  # Christmas, Boxing Day, New Year
+    assert add_working_days(date(2024, 3, 28), 1) == date(2024, 4, 2)  # Good Friday, Easter Monday
+    assert not is_working_day(date(2024, 8, 26)) and is_working_day(date(2024, 8, 27))
+
+
+def test_m6_referrals_between_agencies_accepted_within_ten_working_days(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    rows = [  # (sent, status, decided, answer by)
+        ("2024-05-01", "accepted", "2024-05-16", "2024-05-16"),  # on the tenth working day: counts
+        ("2024-05-01", "accepted", "2024-05-17", "2024-05-16"),  # a day late
+        ("2024-06-03", "completed", "2024-06-04", "2024-06-17"),  # accepted, since completed: counts
+        ("2024-06-03", "declined", "2024-06-04", "2024-06-17"),
+        ("2024-07-01", "sent", None, "2024-07-15"),  # not answered
+        ("2024-07-01", "withdrawn", None, "2024-07-15"),  # withdrawn: out
+        ("2024-03-01", "accepted", "2024-03-04", "2024-03-15"),  # sent before the period
+    ]
+    side(path, "agency_referrals", referral_id=[f"A{n}" for n in range(len(rows))],
+         sent_on=[d(r[0]) for r in rows], status=[r[1] for r in rows],
+         decided_on=[d(r[2]) if r[2] else None for r in rows], answer_by=[d(r[3]) for r in rows])
+    found = {r["key"]: r for r in evidence.evidence_for(path, START, END)["indicators"]}
+    # 2 of 5: small numbers, so shown suppressed
+    assert found["referrals_accepted_in_time"]["period"]["percent"] == evidence.SUPPRESSED
+    con = x.connect(tmp_path / "again")
+    attach_side(con, path, "agency_referrals")
+    assert evidence.referrals_accepted_in_time(con, START, END) == (2, 5)
+    con.close()
+
+
+def test_m6_care_teams_spanning_two_or_more_agencies(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    rows = [  # person, agency, added, removed
+        ("P1", "1", "2024-01-01", None), ("P1", "2", "2024-06-01", None),  # two agencies: counts
+        ("P2", "1", "2024-01-01", None), ("P2", "1", "2024-02-01", None),  # two people, one agency
+        ("P3", "1", "2024-01-01", None), ("P3", "2", "2024-01-01", "2025-01-01"),  # second left
+        ("P4", "1", "2025-05-01", None),  # joined after the period
+    ]
+    side(path, "care_team_agencies", person_id=[r[0] for r in rows], agency=[r[1] for r in rows],
+         added_on=[d(r[2]) for r in rows], removed_on=[d(r[3]) if r[3] else None for r in rows])
+    con = x.connect(tmp_path / "again")
+    attach_side(con, path, "care_team_agencies")
+    assert evidence.care_teams_across_agencies(con, START, END) == (1, 3)
+    con.close()
+
+
+def test_i4_practitioners_with_contacts_who_viewed_outcome_charts(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    rows = [
+        ("1", "2024-05-01", "contact"), ("1", "2024-06-01", "chart_view"),  # both in the period: counts
+        ("2", "2024-05-01", "contact"), ("2", "2024-06-01", "contact"),  # never viewed
+        ("3", "2024-05-01", "contact"), ("3", "2024-02-01", "chart_view"),  # viewed before the period
+        ("4", "2024-06-01", "chart_view"),  # viewed, no contact (not a practitioner at work): out
+    ]
+    side(path, "practitioner_days", practitioner=[r[0] for r in rows], on=[d(r[1]) for r in rows],
+         kind=[r[2] for r in rows])
+    con = x.connect(tmp_path / "again")
+    attach_side(con, path, "practitioner_days")
+    assert evidence.practitioners_viewing_charts(con, START, END) == (1, 3)
+    con.close()
+
+
+def test_m5_directory_coverage_by_kind_of_help_and_age_band(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    cells = [("getting-help", "11 to 15", 3), ("getting-help", "16 to 17", 0), ("thriving", "0 to 4", 1),
+             ("thriving", "5 to 10", 0)]
+    names = {"getting-help": "Getting Help", "thriving": "Thriving"}
+    side(path, "directory_coverage", need=[c[0] for c in cells], need_name=[names[c[0]] for c in cells],
+         age_band=[c[1] for c in cells], services=[c[2] for c in cells])
+    m5 = next(r for r in evidence.evidence_for(path, START, END)["indicators"] if r["principle"] == "M5")
+    # counts of services, not of people: shown as they are
+    assert m5["period"] == {"numerator": 2, "denominator": 4, "percent": "50.0", "too_few": False}
+    assert m5["detail"] == ["Getting Help, ages 16 to 17", "Thriving, ages 5 to 10"]
+    assert "M5" not in evidence.NOT_COMPUTABLE
+
+
+def test_m4_options_chosen_of_offered_and_available_in_the_directory(tmp_path):
+    x = Extract()
+    x.referral("R1", person_id="P1", discharged=None)
+    x.referral("R2", person_id="P2", discharged=None)
+    option(x, "D1", "R1", "2024-05-01", "self_help", True)  # preferred, in the directory
+    option(x, "D1", "R1", "2024-05-01", "group", False)
+    option(x, "D1", "R1", "2024-05-01", "one_to_one", True)  # preferred, no active service
+    option(x, "D2", "R2", "2024-06-01", "medication_review", True)  # no directory kind
+    option(x, "D2", "R2", "2024-06-01", "digital", False)
+    option(x, "D3", "R2", "2023-06-01", "self_help", True)  # before the period
+    path = x.write(tmp_path / "extract")
+    side(path, "directory_kinds", kind=["self-help", "one-to-one", "group", "digital"], services=[2, 0, 1, 1])
+    con = x.connect(tmp_path / "again")
+    attach_side(con, path, "directory_kinds")
+    assert evidence.options_chosen_of_offered(con, START, END) == (3, 5)
+    assert evidence.preferred_options_available(con, START, END) == (1, 2)
+    con.close()
+    assert "viewed" in evidence.options_chosen_of_offered.__doc__
+
+
+def test_m5_gaps_from_a_side_table_written_without_names(tmp_path):
+    x = Extract()
+    x.referral("R1", discharged=None)
+    path = x.write(tmp_path / "extract")
+    side(path, "directory_coverage", need=["thriving"], age_band=["0 to 4"], services=[0])
+    m5 = next(r for r in evidence.evidence_for(path, START, END)["indicators"] if r["principle"] == "M5")
+    assert m5["detail"] == ["thriving, ages 0 to 4"]

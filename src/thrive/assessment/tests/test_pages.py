@@ -1,6 +1,7 @@
 """The self-assessment through its pages, as the lead and panel members use it."""
 
 import csv
+import html
 import io
 from datetime import date
 
@@ -119,6 +120,13 @@ def test_full_round_through_the_pages(round_, site_lead, member_a, member_b):
     page = lead.get(u("moderation", round_)).content.decode()
     assert "Live evidence for S2" in page and "Numerator: episodes open" in page
     assert "No evidence the platform can compute" in page
+    # the rest of the live evidence is on the page too; no directory yet, so every gap is listed
+    for title in ("Referrals between agencies accepted within 10 working days",
+                  "Care teams spanning two or more agencies",
+                  "Endings agreed with the family and with a reason",
+                  "made explicit to the family", "outcome charts", "Options chosen of those offered"):
+        assert title in html.unescape(page), title
+    assert "No active service in the directory for" in page and "Getting Help, ages 16 to 17" in page
     # closing before every principle is agreed is refused
     lead.post(u("close", round_))
     round_.refresh_from_db()
