@@ -204,7 +204,7 @@ def test_a_system_administrator_finds_reviews_and_merges_a_pair(client, sysadmin
                                          match_reason="Similar name, same date of birth",
                                          reason="Different parents", decided_by=practitioner)
     client.force_login(sysadmin)
-    assert reverse("people:duplicates") in client.get("/").content.decode()
+    assert reverse("people:duplicates") in client.get("/", follow=True).content.decode()
     page = client.get(reverse("people:duplicates")).content.decode()
     assert "Noah Price" in page and "Noah Pryce" in page and "similar name" in page
     assert camhs_team.agency.name not in page
