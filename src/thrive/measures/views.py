@@ -326,6 +326,9 @@ def schedule(request):
 def send_remote_link(request, episode_id):
     """The practitioner creates a one-time link (7 days) to send to the young person or parent."""
     episode = episode_for_late_addition(request, episode_id, audit_get=False)
+    if request.method != "POST":
+        # Audited before the measure is checked: a refusal page still names the young person.
+        _audit_view(request, episode, "remote completion link")
     chosen, refusal = _chosen(request, episode)
     if refusal:
         return refusal
@@ -339,8 +342,6 @@ def send_remote_link(request, episode_id):
             link_url = request.build_absolute_uri(reverse("measures:remote", args=[token]))
         except RuleBroken as broken:
             problem = broken.message
-    else:
-        _audit_view(request, episode, "remote completion link")
     return render(request, "measures/remote_link.html", {
         "page_title": "Send a link to complete it on their own phone", "caption": _caption(episode),
         "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),

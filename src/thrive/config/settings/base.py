@@ -181,3 +181,6 @@ THRIVE_TRUSTED_PROXIES = int(os.environ.get("THRIVE_TRUSTED_PROXIES", 0))
 # Where the analytics extract and the dashboards' aggregates live (analytics/locations.py). On
 # several application hosts, a directory they all share (decision 0023).
 THRIVE_ANALYTICS_DIR = Path(os.environ.get("THRIVE_ANALYTICS_DIR", VAR_DIR / "analytics"))
+# Signed heads of the audit chain (`thrive audit_anchor`); ship them somewhere the database's
+# administrators cannot write. Backups carry a copy.
+THRIVE_AUDIT_ANCHOR_DIR = Path(os.environ.get("THRIVE_AUDIT_ANCHOR_DIR") or VAR_DIR / "audit-anchors")

@@ -56,7 +56,10 @@ def test_a_backup_restored_into_a_fresh_database_keeps_the_audit_chain_and_the_f
     restored_files = tmp_path / "restored-analytics"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(SRC),
            "DJANGO_SETTINGS_MODULE": "thrive.config.settings.test", "DATABASE_URL": fresh_database,
-           "THRIVE_ANALYTICS_DIR": str(restored_files)}
+           "THRIVE_ANALYTICS_DIR": str(restored_files),
+           # The audit key lives outside the database and the backup (decision 0015): a restore
+           # verifies with the same key file the service uses.
+           "THRIVE_AUDIT_KEY_FILE": os.environ["THRIVE_AUDIT_KEY_FILE"]}
     restored = _run(env, "restore", str(tmp_path / "backup"))
     assert restored.returncode == 0, restored.stderr
     verified = _run(env, "verify_audit_chain")

@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +19,6 @@ class Command(BaseCommand):
                                  "or var/audit-anchors).")
 
     def handle(self, *args, to=None, **options):
-        directory = Path(to or os.environ.get(ANCHOR_DIR_VAR, "")
-                         or Path(settings.VAR_DIR) / "audit-anchors")
+        directory = Path(to or settings.THRIVE_AUDIT_ANCHOR_DIR)
         path = audit.write_anchor(directory)
         self.stdout.write(f"Audit anchor written: {path}")
