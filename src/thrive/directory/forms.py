@@ -59,6 +59,9 @@ class SearchForm(forms.Form):
 
 
 class SignpostForm(forms.Form):
+    signposted_on = NhsDateField(
+        label="Date signposted", required=False,
+        help_text="Today, unless you are recording signposting done earlier. For example, 15 3 2026")
     reason = forms.CharField(
         label="Why this service", widget=forms.Textarea,
         help_text="In plain words, what you and the young person hope it will help with",

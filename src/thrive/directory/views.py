@@ -8,12 +8,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from thrive.core import audit
+from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.history import services as history_services
 from thrive.sharing import policy
-from thrive.sharing.guards import episode_for_change
+from thrive.sharing.guards import episode_for_change, episode_for_late_addition
 
 from . import search, services
 from .forms import OutcomeForm, SearchForm, SignpostForm
@@ -32,9 +32,9 @@ WIDER = (("q", "Search without these words"), ("postcode", "Search anywhere, not
          ("kind", "Search however it is offered"), ("when", "Search any time, not only when open"))
 
 
-def _run_search(request, *, public: bool = True):
+def _run_search(request, *, public: bool = True, initial: dict | None = None):
     bound = any(name in request.GET for name in SearchForm.base_fields)
-    form = SearchForm(request.GET if bound else None, public=public)
+    form = SearchForm(request.GET if bound else None, public=public, initial=initial)
     results = None
     if form.is_bound and form.is_valid():
         results = apply(form, lambda: search.search(form.criteria(), page=_page_number(request),
@@ -117,6 +117,7 @@ def episode_signposts(request, episode_id):
         "page_title": f"Signposting: {episode.young_person.full_name}", "episode": episode,
         "person": episode.young_person, "signposts": items,
         "can_edit": policy.can_edit_episode(request.user, episode),
+        "can_follow_up": services.may_follow_up(request.user, episode),
         "can_correct": history_services.may_change_episode(request.user, episode),
         "back_url": reverse("care:episode", args=[episode.public_id]),
     })
@@ -125,7 +126,9 @@ def episode_signposts(request, episode_id):
 def episode_find(request, episode_id):
     """The same search, from a young person's record: results lead to the signposting form."""
     episode = episode_for_change(request, episode_id)
-    form, results, query = _run_search(request, public=False)
+    # Prefilled from the record: the search form starts with the young person's age.
+    form, results, query = _run_search(request, public=False,
+                                       initial={"age": episode.young_person.age})
     action = reverse("directory:episode-find", args=[episode.public_id])
     return render(request, "directory/search.html", {
         "public": False, "wider": _wider(request, action),
@@ -145,7 +148,7 @@ def episode_find(request, episode_id):
 def new_signpost(request, episode_id, service_id):
     episode = episode_for_change(request, episode_id)
     service = _service(service_id)
-    form = SignpostForm(request.POST or None)
+    form = SignpostForm(request.POST or None, initial={"signposted_on": dates.today()})
     if request.method == "POST" and form.is_valid():
         made = apply(form, lambda: services.signpost(request, episode, service,
                                                      **form.cleaned_data))
@@ -153,9 +156,13 @@ def new_signpost(request, episode_id, service_id):
             messages.success(request, f"Signposted to {service.name}. Follow up on "
                                       f"{made.follow_up_on.day} {made.follow_up_on:%B %Y}.")
             return redirect("directory:episode-signposts", episode.public_id)
+    person = episode.young_person
+    on = (form.cleaned_data.get("signposted_on") if form.is_bound and hasattr(form, "cleaned_data")
+          else None) or dates.today()
     return render(request, "directory/signpost_form.html", {
         "page_title": f"Signpost to {service.name}", "form": form, "service": service,
-        "episode": episode, "caption": episode.young_person.full_name,
+        "episode": episode, "caption": person.full_name,
+        "age": person.age_on(on), "age_warning": services.age_warning(service, person, on),
         "has_errors": bool(form.errors),
         "back_url": reverse("directory:episode-find", args=[episode.public_id]),
     }, status=422 if form.errors else 200)
@@ -167,7 +174,7 @@ def signpost_outcome(request, signpost_id):
     ).select_related("episode", "service").first()
     if item is None:
         raise Http404("No such record")
-    episode = episode_for_change(request, item.episode.public_id)
+    episode = episode_for_late_addition(request, item.episode.public_id)
     form = OutcomeForm(request.POST or None, initial={"version": item.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
