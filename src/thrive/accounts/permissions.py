@@ -69,3 +69,9 @@ def can_lead_self_assessment(user) -> bool:
     """Site leads run THRIVE implementation self-assessment rounds; system administrators and
     analysts may too (the issue lets either a new role or a permission of theirs do it)."""
     return _role(user) in (Role.SITE_LEAD, Role.SYSTEM_ADMIN, Role.ANALYST)
+
+
+def can_edit_directory(user) -> bool:
+    """Directory editors add, edit, review and retire community services; system administrators
+    may too."""
+    return _role(user) in (Role.DIRECTORY_EDITOR, Role.SYSTEM_ADMIN)

@@ -248,3 +248,25 @@ class SignpostOutcome(models.Model):
 def awaiting_follow_up_q(prefix: str = "") -> Q:
     """Signposts whose outcome is not yet settled (none recorded, or still waiting)."""
     return Q(**{f"{prefix}outcome": ""}) | Q(**{f"{prefix}outcome": Signpost.Outcome.STILL_WAITING})
+
+
+class ProblemReport(models.Model):
+    """A family's "report a problem with this listing". Nothing personal is asked for or kept
+    (no name, no address, no IP)."""
+
+    class What(models.TextChoices):
+        CLOSED = "closed", "The service has closed"
+        TIMES = "times", "The opening times are wrong"
+        CONTACT = "contact", "The phone number, email or website is wrong"
+        OTHER = "other", "Something else"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="problem_reports")
+    what = models.CharField(max_length=20, choices=What.choices)
+    detail = models.TextField(blank=True)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
