@@ -216,7 +216,8 @@ def manage_list(request):
     reports = (ProblemReport.objects.filter(resolved_at__isnull=True)
                .select_related("service")[:50])
     return render(request, "directory/manage_list.html", {
-        "page_title": "Directory listings", "services": list(found[:200]), "q": text,
+        "page_title": "Directory listings", "active_nav": "directory",
+        "services": list(found[:200]), "q": text,
         "reports": list(reports),
     })
 
