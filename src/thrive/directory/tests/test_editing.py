@@ -49,6 +49,10 @@ def test_only_directory_editors_and_system_admins_may_edit(client, practitioner,
     client.force_login(practitioner)
     assert client.get(reverse("directory:manage")).status_code == 403
     assert client.post(edit_url(swim), form_for(swim, name="Hacked")).status_code == 403
+    retire = reverse("directory:manage-action", args=[swim.oruk_id, "retire"])
+    assert client.post(retire).status_code == 403
+    swim.refresh_from_db()
+    assert swim.name == "Family swim" and swim.retired_at is None
     client.force_login(make_user("sam.admin", None, role=Role.SYSTEM_ADMIN))
     assert client.get(reverse("directory:manage")).status_code == 200
 
