@@ -21,7 +21,7 @@ from thrive.core.rules import RuleBroken
 from thrive.history import services as history
 
 from . import schedules
-from .importer import ImportRejected, import_services
+from .importer import ImportRejected, import_services, new_id
 from .models import ProblemReport, Service
 
 DAYS = [("MO", "Monday"), ("TU", "Tuesday"), ("WE", "Wednesday"), ("TH", "Thursday"),
@@ -101,13 +101,7 @@ def _write(request, service: Service, record: dict, detail: str) -> Service:
 def edit_service(request, service: Service, *, name: str, description: str, status: str,
                  minimum_age, maximum_age, email: str, url: str, days: list[str],
                  opens_at: time | None, closes_at: time | None) -> Service:
-    if minimum_age is not None and maximum_age is not None and minimum_age > maximum_age:
-        raise RuleBroken("Youngest age must be the same as or less than the oldest age",
-                         "minimum_age")
-    if bool(opens_at) != bool(closes_at) or (days and not opens_at):
-        raise RuleBroken("Enter both the opening and closing time, or neither", "opens_at")
-    if opens_at and not days:
-        raise RuleBroken("Select the days it is open", "days")
+    _check(minimum_age, maximum_age, days, opens_at, closes_at)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
         record = record_for(service)
@@ -123,6 +117,44 @@ def edit_service(request, service: Service, *, name: str, description: str, stat
         if (days, opens_at, closes_at) != (old[0], old[1], old[2]):
             record["schedules"] = _new_schedules(record, days, opens_at, closes_at)
         return _write(request, service, record, "directory listing edited")
+
+
+def add_service(request, *, name: str, description: str, status: str, minimum_age, maximum_age,
+                email: str, url: str, days: list[str], opens_at: time | None,
+                closes_at: time | None) -> Service:
+    """A new listing the directory team owns (no feed), written through the importer."""
+    _check(minimum_age, maximum_age, days, opens_at, closes_at)
+    record = {"id": new_id(), "name": name.strip(), "description": description.strip(),
+              "status": status,
+              "last_modified": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
+    for key, value in (("email", email.strip()), ("url", url.strip()),
+                       ("minimum_age", minimum_age), ("maximum_age", maximum_age)):
+        if value not in (None, ""):
+            record[key] = value
+    record["schedules"] = _new_schedules(record, days, opens_at, closes_at)
+    with transaction.atomic():
+        try:
+            import_services([record])
+        except ImportRejected as rejected:
+            problem = rejected.problems[0]
+            raise RuleBroken(f"{problem.field} {problem.message}".strip()) from None
+        service = Service.objects.get(oruk_id=record["id"])
+        rows = history.record_changes(request, service, {}, _snapshot(service),
+                                      object_label=f"Directory listing: {service.name}",
+                                      labels=LABELS)
+        audit.record(request, AuditEvent.Action.CREATE, obj=service,
+                     detail=f"directory listing added: {history.changed_fields(rows)}")
+    return service
+
+
+def _check(minimum_age, maximum_age, days, opens_at, closes_at) -> None:
+    if minimum_age is not None and maximum_age is not None and minimum_age > maximum_age:
+        raise RuleBroken("Youngest age must be the same as or less than the oldest age",
+                         "minimum_age")
+    if bool(opens_at) != bool(closes_at) or (days and not opens_at):
+        raise RuleBroken("Enter both the opening and closing time, or neither", "opens_at")
+    if opens_at and not days:
+        raise RuleBroken("Select the days it is open", "days")
 
 
 def _new_schedules(record: dict, days: list[str], opens_at, closes_at) -> list[dict]:

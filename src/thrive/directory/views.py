@@ -222,6 +222,19 @@ def manage_list(request):
     })
 
 
+def manage_add(request):
+    _require_editor(request.user)
+    form = ServiceEditForm(request.POST or None, initial={"status": Service.Status.ACTIVE})
+    if request.method == "POST" and form.is_valid():
+        made = apply(form, lambda: editing.add_service(request, **form.cleaned_data))
+        if made is not None:
+            messages.success(request, f"Added {made.name}. It is listed and published.")
+            return redirect("directory:manage-service", made.oruk_id)
+    return form_page(request, form, title="Add a service", submit_text="Add service",
+                     back_url=reverse("directory:manage"),
+                     status=422 if form.errors else 200)
+
+
 def _editor_service(service_id) -> Service:
     service = Service.objects.select_related("organization").filter(oruk_id=service_id).first()
     if service is None:

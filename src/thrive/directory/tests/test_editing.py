@@ -158,3 +158,32 @@ def test_problem_reports_are_rate_limited(client, swim, settings):
         assert client.post(url, {"what": "closed"}).status_code == 200
     assert client.post(url, {"what": "closed"}).status_code == 429
     assert ProblemReport.objects.count() == 2
+
+
+def test_an_editor_adds_a_service_that_is_listed_and_published(editor, demo_directory):
+    page = editor.get(reverse("directory:manage-add"))
+    assert page.status_code == 200
+    response = editor.post(reverse("directory:manage-add"), {
+        "name": "Northvale chess club", "description": "Chess for young people, all levels.",
+        "status": "active", "minimum_age": "8", "maximum_age": "18", "email": "",
+        "url": "https://chess.example.org", "days": ["WE"], "opens_at": "17:00",
+        "closes_at": "18:30"})
+    assert response.status_code == 302
+    made = Service.objects.get(name="Northvale chess club")
+    assert (made.minimum_age, made.maximum_age) == (8, 18)
+    assert api_service(editor, made)["schedules"][0]["byday"] == "WE"
+    found = editor.get(reverse("directory:search"), {"q": "chess"}).content.decode()
+    assert reverse("directory:service", args=[made.oruk_id]) in found
+    assert FieldChange.objects.filter(object_type="Service", object_id=str(made.pk),
+                                      field_label="Name", new_value="Northvale chess club").exists()
+    assert AuditEvent.objects.filter(action="create", object_type="Service").exists()
+
+
+def test_adding_refuses_bad_input_and_saves_nothing(editor, demo_directory):
+    before = Service.objects.count()
+    response = editor.post(reverse("directory:manage-add"), {
+        "name": "", "description": "", "status": "active", "url": "javascript:alert(1)"})
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "Enter the service&#39;s name" in text and "Enter a website address" in text
+    assert Service.objects.count() == before
