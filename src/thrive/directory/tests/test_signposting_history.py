@@ -174,3 +174,18 @@ def test_someone_else_in_the_team_cannot_follow_up_after_the_ending(client, epis
         "outcome": "engaged", "version": 1, **date_fields("recorded_on", dates.today())})
     assert response.status_code in (403, 404)
     assert not SignpostOutcome.objects.exists()
+
+
+def test_an_outcome_recorded_before_history_becomes_its_first_follow_up(episode, swim,
+                                                                          practitioner):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("thrive.directory.migrations.0004_signpost_outcomes")
+    item = make_signpost(episode, swim, practitioner, outcome="did_not_engage",
+                         outcome_recorded_on=dates.today(), outcome_note="Could not get there")
+    make_signpost(episode, swim, practitioner)  # never followed up: no row
+    migration.keep_existing_outcomes(apps, None)
+    row = SignpostOutcome.objects.get()
+    assert (row.signpost, row.outcome, row.note) == (item, "did_not_engage", "Could not get there")
