@@ -65,6 +65,8 @@ class Role(models.TextChoices):
     FACILITATOR = "facilitator", "Community THRIVE facilitator"
     # Leads the locality's THRIVE implementation self-assessment rounds.
     SITE_LEAD = "site_lead", "THRIVE self-assessment lead"
+    # Keeps the community directory current (no access to any child's record).
+    DIRECTORY_EDITOR = "directory_editor", "Directory editor"
 
 
 # Roles whose work is with individual young people's records.

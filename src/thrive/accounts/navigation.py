@@ -40,6 +40,7 @@ HEADER_LINKS = (
     Link("accounts:staff", "Your agency's staff", "staff", _agency_staff_admin),
     Link("people:duplicates", "Duplicate records", "duplicates", permissions.is_system_admin),
     Link("community:home", "Community THRIVE", "community", permissions.can_facilitate_community),
+    Link("directory:manage", "Directory listings", "directory", permissions.can_edit_directory),
 )
 
 # The first of these a user's gates allow is where `/` takes them.
@@ -49,6 +50,7 @@ HOMES = (
     (permissions.is_privacy_officer, "sharing:alerts"),
     (permissions.can_manage_staff, "accounts:staff"),
     (permissions.can_facilitate_community, "community:home"),
+    (permissions.can_edit_directory, "directory:manage"),
     # Last, so analysts and system administrators keep their own pages.
     (permissions.can_lead_self_assessment, "assessment:index"),
 )

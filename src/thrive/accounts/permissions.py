@@ -74,3 +74,9 @@ def can_lead_self_assessment(user) -> bool:
 def can_set_measure_schedule(user) -> bool:
     """An agency's measures schedule is set by its administrator or a team manager."""
     return _role(user) in (Role.AGENCY_ADMIN, Role.TEAM_MANAGER) and user.agency_id is not None
+
+
+def can_edit_directory(user) -> bool:
+    """Directory editors add, edit, review and retire community services; system administrators
+    may too."""
+    return _role(user) in (Role.DIRECTORY_EDITOR, Role.SYSTEM_ADMIN)

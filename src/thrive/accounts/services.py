@@ -26,6 +26,7 @@ from .models import CLINICAL_ROLES, Agency, Role, Team, User
 # access alerts), which no single agency's administrator may hand out.
 SYSTEM_ONLY_ROLES = {Role.SYSTEM_ADMIN, Role.PRIVACY_OFFICER, Role.ANALYST, Role.FACILITATOR,
                      Role.SITE_LEAD}
+SYSTEM_ONLY_ROLES |= {Role.DIRECTORY_EDITOR}  # given by a system administrator
 
 
 # --- Who may do what -------------------------------------------------------------------------

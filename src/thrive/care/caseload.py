@@ -153,7 +153,8 @@ def recently_ended(user, today: date | None = None) -> list[Episode]:
 
 
 def caseload_groups(user, *, grouping: str | None = None, review: str | None = None,
-                    today: date | None = None) -> list[CaseloadGroup]:
+                    today: date | None = None,
+                    follow_ups_overdue: bool = False) -> list[CaseloadGroup]:
     today = today or dates.today()
     order = [g.value for g in Grouping] + [NO_GROUPING]
     groups = {code: CaseloadGroup(code, LABELS.get(code, "No grouping agreed yet"))
@@ -177,6 +178,8 @@ def caseload_groups(user, *, grouping: str | None = None, review: str | None = N
         row.risk_alerts = risk_alerts.get(episode.pk, 0)
         row.measures_due = measures_due.get(episode.pk, [])
         if review and row.review_state != review:
+            continue
+        if follow_ups_overdue and not row.signposts_overdue:
             continue
         groups[row.grouping or NO_GROUPING].rows.append(row)
     if grouping:

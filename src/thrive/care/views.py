@@ -47,12 +47,15 @@ def caseload(request):
         grouping = None
     if review not in (None, "due", "overdue"):
         review = None
-    groups = caseload_queries.caseload_groups(request.user, grouping=grouping, review=review)
+    follow_ups = request.GET.get("follow_up") == "overdue"
+    groups = caseload_queries.caseload_groups(request.user, grouping=grouping, review=review,
+                                              follow_ups_overdue=follow_ups)
     total = sum(len(g.rows) for g in groups)
     audit.record(request, AuditEvent.Action.VIEW, detail=f"caseload ({total} episodes)")
     return render(request, "care/caseload.html", {
         "page_title": "My caseload", "active_nav": "caseload", "groups": groups, "total": total,
         "grouping_filter": grouping, "review_filter": review,
+        "follow_up_filter": follow_ups,
         "grouping_choices": [(g.value, LABELS[g]) for g in Grouping],
         "is_team_view": permissions.can_manage_team(request.user),
         "recently_ended": caseload_queries.recently_ended(request.user),

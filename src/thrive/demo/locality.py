@@ -100,6 +100,7 @@ OTHER_SIGNINS = (
     ("facilitator", "facilitator", None, "Femi", "Adeyemi",
      "Community THRIVE facilitator, Northvale public health"),
     ("sitelead", "site_lead", None, "Nadia", "Clarke", "THRIVE implementation lead, Northvale ICB"),
+    ("directory", "directory_editor", None, "Tom", "Reid", "Directory editor, Northvale FIS"),
 )
 
 SIGNIN_USERNAMES = (

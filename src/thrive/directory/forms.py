@@ -1,11 +1,13 @@
 """Directory forms. The public search is a GET form with nothing personal in it."""
 
+import re
+
 from django import forms
 
 from thrive.core.fields import NhsDateField
 
-from . import search, taxonomy
-from .models import Signpost
+from . import editing, links, search, taxonomy
+from .models import ProblemReport, Service, Signpost
 
 WHEN_CHOICES = [("", "Any time"), ("now", "Open now")] + [
     (code, f"Open on {label}") for code, label in search.DAY_LABELS.items()]
@@ -59,6 +61,9 @@ class SearchForm(forms.Form):
 
 
 class SignpostForm(forms.Form):
+    signposted_on = NhsDateField(
+        label="Date signposted", required=False,
+        help_text="Today, unless you are recording signposting done earlier. For example, 15 3 2026")
     reason = forms.CharField(
         label="Why this service", widget=forms.Textarea,
         help_text="In plain words, what you and the young person hope it will help with",
@@ -79,3 +84,65 @@ class OutcomeForm(forms.Form):
                                      allow_future=True, required=False)
     note = forms.CharField(label="Notes (optional)", widget=forms.Textarea, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# -- The directory team's editor ----------------------------------------------------------------
+
+
+class ServiceEditForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=300,
+                           error_messages={"required": "Enter the service's name"})
+    description = forms.CharField(label="Description", widget=forms.Textarea,
+                                  error_messages={"required": "Enter a description"})
+    status = forms.ChoiceField(label="Status", choices=Service.Status.choices,
+                               widget=forms.RadioSelect)
+    minimum_age = forms.IntegerField(label="Youngest age (optional)", required=False,
+                                     min_value=0, max_value=120,
+                                     error_messages={"invalid": "Youngest age must be a number"})
+    maximum_age = forms.IntegerField(label="Oldest age (optional)", required=False,
+                                     min_value=0, max_value=120,
+                                     error_messages={"invalid": "Oldest age must be a number"})
+    email = forms.CharField(label="Email (optional)", required=False, max_length=254)
+    url = forms.CharField(label="Website (optional)", required=False, max_length=500,
+                          help_text="Starting https://")
+    days = forms.MultipleChoiceField(label="Days it is open", required=False,
+                                     choices=editing.DAYS, widget=forms.CheckboxSelectMultiple)
+    opens_at = forms.TimeField(label="Opens at (optional)", required=False,
+                               help_text="24-hour clock, for example 16:30",
+                               error_messages={"invalid": "Enter the opening time like 16:30"})
+    closes_at = forms.TimeField(label="Closes at (optional)", required=False,
+                                help_text="24-hour clock, for example 18:00",
+                                error_messages={"invalid": "Enter the closing time like 18:00"})
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _clean_email(self):
+    value = self.cleaned_data["email"].strip()
+    if value and not EMAIL.match(value):
+        raise forms.ValidationError("Enter an email address in the correct format, like "
+                                    "name@example.com")
+    return value
+
+
+def _clean_url(self):
+    value = self.cleaned_data["url"].strip()
+    if value and not links.safe_url(value):
+        raise forms.ValidationError("Enter a website address starting https:// or http://, "
+                                    "like https://www.example.org")
+    return value
+
+
+ServiceEditForm.clean_email = _clean_email
+ServiceEditForm.clean_url = _clean_url
+
+
+class ProblemReportForm(forms.Form):
+    what = forms.ChoiceField(label="What is wrong with this listing?", widget=forms.RadioSelect,
+                             choices=ProblemReport.What.choices,
+                             error_messages={"required": "Select what is wrong"})
+    detail = forms.CharField(label="Tell us more (optional)", required=False, max_length=1000,
+                             widget=forms.Textarea,
+                             help_text="Do not include personal details such as names",
+                             error_messages={"max_length": "Keep it to 1000 characters or fewer"})

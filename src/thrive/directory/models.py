@@ -228,6 +228,45 @@ class Signpost(EnteredInError):
         indexes = [models.Index(fields=["episode", "follow_up_on"])]
 
 
+class SignpostOutcome(models.Model):
+    """One follow-up of a signpost: what happened, when, with a note. Each follow-up is a new row,
+    so the history is kept; the signpost carries the latest as its `outcome` (for the caseload)."""
+
+    signpost = models.ForeignKey(Signpost, on_delete=models.PROTECT, related_name="outcomes")
+    outcome = models.CharField(max_length=20, choices=Signpost.Outcome.choices)
+    recorded_on = models.DateField()
+    note = models.TextField(blank=True)
+    next_follow_up_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+
+
 def awaiting_follow_up_q(prefix: str = "") -> Q:
     """Signposts whose outcome is not yet settled (none recorded, or still waiting)."""
     return Q(**{f"{prefix}outcome": ""}) | Q(**{f"{prefix}outcome": Signpost.Outcome.STILL_WAITING})
+
+
+class ProblemReport(models.Model):
+    """A family's "report a problem with this listing". Nothing personal is asked for or kept
+    (no name, no address, no IP)."""
+
+    class What(models.TextChoices):
+        CLOSED = "closed", "The service has closed"
+        TIMES = "times", "The opening times are wrong"
+        CONTACT = "contact", "The phone number, email or website is wrong"
+        OTHER = "other", "Something else"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="problem_reports")
+    what = models.CharField(max_length=20, choices=What.choices)
+    detail = models.TextField(blank=True)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]

@@ -15,4 +15,9 @@ urlpatterns = [
     path("episodes/<uuid:episode_id>/signpost/<uuid:service_id>/", views.new_signpost,
          name="signpost"),
     path("signposts/<uuid:signpost_id>/outcome/", views.signpost_outcome, name="outcome"),
+    path("services/<uuid:service_id>/report/", views.report_problem, name="report-problem"),
+    path("manage/", views.manage_list, name="manage"),
+    path("manage/add/", views.manage_add, name="manage-add"),
+    path("manage/<uuid:service_id>/", views.manage_service, name="manage-service"),
+    path("manage/<uuid:service_id>/<slug:action>/", views.manage_action, name="manage-action"),
 ]

@@ -4,20 +4,26 @@ people); signposting pages go through the access policy. Thin: rules live in ser
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from thrive.core import audit
+from thrive.accounts import permissions
+from thrive.community import ratelimit
+from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 from thrive.history import services as history_services
+from thrive.history.models import FieldChange
 from thrive.sharing import policy
-from thrive.sharing.guards import episode_for_change
+from thrive.sharing.guards import episode_for_change, episode_for_late_addition
 
-from . import search, services
-from .forms import OutcomeForm, SearchForm, SignpostForm
-from .models import Service, Signpost
+from . import editing, search, services
+from .forms import OutcomeForm, ProblemReportForm, SearchForm, ServiceEditForm, SignpostForm
+from .models import ProblemReport, Service, Signpost
 
 PER_PAGE = 10
 
@@ -32,9 +38,9 @@ WIDER = (("q", "Search without these words"), ("postcode", "Search anywhere, not
          ("kind", "Search however it is offered"), ("when", "Search any time, not only when open"))
 
 
-def _run_search(request, *, public: bool = True):
+def _run_search(request, *, public: bool = True, initial: dict | None = None):
     bound = any(name in request.GET for name in SearchForm.base_fields)
-    form = SearchForm(request.GET if bound else None, public=public)
+    form = SearchForm(request.GET if bound else None, public=public, initial=initial)
     results = None
     if form.is_bound and form.is_valid():
         results = apply(form, lambda: search.search(form.criteria(), page=_page_number(request),
@@ -117,6 +123,7 @@ def episode_signposts(request, episode_id):
         "page_title": f"Signposting: {episode.young_person.full_name}", "episode": episode,
         "person": episode.young_person, "signposts": items,
         "can_edit": policy.can_edit_episode(request.user, episode),
+        "can_follow_up": services.may_follow_up(request.user, episode),
         "can_correct": history_services.may_change_episode(request.user, episode),
         "back_url": reverse("care:episode", args=[episode.public_id]),
     })
@@ -125,7 +132,9 @@ def episode_signposts(request, episode_id):
 def episode_find(request, episode_id):
     """The same search, from a young person's record: results lead to the signposting form."""
     episode = episode_for_change(request, episode_id)
-    form, results, query = _run_search(request, public=False)
+    # Prefilled from the record: the search form starts with the young person's age.
+    form, results, query = _run_search(request, public=False,
+                                       initial={"age": episode.young_person.age})
     action = reverse("directory:episode-find", args=[episode.public_id])
     return render(request, "directory/search.html", {
         "public": False, "wider": _wider(request, action),
@@ -145,7 +154,7 @@ def episode_find(request, episode_id):
 def new_signpost(request, episode_id, service_id):
     episode = episode_for_change(request, episode_id)
     service = _service(service_id)
-    form = SignpostForm(request.POST or None)
+    form = SignpostForm(request.POST or None, initial={"signposted_on": dates.today()})
     if request.method == "POST" and form.is_valid():
         made = apply(form, lambda: services.signpost(request, episode, service,
                                                      **form.cleaned_data))
@@ -153,9 +162,13 @@ def new_signpost(request, episode_id, service_id):
             messages.success(request, f"Signposted to {service.name}. Follow up on "
                                       f"{made.follow_up_on.day} {made.follow_up_on:%B %Y}.")
             return redirect("directory:episode-signposts", episode.public_id)
+    person = episode.young_person
+    on = (form.cleaned_data.get("signposted_on") if form.is_bound and hasattr(form, "cleaned_data")
+          else None) or dates.today()
     return render(request, "directory/signpost_form.html", {
         "page_title": f"Signpost to {service.name}", "form": form, "service": service,
-        "episode": episode, "caption": episode.young_person.full_name,
+        "episode": episode, "caption": person.full_name,
+        "age": person.age_on(on), "age_warning": services.age_warning(service, person, on),
         "has_errors": bool(form.errors),
         "back_url": reverse("directory:episode-find", args=[episode.public_id]),
     }, status=422 if form.errors else 200)
@@ -167,7 +180,7 @@ def signpost_outcome(request, signpost_id):
     ).select_related("episode", "service").first()
     if item is None:
         raise Http404("No such record")
-    episode = episode_for_change(request, item.episode.public_id)
+    episode = episode_for_late_addition(request, item.episode.public_id)
     form = OutcomeForm(request.POST or None, initial={"version": item.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -183,3 +196,117 @@ def signpost_outcome(request, signpost_id):
                      back_url=reverse("directory:episode-signposts", args=[episode.public_id]),
                      intro=f"Signposted {item.signposted_on.day} {item.signposted_on:%B %Y}: "
                            f"{item.reason}", status=422 if form.errors else 200)
+
+
+# -- The directory team: keep listings current (permissions.can_edit_directory) ------------------
+
+
+def _require_editor(user):
+    if not permissions.can_edit_directory(user):
+        raise PermissionDenied("Editing the directory is for directory editors.")
+
+
+def manage_list(request):
+    _require_editor(request.user)
+    text = (request.GET.get("q") or "").strip()[:200]
+    found = Service.objects.select_related("organization").annotate(
+        open_reports=Count("problem_reports", filter=Q(problem_reports__resolved_at__isnull=True)))
+    if text:
+        found = found.filter(name__icontains=text)
+    reports = (ProblemReport.objects.filter(resolved_at__isnull=True)
+               .select_related("service")[:50])
+    return render(request, "directory/manage_list.html", {
+        "page_title": "Directory listings", "active_nav": "directory",
+        "services": list(found[:200]), "q": text,
+        "reports": list(reports),
+    })
+
+
+def manage_add(request):
+    _require_editor(request.user)
+    form = ServiceEditForm(request.POST or None, initial={"status": Service.Status.ACTIVE})
+    if request.method == "POST" and form.is_valid():
+        made = apply(form, lambda: editing.add_service(request, **form.cleaned_data))
+        if made is not None:
+            messages.success(request, f"Added {made.name}. It is listed and published.")
+            return redirect("directory:manage-service", made.oruk_id)
+    return form_page(request, form, title="Add a service", submit_text="Add service",
+                     back_url=reverse("directory:manage"),
+                     status=422 if form.errors else 200)
+
+
+def _editor_service(service_id) -> Service:
+    service = Service.objects.select_related("organization").filter(oruk_id=service_id).first()
+    if service is None:
+        raise Http404("No such service")
+    return service
+
+
+def manage_service(request, service_id):
+    _require_editor(request.user)
+    service = _editor_service(service_id)
+    days, opens_at, closes_at = editing.current_hours(service)
+    form = ServiceEditForm(request.POST or None, initial={
+        "name": service.name, "description": service.description, "status": service.status,
+        "minimum_age": service.minimum_age, "maximum_age": service.maximum_age,
+        "email": service.data.get("email", ""), "url": service.data.get("url", ""),
+        "days": days, "opens_at": opens_at, "closes_at": closes_at})
+    if request.method == "POST" and form.is_valid():
+        done = apply(form, lambda: editing.edit_service(request, service, **form.cleaned_data))
+        if done is not None:
+            messages.success(request, f"Saved {done.name}. The public page and the Open "
+                                      "Referral feed show the change.")
+            return redirect("directory:manage-service", service.oruk_id)
+    changes = FieldChange.objects.filter(
+        object_type="Service", object_id=str(service.pk)).select_related("changed_by")[:100]
+    return render(request, "directory/manage_service.html", {
+        "page_title": f"Edit {service.name}", "service": service, "form": form,
+        "opening_times": editing.opening_times(service), "changes": list(changes),
+        "reports": list(service.problem_reports.all()[:50]),
+        "has_errors": bool(form.errors),
+        "back_url": reverse("directory:manage"),
+    }, status=422 if form.errors else 200)
+
+
+@require_POST
+def manage_action(request, service_id, action):
+    _require_editor(request.user)
+    service = _editor_service(service_id)
+    if action == "review":
+        editing.mark_reviewed(request, service, editor_email=request.user.email or "")
+        messages.success(request, f"{service.name} marked as reviewed today.")
+    elif action in ("retire", "restore"):
+        editing.set_retired(request, service, action == "retire")
+        messages.success(request, f"{service.name} {'retired' if action == 'retire' else 'restored'}.")
+    elif action == "resolve":
+        report = service.problem_reports.filter(pk=request.POST.get("report") or 0,
+                                                resolved_at__isnull=True).first()
+        if report is not None:
+            editing.resolve_report(request, report)
+            messages.success(request, "Problem report marked as dealt with.")
+    else:
+        raise Http404("No such action")
+    return redirect("directory:manage-service", service.oruk_id)
+
+
+def report_problem(request, service_id):
+    """Public: a family reports a problem with a listing. Nothing personal is asked for."""
+    service = _service(service_id)
+    form = ProblemReportForm(request.POST or None)
+    if request.method == "POST":
+        if not ratelimit.allow(request, bucket="directory-report"):
+            return render(request, "directory/report_done.html", {
+                "page_title": "Please wait a minute", "service": service,
+                "message": "There have been too many reports from your connection. Wait a "
+                           "minute, then try again."}, status=429)
+        if form.is_valid():
+            editing.report_problem(request, service, **form.cleaned_data)
+            return render(request, "directory/report_done.html", {
+                "page_title": "Thank you for telling us", "service": service,
+                "message": "The directory team will check this listing."})
+    return form_page(request, form, title=f"Report a problem with {service.name}",
+                     submit_text="Send report",
+                     back_url=reverse("directory:service", args=[service.oruk_id]),
+                     intro="Tell us what is wrong with this listing so we can put it right. "
+                           "We do not need your name or contact details.",
+                     status=422 if form.errors else 200)

@@ -22,10 +22,11 @@ EXPECTED = {
     Role.ANALYST: ("analytics:dashboard", ["Analytics", "Self-assessment"]),
     Role.PRIVACY_OFFICER: ("sharing:alerts", ["Access alerts"]),
     Role.SYSTEM_ADMIN: ("accounts:staff", ["Agencies and staff", "Duplicate records",
-                                           "Self-assessment"]),
+                                           "Directory listings", "Self-assessment"]),
     Role.AGENCY_ADMIN: ("accounts:staff", ["Your agency's staff"]),
     Role.FACILITATOR: ("community:home", ["Community THRIVE"]),
     Role.SITE_LEAD: ("assessment:index", ["Self-assessment"]),
+    Role.DIRECTORY_EDITOR: ("directory:manage", ["Directory listings"]),
 }
 
 
@@ -45,7 +46,7 @@ def test_every_role_is_listed():
 @pytest.mark.parametrize("role", list(Role))
 def test_home_lands_on_the_roles_own_page_and_every_header_link_opens(client, camhs_team, role):
     team = None if role in (Role.SYSTEM_ADMIN, Role.ANALYST, Role.PRIVACY_OFFICER,
-                            Role.FACILITATOR, Role.SITE_LEAD) else camhs_team
+                            Role.FACILITATOR, Role.SITE_LEAD, Role.DIRECTORY_EDITOR) else camhs_team
     client.force_login(make_user("sam.someone", team, role))
     landing, expected_links = EXPECTED[role]
     response = client.get("/", follow=True)

@@ -190,7 +190,8 @@ def test_locality_has_each_kind_of_sign_in():
     users = generate(1, 50, today=TODAY).locality.users
     roles = {u.role for u in users if u.signin}
     assert roles == {"practitioner", "team_manager", "agency_admin", "analyst",
-                     "privacy_officer", "system_admin", "facilitator", "site_lead"}
+                     "privacy_officer", "system_admin", "facilitator", "site_lead",
+                     "directory_editor"}
     assert len({u.username for u in users}) == len(users)
 
 
