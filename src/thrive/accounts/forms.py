@@ -165,3 +165,12 @@ class ChangeOwnPasswordForm(SpecificMessagesMixin, PasswordChangeForm):
             "password_incorrect": "Your current password is not correct. Enter it again.",
             "password_mismatch": "The two new passwords do not match. Type them again.",
         }
+
+
+class PasswordsAllowedForm(SpecificMessagesMixin, forms.Form):
+    """Whether an agency's staff may sign in with a password, or only with single sign-on."""
+
+    allowed = YesNoField(
+        label="Can this agency's staff sign in with a password?",
+        help_text="Choose no when everyone at the agency signs in with single sign-on. The "
+                  "password form then refuses them, even with the right password.")

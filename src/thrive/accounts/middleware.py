@@ -1,6 +1,9 @@
 """Steps a signed-in user must take before anything else: choose their own password in place of
 a temporary one, and set up two-step sign-in where their role requires it. Until then every
-other page sends them to that step (signing out always works)."""
+other page sends them to that step (signing out always works).
+
+A session begun through single sign-on has neither step: it did not use the platform's password,
+and the provider's own sign-in is the strong authentication (decision 0024)."""
 
 from django.contrib.auth import logout
 from django.http import JsonResponse
@@ -9,6 +12,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from . import two_factor
+from .sso import SESSION_KEY as SSO_SESSION
 
 ALWAYS_ALLOWED = ("/static/", "/health")
 
@@ -38,6 +42,8 @@ class SignInStepsMiddleware:
 
     @staticmethod
     def _step_needed(request, user) -> str | None:
+        if request.session.get(SSO_SESSION):
+            return None
         if request.session.get(DEVICE_ID_SESSION_KEY) and user.is_verified():
             verified = True
         else:

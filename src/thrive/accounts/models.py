@@ -19,6 +19,9 @@ class Agency(models.Model):
     # The ages the agency serves (blank: no limit). Outside them a referral needs a reason.
     min_age = models.PositiveSmallIntegerField("Youngest age seen", null=True, blank=True)
     max_age = models.PositiveSmallIntegerField("Oldest age seen", null=True, blank=True)
+    # Off: the agency's staff sign in only through single sign-on (decision 0024); the password
+    # form refuses them even with the right password.
+    passwords_allowed = models.BooleanField("Staff may sign in with a password", default=True)
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -109,3 +112,32 @@ class User(AbstractUser):
     @property
     def works_with_records(self) -> bool:
         return self.role in CLINICAL_ROLES
+
+
+class SingleSignOnIdentity(models.Model):
+    """An account at an OpenID provider, linked to a platform account. Matched by the issuer and
+    the provider's stable subject (`sub`) only, never by an e-mail address or a name, which
+    change and can be reused."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="sso_identities")
+    provider = models.CharField(max_length=20)  # the configured name, for display and sign-out
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField()
+    last_signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique_subject"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="sso_identity_one_per_issuer"),
+        ]
+
+
+class SingleSignOnLinkCode(models.Model):
+    """A one-time code an administrator gives someone so that their first single sign-on links
+    their provider account to this platform account. Only its hash is kept."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="sso_link_code")
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

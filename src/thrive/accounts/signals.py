@@ -7,7 +7,11 @@ from thrive.core.models import AuditEvent
 
 @receiver(user_logged_in)
 def _signed_in(sender, request, user, **kwargs):
-    audit.record(request, AuditEvent.Action.SIGN_IN, user=user)
+    from .sso import SESSION_KEY
+
+    sso = request.session.get(SESSION_KEY) if request is not None else None
+    audit.record(request, AuditEvent.Action.SIGN_IN, user=user,
+                 detail=f"single sign-on ({sso['provider']})" if sso else "")
 
 
 @receiver(user_logged_out)

@@ -5,6 +5,7 @@ redirected through a URL, put in the session or messages, logged or audited. Sig
 sent with Cache-Control: no-store (core.middleware), so the browser does not keep them.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import PasswordChangeView
 from django.db.models import Count, Q
@@ -15,8 +16,8 @@ from thrive.core import audit
 from thrive.core.models import AuditEvent
 from thrive.core.views import apply, form_page
 
-from . import forms, permissions, services, two_factor
-from .models import Agency, Team, User
+from . import forms, permissions, services, sso, two_factor
+from .models import Agency, SingleSignOnLinkCode, Team, User
 
 
 def _posted(request):
@@ -62,6 +63,7 @@ def agency_staff(request, agency_id):
         "teams": list(agency.teams.all()),
         "manageable": {m.pk for m in members if services.may_manage(request.user, m)},
         "is_system_admin": services.is_system_admin(request.user),
+        "sso_on": bool(sso.providers()),
         "back_url": reverse("accounts:staff") if services.is_system_admin(request.user) else "",
     })
 
@@ -98,6 +100,10 @@ def staff_member(request, user_id):
         "page_title": member.display_name, "member": member,
         "can_manage": services.may_manage(request.user, member),
         "two_factor_on": two_factor.is_on(member),
+        "sso_on": bool(sso.providers()),
+        "sso_identities": list(member.sso_identities.order_by("linked_at")),
+        "sso_link_code": SingleSignOnLinkCode.objects.filter(user=member).first(),
+        "sso_labels": {p.name: p.label for p in sso.providers().values()},
         "back_url": _staff_list_url(member.agency_id) if member.agency_id else
         reverse("accounts:staff"),
     })
@@ -215,6 +221,56 @@ def staff_reset_two_factor(request, user_id):
                            "Their authenticator app and recovery codes stop working; they sign "
                            "in with their password alone, and set up two-step sign-in again if "
                            "their role needs it.")
+
+
+def staff_sso_link_code(request, user_id):
+    """A one-time code for their first single sign-on, shown once like a temporary password."""
+    member = _managed_member(request, user_id)
+    form = forms.ConfirmForm(_posted(request), initial={"version": services.version_of(member)})
+    if request.method == "POST" and form.is_valid():
+        code = apply(form, lambda: sso.issue_link_code(request, member, **form.cleaned_data))
+        if code:
+            return render(request, "accounts/sso_link_code.html", {
+                "page_title": "Single sign-on link code", "member": member, "code": code,
+                "days": settings.THRIVE_OIDC_LINK_CODE_DAYS, "member_url": _member_url(member),
+            })
+    return form_page(request, form, title="Give a single sign-on link code",
+                     caption=member.display_name, back_url=_member_url(member),
+                     submit_text="Make a link code",
+                     intro="The first time they sign in with single sign-on, they enter this "
+                           "code once to link their organisation account to this account. "
+                           "Any earlier code stops working. Their role and agency stay as you "
+                           "set them here.")
+
+
+def staff_sso_unlink(request, user_id):
+    member = _managed_member(request, user_id)
+    form = forms.ConfirmForm(_posted(request), initial={"version": services.version_of(member)})
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: sso.unlink(request, member, **form.cleaned_data)):
+            messages.success(request, f"Single sign-on is unlinked from {member.display_name}'s "
+                                      "account")
+            return redirect(_member_url(member))
+    return form_page(request, form, title="Unlink single sign-on", caption=member.display_name,
+                     back_url=_member_url(member), submit_text="Unlink single sign-on",
+                     intro="Their organisation account will no longer sign in to this account. "
+                           "To link one again, give them a new link code.")
+
+
+def agency_passwords(request, agency_id):
+    services.require_system_admin(request.user)
+    agency = services.agency_or_404(request.user, agency_id)
+    form = forms.PasswordsAllowedForm(_posted(request),
+                                      initial={"allowed": agency.passwords_allowed})
+    if request.method == "POST" and form.is_valid():
+        allowed = form.cleaned_data["allowed"]
+        if apply(form, lambda: sso.set_passwords_allowed(request, agency, allowed=allowed)):
+            messages.success(request, f"{agency.name}: staff "
+                             + ("may sign in with a password" if allowed else
+                                "sign in with single sign-on only"))
+            return redirect(_staff_list_url(agency.pk))
+    return form_page(request, form, title="Password sign-in", caption=agency.name,
+                     back_url=_staff_list_url(agency.pk), submit_text="Save")
 
 
 def agency_add(request):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from thrive.core.fields import SpecificMessagesMixin
 
-from . import two_factor
+from . import sso, two_factor
 from .models import User
 
 # The session holds who passed the password step, for a few minutes, until the code is entered.
@@ -33,11 +33,30 @@ class SignInForm(SpecificMessagesMixin, AuthenticationForm):
         "inactive": "This account is not active. Ask your agency administrator.",
     }
 
+    def confirm_login_allowed(self, user):
+        """Staff of an agency that has turned passwords off sign in only through single sign-on
+        (decision 0024). Checked after the password, so the message tells a stranger nothing."""
+        super().confirm_login_allowed(user)
+        if user.agency_id and not user.agency.passwords_allowed:
+            # Counted and audited like a wrong password: this password cannot sign anyone in.
+            user_login_failed.send(sender=__name__, credentials={"username": user.username},
+                                   request=self.request)
+            where = ("Use the single sign-on button on this page." if sso.providers() else
+                     "Ask your agency administrator how to sign in.")
+            raise forms.ValidationError(
+                f"Staff of {user.agency.name} sign in with single sign-on, not a password. "
+                f"{where}", code="sso_only")
+
 
 class SignInView(LoginView):
     template_name = "accounts/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = list(sso.providers().values())
+        return context
 
     def form_valid(self, form):
         user = form.get_user()
@@ -119,8 +138,11 @@ def _signed_in(request, user, pending, verified):
 
 @require_POST
 def sign_out(request):
+    """Ends the session here; after a single sign-on, also at the provider when it offers that
+    (it then sends the person back to the sign-in page)."""
+    at_provider = sso.provider_sign_out_url(request, request.session.get(sso.SESSION_KEY))
     logout(request)
-    return redirect("accounts:sign-in")
+    return redirect(at_provider or "accounts:sign-in")
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

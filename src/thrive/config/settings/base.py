@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from thrive.accounts.sso_settings import providers_from_environment
+
 # The repository root: node_modules (NHS.UK frontend assets) and var/ (the SQLite file) live here.
 PROJECT_DIR = Path(os.environ.get("THRIVE_HOME", Path(__file__).resolve().parents[4]))
 VAR_DIR = PROJECT_DIR / "var"
@@ -132,6 +134,12 @@ THRIVE_2FA_REQUIRED_ROLES = frozenset(
     role.strip() for role in os.environ.get("THRIVE_2FA_REQUIRED_ROLES", "").split(",")
     if role.strip())
 OTP_TOTP_ISSUER = "THRIVE"
+
+# Single sign-on with OpenID Connect (decision 0024): none unless THRIVE_OIDC_PROVIDERS names
+# them; accounts/sso_settings.py lists each provider's variables.
+THRIVE_OIDC_PROVIDERS = providers_from_environment(os.environ)
+# How long an administrator's link code (the first single sign-on of an account) stays usable.
+THRIVE_OIDC_LINK_CODE_DAYS = int(os.environ.get("THRIVE_OIDC_LINK_CODE_DAYS", 7))
 
 # Sessions end after 30 minutes without a request, and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("THRIVE_SESSION_IDLE_SECONDS", 30 * 60))

@@ -4,10 +4,13 @@ refuse to load (so nothing starts) when a required one is missing or unsafe (dec
 Required: THRIVE_SECRET_KEY, THRIVE_ALLOWED_HOSTS (comma-separated host names), DATABASE_URL
 (else the SQLite file in var/). Optional: THRIVE_TRUSTED_PROXIES (how many reverse proxies append
 to X-Forwarded-For; with at least one, X-Forwarded-Proto says whether the request was HTTPS),
-THRIVE_ANALYTICS_DIR, THRIVE_STATIC_ROOT, THRIVE_LOG_LEVEL.
+THRIVE_ANALYTICS_DIR, THRIVE_STATIC_ROOT, THRIVE_LOG_LEVEL, and single sign-on
+(THRIVE_OIDC_PROVIDERS, accounts/sso_settings.py).
 """
 
 import os
+
+from thrive.accounts.sso_settings import insecure_issuers
 
 from .base import *  # noqa: F403
 
@@ -41,6 +44,10 @@ HTTPS = os.environ.get("THRIVE_HTTPS", "on").strip().lower() not in {"0", "off",
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 if not HTTPS and not set(ALLOWED_HOSTS) <= LOOPBACK:
     raise UnsafeSettings("THRIVE_HTTPS=off is allowed only when THRIVE_ALLOWED_HOSTS is loopback.")
+# Single sign-on over plain HTTP would expose codes and tokens: only with THRIVE_HTTPS=off.
+if HTTPS and insecure_issuers(THRIVE_OIDC_PROVIDERS):  # noqa: F405
+    raise UnsafeSettings("Single sign-on issuers must be https:// URLs: "
+                         + ", ".join(insecure_issuers(THRIVE_OIDC_PROVIDERS)))  # noqa: F405
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
