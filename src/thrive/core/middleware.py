@@ -1,6 +1,7 @@
 """Cross-cutting request handling: security headers and the sign-in wall."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -20,6 +21,16 @@ PUBLIC_PREFIXES = (
 )
 
 
+def _sign_out_origins() -> str:
+    """Signing out after a single sign-on redirects the sign-out form to the provider's
+    end-session endpoint (decision 0024), which form-action must allow: the issuers' origins."""
+    origins = set()
+    for provider in getattr(settings, "THRIVE_OIDC_PROVIDERS", {}).values():
+        parts = urlsplit(provider.issuer)
+        origins.add(f"{parts.scheme}://{parts.netloc}")
+    return "".join(f" {origin}" for origin in sorted(origins))
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,7 +46,8 @@ class SecurityHeadersMiddleware:
             # The NHS.UK frontend's licensed Frutiger font is served by the NHS, not by us.
             "font-src 'self' https://assets.nhs.uk; "
             f"script-src 'self' 'nonce-{request.csp_nonce}'; object-src 'none'; "
-            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+            + _sign_out_origins(),
         )
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("X-Content-Type-Options", "nosniff")
