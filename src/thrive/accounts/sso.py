@@ -126,6 +126,12 @@ def answer(request, provider: Provider) -> Answer:
             raise _failed(request, provider, f"{provider.label} did not say who you are. Try "
                                              "again.")
         metadata = client.load_server_metadata()
+        # Discovery requires the document's issuer to be the one configured (and Authlib has
+        # checked the ID token against the document's).
+        if str(metadata.get("issuer", "")).rstrip("/") != provider.issuer.rstrip("/"):
+            raise _failed(request, provider, f"{provider.label} is not set up correctly here "
+                          "(its issuer differs). Tell your system administrator.",
+                          title="Single sign-on is not available")
         if metadata.get("userinfo_endpoint"):
             info = dict(client.userinfo(token=token))
             # The ID token names the person; userinfo may only add to it.
