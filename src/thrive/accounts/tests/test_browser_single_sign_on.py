@@ -139,3 +139,34 @@ def test_an_agency_with_passwords_off_points_the_password_form_to_single_sign_on
         "Staff of Test CAMHS sign in with single sign-on, not a password")
     expect(page.get_by_role("button", name=SSO_BUTTON)).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_system_administrator_turns_passwords_off_and_unlinks_an_account(page, provider,
+                                                                           camhs_team):
+    make_user("sys.admin", None, Role.SYSTEM_ADMIN)
+    alice = make_user("alice.local", camhs_team)
+    SingleSignOnIdentity.objects.create(
+        user=alice, provider="test", issuer=provider.issuer,
+        subject=ACCOUNTS["alice.adams"]["claims"]["sub"], linked_at=timezone.now())
+
+    password_sign_in(page, "sys.admin")
+    page.goto(reverse("accounts:agency-staff", args=[camhs_team.agency_id]))
+    expect(page.get_by_text("Staff may sign in with a password or with single sign-on")
+           ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Change password sign-in").click()
+    assert_accessible(page)
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("the password form refuses them")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(reverse("accounts:staff-member", args=[alice.pk]))
+    expect(page.get_by_text("Off: single sign-on only")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Unlink single sign-on").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Unlink single sign-on").click()
+    expect(page.get_by_text("Single sign-on is unlinked")).to_be_visible()
+    expect(page.get_by_text("Not linked")).to_be_visible()
+    assert_accessible(page)

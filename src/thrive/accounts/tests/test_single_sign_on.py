@@ -218,6 +218,21 @@ def test_an_unreachable_provider_is_a_clear_page_not_an_error(client, settings, 
     assert "NHS CIS2 cannot be reached just now" in response.content.decode()
 
 
+def test_a_provider_whose_discovery_names_another_issuer_is_refused(
+        client, openid_provider_for_client, settings, camhs_team):
+    # Configured as localhost, the provider calls itself 127.0.0.1: a misconfiguration (or a
+    # different provider) must not sign anyone in.
+    alice = make_user("alice.local", camhs_team)
+    running = openid_provider_for_client
+    SingleSignOnIdentity.objects.create(user=alice, provider="test", issuer=running.issuer,
+                                        subject=ALICE["claims"]["sub"], linked_at=timezone.now())
+    running.configure(settings, issuer=running.issuer.replace("127.0.0.1", "localhost"))
+    response = sso_sign_in(client, "alice.adams")
+    assert response.status_code == 403
+    assert "its issuer differs" in response.content.decode()
+    assert signed_in_as(client) is None
+
+
 def test_an_unknown_provider_is_not_found(client, provider):
     assert client.get(reverse("accounts:sso-start", args=["nope"])).status_code == 404
 
