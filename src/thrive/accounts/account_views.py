@@ -13,7 +13,7 @@ from thrive.core.fields import SpecificMessagesMixin
 from thrive.core.rules import RuleBroken
 from thrive.core.views import apply, form_page
 
-from . import two_factor
+from . import sso, two_factor
 
 
 class CodeForm(SpecificMessagesMixin, forms.Form):
@@ -44,6 +44,9 @@ def account(request):
         "two_factor_required": two_factor.required_for(user),
         "recovery_codes_left": two_factor.recovery_codes_left(user) if on else 0,
         "back_url": reverse("care:home"),
+        "passwords_allowed": user.agency is None or user.agency.passwords_allowed,
+        "sso_linked": [sso.providers()[i.provider].label if i.provider in sso.providers()
+                       else i.provider for i in user.sso_identities.order_by("linked_at")],
     })
 
 

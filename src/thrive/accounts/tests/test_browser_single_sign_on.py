@@ -95,6 +95,9 @@ def test_first_link_sign_out_of_both_and_sign_in_again_by_subject(new_page, prov
     at_the_provider(page, "alice.adams")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"caseload$"))
     assert_accessible(page)
+    page.goto(reverse("accounts:account"))
+    expect(page.get_by_text(f"You can sign in with {PROVIDER_LABEL}")).to_be_visible()
+    assert_accessible(page)
 
     # The administrator sees the link.
     admin_page.goto(reverse("accounts:staff-member", args=[alice.pk]))
@@ -150,6 +153,8 @@ def test_a_system_administrator_turns_passwords_off_and_unlinks_an_account(page,
         subject=ACCOUNTS["alice.adams"]["claims"]["sub"], linked_at=timezone.now())
 
     password_sign_in(page, "sys.admin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agencies and staff")
+    assert_accessible(page)
     page.goto(reverse("accounts:agency-staff", args=[camhs_team.agency_id]))
     expect(page.get_by_text("Staff may sign in with a password or with single sign-on")
            ).to_be_visible()

@@ -303,6 +303,9 @@ def test_an_agency_with_passwords_off_still_signs_in_by_single_sign_on(
                                         subject=ALICE["claims"]["sub"], linked_at=timezone.now())
     sso_sign_in(client, "alice.adams")
     assert signed_in_as(client) == alice
+    page = client.get(reverse("accounts:account")).content.decode()
+    assert "staff sign in with single sign-on only" in page
+    assert "Change your password" not in page
 
 
 def test_a_system_administrator_turns_passwords_off_only_when_single_sign_on_is_set_up(
