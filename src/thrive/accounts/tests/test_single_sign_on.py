@@ -200,6 +200,25 @@ def test_a_forged_or_replayed_answer_is_refused_without_an_error(client, provide
     assert signed_in_as(client) is None
 
 
+@pytest.mark.parametrize("query", ["", "?code=abc", "?state=", "?code=abc&state=abc",
+                                   "?code=%00&state=%ff"])
+def test_a_callback_with_missing_or_junk_parameters_is_refused_without_an_error(
+        client, provider, db, query):
+    start(client)  # a real sign-in under way in this session
+    response = client.get(reverse("accounts:sso-callback", args=["test"]) + query)
+    assert response.status_code in (400, 403)
+    assert signed_in_as(client) is None
+
+
+def test_a_made_up_code_with_the_right_state_is_refused_by_the_provider(client, provider, db):
+    location = sign_in_at_provider(start(client), "alice.adams", ALICE["password"])
+    forged = re.sub(r"code=[^&]+", "code=made-up-code", location)
+    response = come_back(client, forged)
+    assert response.status_code == 403
+    assert "did not complete" in response.content.decode()
+    assert signed_in_as(client) is None
+
+
 def test_a_refused_sign_in_at_the_provider_comes_back_as_a_clear_page(client, provider, db):
     response = client.get(reverse("accounts:sso-callback", args=["test"]) +
                           "?error=access_denied&state=anything")
