@@ -83,6 +83,7 @@ def client_for(provider: Provider):
         provider.name, client_id=provider.client_id, client_secret=provider.client_secret,
         server_metadata_url=provider.metadata_url,
         client_kwargs={"scope": " ".join(provider.scopes), "code_challenge_method": "S256",
+                       "token_endpoint_auth_method": provider.token_auth,
                        "default_timeout": 10},
     )
     _clients[provider] = (client, time.monotonic())

@@ -13,6 +13,8 @@ THRIVE_OIDC_PROVIDERS names the providers (e.g. `cis2,council`); for each NAME:
                                       (default given_name, family_name, email; "-" for none)
     THRIVE_OIDC_<NAME>_ACR_VALUES     asked for, and required in the ID token's acr (optional,
                                       e.g. NHS CIS2's "AAL3_ANY")
+    THRIVE_OIDC_<NAME>_TOKEN_AUTH     how the client proves itself at the token endpoint:
+                                      client_secret_basic (default) or client_secret_post
 
 Accounts are matched only by the issuer and the ID token's `sub`, never by a claim copied here.
 """
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 NAME = re.compile(r"^[a-z][a-z0-9]{0,19}$")
 DEFAULT_SCOPES = ("openid", "email", "profile")
 DEFAULT_CLAIMS = {"first_name": "given_name", "last_name": "family_name", "email": "email"}
+TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 
 
 class SingleSignOnMisconfigured(ValueError):
@@ -42,6 +45,7 @@ class Provider:
     # Account field -> claim name, copied at each sign-in where the claim has a value.
     claims: tuple[tuple[str, str], ...] = tuple(DEFAULT_CLAIMS.items())
     acr_values: tuple[str, ...] = ()
+    token_auth: str = TOKEN_AUTH_METHODS[0]
 
     @property
     def metadata_url(self) -> str:
@@ -86,8 +90,12 @@ def _provider(name: str, environ: Mapping[str, str]) -> Provider:
         claim = get(f"CLAIM_{field.upper()}", default)
         if claim != "-":
             claims.append((field, claim))
+    token_auth = get("TOKEN_AUTH", TOKEN_AUTH_METHODS[0])
+    if token_auth not in TOKEN_AUTH_METHODS:
+        raise SingleSignOnMisconfigured(f"{prefix}TOKEN_AUTH must be one of "
+                                        + ", ".join(TOKEN_AUTH_METHODS))
     return Provider(
-        name=name, label=get("LABEL", name), issuer=issuer, client_id=get("CLIENT_ID"),
+        name=name, label=get("LABEL", name), token_auth=token_auth, issuer=issuer, client_id=get("CLIENT_ID"),
         client_secret=get("CLIENT_SECRET"), scopes=scopes, claims=tuple(claims),
         acr_values=tuple(get("ACR_VALUES", "-").split()) if get("ACR_VALUES", "-") != "-" else (),
     )

@@ -29,6 +29,7 @@ CIS2 = {
     "THRIVE_OIDC_COUNCIL_CLIENT_SECRET": "other",
     "THRIVE_OIDC_COUNCIL_CLAIM_EMAIL": "upn",
     "THRIVE_OIDC_COUNCIL_CLAIM_LAST_NAME": "-",
+    "THRIVE_OIDC_COUNCIL_TOKEN_AUTH": "client_secret_post",
 }
 
 
@@ -44,6 +45,7 @@ def test_providers_are_read_from_the_environment_with_their_claim_mapping():
                                  "email": "email"}
     assert council.label == "council" and council.scopes == ("openid", "email", "profile")
     assert dict(council.claims) == {"first_name": "given_name", "email": "upn"}
+    assert (cis2.token_auth, council.token_auth) == ("client_secret_basic", "client_secret_post")
     assert providers_from_environment({}) == {}
 
 
@@ -53,6 +55,7 @@ def test_providers_are_read_from_the_environment_with_their_claim_mapping():
     ({"THRIVE_OIDC_CIS2_SCOPES": "profile email"}, "THRIVE_OIDC_CIS2_SCOPES must include openid"),
     ({"THRIVE_OIDC_PROVIDERS": "NHS CIS2"}, "is not a provider name"),
     ({"THRIVE_OIDC_PROVIDERS": "cis2,cis2"}, "names cis2 twice"),
+    ({"THRIVE_OIDC_CIS2_TOKEN_AUTH": "private_key_jwt"}, "TOKEN_AUTH must be one of"),
 ])
 def test_a_missing_or_wrong_setting_is_named(change, message):
     with pytest.raises(SingleSignOnMisconfigured, match=message):
@@ -97,3 +100,28 @@ def test_single_sign_on_is_not_asked_for_the_platforms_own_second_step(
     openid_provider_for_client.configure(settings)
     sso_sign_in(client, "alice.adams")
     assert client.get(reverse("care:caseload")).status_code == 200
+
+
+def test_the_client_secret_can_go_in_the_form_body_at_the_token_endpoint(
+        client, openid_provider_for_client, settings, alice, monkeypatch):
+    import requests
+
+    from thrive.accounts.tests.openid_provider import CLIENT_ID, CLIENT_SECRET
+
+    token_requests = []
+    send = requests.Session.send
+
+    def spy(session, prepared, **kwargs):
+        if prepared.url.endswith("/token"):
+            token_requests.append(prepared)
+        return send(session, prepared, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", spy)
+    openid_provider_for_client.configure(settings, client_id=CLIENT_ID + "-post",
+                                         token_auth="client_secret_post")
+    sso_sign_in(client, "alice.adams")
+
+    assert signed_in_as(client) == alice
+    [token_request] = token_requests
+    assert "Authorization" not in token_request.headers
+    assert f"client_secret={CLIENT_SECRET}" in token_request.body

@@ -64,12 +64,16 @@ def start(workdir: Path, base_urls: list[str]) -> RunningProvider:
     """Start the provider with one client whose redirect URIs are the platform's at each base
     URL (the test client's http://testserver, a live server's http://127.0.0.1:port)."""
     callback = f"/account/sign-in/sso/{PROVIDER_NAME}/callback/"
+    client = {
+        "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+        "redirect_uris": [base + callback for base in base_urls],
+        "post_logout_redirect_uris": [base + "/account/sign-in/" for base in base_urls],
+    }
     config = {
-        "clients": [{
-            "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-            "redirect_uris": [base + callback for base in base_urls],
-            "post_logout_redirect_uris": [base + "/account/sign-in/" for base in base_urls],
-        }],
+        # The same platform registered twice: with the default client authentication at the
+        # token endpoint, and with the secret in the form body (as some providers require).
+        "clients": [client, {**client, "client_id": CLIENT_ID + "-post",
+                             "token_endpoint_auth_method": "client_secret_post"}],
         "accounts": ACCOUNTS,
     }
     config_file = workdir / "provider.json"
