@@ -32,8 +32,8 @@ _SLOT = Weighted(tuple((time(h, m), 3 if h in (10, 11, 14, 15) else 2)
 _MODE = Weighted((("face_to_face", 60), ("video", 18), ("telephone", 17), ("other", 5)))
 _ATTENDANCE = Weighted((("attended", 80), ("did_not_attend", 10), ("cancelled_by_family", 6),
                         ("cancelled_by_service", 4)))
-MAX_DAYS = 900
-TRIAGE_CALL = 0.4  # triage often happens on the papers or with the referrer, not the family  # even long episodes are reviewed towards an ending by about two and a half years
+MAX_DAYS = 900  # even long episodes are reviewed towards an ending by about two and a half years
+TRIAGE_CALL = 0.4  # triage often happens on the papers or with the referrer, not the family
 
 
 def weekday(day: date) -> date:

@@ -17,6 +17,7 @@ from . import locality as loc
 from . import referrals
 from .episodes import Context, build
 from .locality import Staffing
+from .outcome_measures import add_outcome_measures
 from .outcomes import age_out
 from .questionnaires import add_questionnaires
 from .records import EpisodeBundle, PersonRec
@@ -102,6 +103,7 @@ class HistoryMaker:
         chain.reverse()
         for bundle in chain:
             add_questionnaires(bundle, person)
+            add_outcome_measures(bundle, person)
         self._mark_rereferrals(chain)
         self._number(chain)
         return chain

@@ -40,7 +40,8 @@ def _plan(rng, episode, partner, today, since):
         "safety plan reviewed at each contact",
         informal_network="Grandparent nearby; best friend's family", agreed_with_young_person=True,
         agreed_with_family="Parent or carer", agreed_on=agreed_on,
-        review_on=max(agreed_on + timedelta(days=14), today + timedelta(days=rng.randint(-10, 40))), created_by=lead, updated_by=lead)
+        review_on=max(agreed_on + timedelta(days=14), today + timedelta(days=rng.randint(-10, 40))),
+        created_by=lead, updated_by=lead)
     for order, agency in enumerate((episode.agency, partner), start=1):
         PlanAgency.objects.create(plan=plan, order=order, agency=agency, role=ROLES[agency.kind])
     for order, (kind, text) in enumerate(rng.sample(RISKS, 2), start=1):
