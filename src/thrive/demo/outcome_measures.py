@@ -29,22 +29,25 @@ from .records import CompletionRec, EpisodeBundle, PersonRec
 from .weighted import Weighted
 
 REVIEW_EVERY = 6  # attended appointments between routine outcome measures ("every sixth contact")
-# Chance that a planned follow-up is not completed, by rater: questionnaires sent home come back
-# less often than ones a clinician fills in.
-MISSED_FOLLOW_UP = {"self": 0.3, "parent": 0.45, "teacher": 0.6, "clinician": 0.2}
+# Chance that a measure taken at assessment is followed up at all, by rater: questionnaires sent
+# home come back less often than ones a clinician fills in.
+FOLLOWED_UP = {"self": 0.65, "parent": 0.5, "teacher": 0.4, "clinician": 0.75}
+MISSED_REVIEW = 0.25  # and then a review point now and then without one
 MISSED_SESSION = 0.15  # session-by-session measures: a session now and then without one
 MISSED_LAST = 0.2  # on top: the last appointment came and went without the questionnaires
 ITEM_LEFT_BLANK = 0.04  # share of completions with one question not answered
+PROFILE_SD = 0.12  # a rater's steady lean on each question, as a share of its range
+OCCASION_SD = 0.06  # and what varies from one completion to the next
 RISK_ITEM_LOWER = 0.3  # thoughts of self-harm are answered above 0 less often than the rest
 
 # Course of an episode, by how its goals went (no goals / still open: the overall mix).
 _COURSE = {
-    "met": Weighted((("better", 78), ("same", 18), ("worse", 4))),
-    "partly": Weighted((("better", 55), ("same", 35), ("worse", 10))),
-    "not_met": Weighted((("better", 25), ("same", 50), ("worse", 25))),
-    None: Weighted((("better", 55), ("same", 33), ("worse", 12))),
+    "met": Weighted((("better", 80), ("same", 18), ("worse", 2))),
+    "partly": Weighted((("better", 55), ("same", 39), ("worse", 6))),
+    "not_met": Weighted((("better", 28), ("same", 60), ("worse", 12))),
+    None: Weighted((("better", 52), ("same", 42), ("worse", 6))),
 }
-_OWN_VIEW = 0.2  # a rater who sees the course differently from the others
+_OWN_VIEW = 0.15  # a rater who sees the course differently from the others
 
 # Scales a referral reason makes higher than the rest (multi-scale measures only).
 _REASON_SCALES = {
@@ -243,6 +246,9 @@ def add_outcome_measures(bundle: EpisodeBundle, person: PersonRec) -> None:
             courses[use.rater] = _course(rng, kind, min(0.92, max(0.08, start + rng.gauss(0, 0.06))),
                                          first, expected_last)
         course = courses[use.rater]
+        # How this rater answers each question, beyond the course: steady from one time to the
+        # next (questionnaires have high test-retest reliability), so change is mostly real.
+        profile = {item.number: rng.gauss(0, PROFILE_SD) for item in _items(use.measure_id)}
         for day in _when(rng, use, days, closed):
             age = _age(person, day)
             if not use.ages[0] <= age <= use.ages[1]:
@@ -252,7 +258,8 @@ def add_outcome_measures(bundle: EpisodeBundle, person: PersonRec) -> None:
                     measure.age_max is not None and age > measure.age_max):
                 continue
             bundle.completions.append(_completion(
-                rng, use, day, course.at(day) + rng.gauss(0, 0.04), reason, age, sex, recorder))
+                rng, use, day, course.at(day) + rng.gauss(0, 0.03), reason, age, sex, recorder,
+                profile))
     bundle.completions.sort(key=lambda c: c.completed_on)
 
 
@@ -263,16 +270,19 @@ def _when(rng: random.Random, use: Use, days: list[date], closed: bool) -> list[
         return [days[-1]] if last_taken else []
     if use.when == "session":
         taken = [d for d in days[:-1] if rng.random() >= MISSED_SESSION]
+        if last_taken:
+            taken.append(days[-1])
     else:
-        taken = [days[0]] + [d for d in days[REVIEW_EVERY:-1:REVIEW_EVERY]
-                             if rng.random() >= MISSED_FOLLOW_UP[use.rater]]
-    if last_taken and rng.random() >= MISSED_FOLLOW_UP[use.rater] / 2:
-        taken.append(days[-1])
+        taken = [days[0]]
+        if rng.random() < FOLLOWED_UP[use.rater]:
+            taken += [d for d in days[REVIEW_EVERY:-1:REVIEW_EVERY] if rng.random() >= MISSED_REVIEW]
+            if last_taken:
+                taken.append(days[-1])
     return sorted(set(taken))
 
 
 def _completion(rng: random.Random, use: Use, day: date, severity: float, reason: str, age: int,
-                sex: str | None, recorder: int) -> CompletionRec:
+                sex: str | None, recorder: int, profile: dict[int, float]) -> CompletionRec:
     severity = min(1.0, max(0.0, severity))
     measure = _measure(use.measure_id)
     entered = _entered_scale(use.measure_id)
@@ -282,7 +292,7 @@ def _completion(rng: random.Random, use: Use, day: date, severity: float, reason
         where = severity if worse_high else 1 - severity
         if use.measure_id == "cgas":
             where = 0.15 + 0.7 * where  # CGAS in services runs from about 15 to 85
-        value = round(low + where * (high - low) + rng.gauss(0, (high - low) * 0.04))
+        value = round(low + where * (high - low) + rng.gauss(0, (high - low) * 0.025))
         totals = ((entered.id, str(min(high, max(low, value)))),)
         return CompletionRec(key=-1, episode_key=-1, measure_id=use.measure_id, rater=use.rater,
                              completed_on=day, responses=(), recorded_by_key=recorder,
@@ -290,7 +300,7 @@ def _completion(rng: random.Random, use: Use, day: date, severity: float, reason
     if measure.category == "PREM":
         answers = _experience(rng, use.measure_id)
     else:
-        answers = _answers(rng, use.measure_id, severity, reason)
+        answers = _answers(rng, use.measure_id, severity, reason, profile)
     if rng.random() < ITEM_LEFT_BLANK:
         scored = [n for n, v in answers.items() if v is not None]
         answers[rng.choice(scored)] = None
@@ -299,7 +309,8 @@ def _completion(rng: random.Random, use: Use, day: date, severity: float, reason
                          recorded_by_key=recorder, age=age, sex=sex)
 
 
-def _answers(rng: random.Random, measure_id: str, severity: float, reason: str) -> dict:
+def _answers(rng: random.Random, measure_id: str, severity: float, reason: str,
+             profile: dict[int, float]) -> dict:
     items = _items(measure_id)
     family = _measure(measure_id).family
     favoured = _REASON_SCALES.get(reason, set())
@@ -319,7 +330,7 @@ def _answers(rng: random.Random, measure_id: str, severity: float, reason: str) 
             level -= RISK_ITEM_LOWER
         if item.better_high:
             level = 1 - level if family != "sdq" else 0.85 - 0.3 * level  # prosocial: mostly fine
-        x = item.low + level * span + rng.gauss(0, 0.15 * span + 0.1)
+        x = item.low + (level + profile[item.number]) * span + rng.gauss(0, OCCASION_SD * span + 0.05)
         if item.decimals:
             value = Decimal(str(round(min(item.high, max(item.low, x)), item.decimals)))
         else:
@@ -328,7 +339,9 @@ def _answers(rng: random.Random, measure_id: str, severity: float, reason: str) 
                 value = item.low + item.high - value
         answers[item.number] = value
         if family == "sdq" and item.number == 26:
-            gate = value
+            # "Overall, any difficulties?": no, unless the difficulties are more than slight.
+            value = gate = 0 if severity < 0.15 else min(3, 1 + round(3 * (severity - 0.15)))
+            answers[item.number] = value
     if gate == 0:
         for n in range(27, 32):
             if n in answers:
