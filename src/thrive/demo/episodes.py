@@ -33,7 +33,7 @@ _MODE = Weighted((("face_to_face", 60), ("video", 18), ("telephone", 17), ("othe
 _ATTENDANCE = Weighted((("attended", 80), ("did_not_attend", 10), ("cancelled_by_family", 6),
                         ("cancelled_by_service", 4)))
 MAX_DAYS = 900  # even long episodes are reviewed towards an ending by about two and a half years
-TRIAGE_CALL = 0.4  # triage often happens on the papers or with the referrer, not the family
+TRIAGE_CALL = 0.3  # triage often happens on the papers or with the referrer, not the family
 
 
 def weekday(day: date) -> date:

@@ -77,7 +77,7 @@ class Service:
     first_grouping: Weighted
     # Share of accepted referrals who never come to an assessment, and of those given advice at
     # assessment for whom that one appointment is all (many closed referrals have one contact).
-    no_show: float = 0.07
+    no_show: float = 0.09
     advice_only: float = 0.65
 
 
