@@ -180,7 +180,8 @@ def _check_catalogue() -> None:
     """Every use names a measure and a rater the catalogue has (fails loudly at import)."""
     for uses in TEAM_MEASURES.values():
         for use in uses:
-            assert use.rater in _measure(use.measure_id).raters, use
+            if use.rater not in _measure(use.measure_id).raters:
+                raise ValueError(f"{use.measure_id} has no {use.rater!r} rater in the catalogue")
 
 
 _check_catalogue()
