@@ -221,9 +221,16 @@ def test_the_loaded_locality_has_no_contradicting_dates(tmp_path, settings):
     call_command("load_demo", "--young-people", "300", stdout=open(tmp_path / "out.txt", "w"))
     found = _contradictions(dates.today())
     assert {k: n for k, n in found.items() if n} == {}
-    # The checks had something to check.
+    # The checks had something to check, and find a contradiction when there is one.
     assert RiskSupportPlan.objects.exists() and Completion.objects.exists()
     assert Ending.objects.exists() and GoalRating.objects.exists()
+    plan = RiskSupportPlan.objects.order_by("pk").first()
+    first = Episode.objects.filter(young_person=plan.young_person).order_by("referral_received_on").first()
+    RiskSupportPlan.objects.filter(pk=plan.pk).update(
+        agreed_on=first.referral_received_on - timedelta(days=1))
+    Episode.objects.filter(pk=first.pk).update(assessed_on=first.referral_received_on - timedelta(days=2))
+    found = _contradictions(dates.today())
+    assert found["plan agreed before its referral"] == 1 and found["assessment before referral"] == 1
 
 
 @pytest.mark.django_db
