@@ -23,8 +23,9 @@ from .questionnaires import add_questionnaires
 from .records import EpisodeBundle, PersonRec
 from .weighted import Weighted
 
-# Chance of an episode open today for a young person under 18; about 30% end up with one
-# (a few cannot fit one in, e.g. the youngest).
+# Chance of an episode open today for a young person under 18; about a fifth end up with one
+# (a few cannot fit one in, e.g. the youngest). More open episodes than the monthly inflow keeps
+# open would pile their referrals into the last few months (decision 0027).
 OPEN_RATE = 0.22
 YEARS = 4
 OPEN_FULL_WEIGHT_DAYS = 700
