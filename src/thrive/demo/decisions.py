@@ -36,11 +36,22 @@ _OPTIONS = {
 }
 
 
+RISK_PLAN_DECLINED = 0.25
+_RISK_INSTEAD = (_O.JOINT_MULTI_AGENCY, _O.ONE_TO_ONE, _O.FAMILY_WORK)
+
+
 def options(rng: random.Random, grouping: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(discussed, preferred): preferred is always among those discussed."""
     usual, others = _OPTIONS[grouping]
     preferred = {rng.choice(usual).value}
+    if grouping == RISK and rng.random() < RISK_PLAN_DECLINED:
+        # Offered a Risk Support plan, the family or young person prefer something else.
+        preferred = {rng.choice(_RISK_INSTEAD).value}
+    elif grouping == MORE_HELP and rng.random() < 0.12:
+        others = others + (_O.RISK_SUPPORT_PLAN,)  # talked about, seldom chosen
     discussed = set(preferred) | {o.value for o in rng.sample(others, rng.randint(1, 3))}
+    if grouping == RISK:
+        discussed.add(_O.RISK_SUPPORT_PLAN.value)  # always offered in Getting Risk Support
     if rng.random() < 0.4:  # self-help and community options are offered as real choices
         discussed.add(rng.choice((_O.SELF_HELP, _O.COMMUNITY)).value)
     if rng.random() < 0.3:

@@ -33,6 +33,7 @@ _MODE = Weighted((("face_to_face", 60), ("video", 18), ("telephone", 17), ("othe
 _ATTENDANCE = Weighted((("attended", 80), ("did_not_attend", 10), ("cancelled_by_family", 6),
                         ("cancelled_by_service", 4)))
 MAX_DAYS = 900  # even long episodes are reviewed towards an ending by about two and a half years
+TRIAGE_CALL = 0.3  # triage often happens on the papers or with the referrer, not the family
 
 
 def weekday(day: date) -> date:
@@ -68,7 +69,7 @@ def build(ctx: Context, *, r: date, person_key: int, public_id: str, team_key: i
     bundle = EpisodeBundle(episode)
     triaged = weekday(r + referrals.wait(rng, service.triage) * DAY)
     episode.triaged_on = triaged
-    if rng.random() < 0.7:
+    if rng.random() < TRIAGE_CALL:
         _contact(ctx, bundle, triaged, "triage", mode="telephone", attended=True)
     if decline or (not accept and rng.random() < service.declines):
         episode.declined_on = triaged
@@ -82,6 +83,9 @@ def build(ctx: Context, *, r: date, person_key: int, public_id: str, team_key: i
         # "Advice while waiting": a provisional grouping agreed by phone, reviewed at assessment.
         _decide(ctx, bundle, accepted, ADVICE if rng.random() < 0.8 else HELP, "triage",
                 review_on=assessed)
+    if not accept and rng.random() < service.no_show:
+        _never_came(ctx, bundle, assessed)
+        return bundle
     episode.assessed_on = assessed
     _contact(ctx, bundle, assessed, "assessment", mode="face_to_face", attended=True)
     grouping = service.first_grouping(rng)
@@ -92,8 +96,23 @@ def build(ctx: Context, *, r: date, person_key: int, public_id: str, team_key: i
         start = weekday(assessed + max(1, referrals.wait(rng, service.treatment)) * DAY)
     review = max(start, assessed + 28 * DAY) + rng.randint(*_REVIEW_WEEKS[grouping]) * 7 * DAY
     _decide(ctx, bundle, assessed, grouping, "first", review_on=weekday(review))
+    if grouping == ADVICE and rng.random() < service.advice_only:
+        # Advice given at assessment is all that was needed: closed after a letter or a call.
+        close(ctx, bundle, weekday(assessed + rng.randint(3, 21) * DAY))
+        return bundle
     _help(ctx, bundle, grouping, start, review)
     return bundle
+
+
+def _never_came(ctx: Context, bundle: EpisodeBundle, booked: date) -> None:
+    """Accepted, but the assessment was missed (once or twice): closed as not engaging."""
+    rng = ctx.rng
+    _contact(ctx, bundle, booked, "assessment", mode="face_to_face", attendance="did_not_attend")
+    if rng.random() < 0.6:
+        booked = weekday(booked + rng.randint(7, 21) * DAY)
+        _contact(ctx, bundle, booked, "assessment", mode="face_to_face",
+                 attendance="did_not_attend" if rng.random() < 0.7 else "cancelled_by_family")
+    close(ctx, bundle, weekday(booked + rng.randint(7, 21) * DAY), disengaged=True)
 
 
 def _help(ctx: Context, bundle: EpisodeBundle, grouping: str, start: date, review: date) -> None:

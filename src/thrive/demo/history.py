@@ -17,17 +17,20 @@ from . import locality as loc
 from . import referrals
 from .episodes import Context, build
 from .locality import Staffing
+from .outcome_measures import add_outcome_measures
 from .outcomes import age_out
 from .questionnaires import add_questionnaires
 from .records import EpisodeBundle, PersonRec
 from .weighted import Weighted
 
-# Chance of an episode open today for a young person under 18; about 30% end up with one
-# (a few cannot fit one in, e.g. the youngest).
-OPEN_RATE = 0.33
+# Chance of an episode open today for a young person under 18; about a fifth end up with one
+# (a few cannot fit one in, e.g. the youngest). More open episodes than the monthly inflow keeps
+# open would pile their referrals into the last few months (decision 0027).
+OPEN_RATE = 0.22
 YEARS = 4
+OPEN_FULL_WEIGHT_DAYS = 700
 DAY = timedelta(days=1)
-_EPISODE_COUNT = Weighted(((1, 66), (2, 23), (3, 8), (4, 3)))
+_EPISODE_COUNT = Weighted(((1, 52), (2, 30), (3, 12), (4, 6)))
 
 
 @dataclass
@@ -92,13 +95,16 @@ class HistoryMaker:
             if bundle is None:
                 if chain:
                     break
-                bound = today - DAY
+                # Try again anywhere in the years that fit (not all at the end of them).
+                span = max(0, (today - earliest).days - 90)
+                bound = today - DAY - rng.randint(0, span) * DAY
                 continue
             chain.append(bundle)
             bound = bundle.episode.referral_received_on - self._gap(rng)
         chain.reverse()
         for bundle in chain:
             add_questionnaires(bundle, person)
+            add_outcome_measures(bundle, person)
         self._mark_rereferrals(chain)
         self._number(chain)
         return chain
@@ -146,7 +152,14 @@ class HistoryMaker:
         today = self.today
         start = today - 180 * DAY
         ctx, why = self._context(rng, person, start, earliest, None, by_turn=True)
-        bundle = self._build(ctx, person, why, start, accept=True)
+        for _ in range(12):
+            # Episodes open today are the long ones more often (a long episode is open on more
+            # days): keep a short one only in proportion to its length, so open episodes'
+            # referrals spread back over the years rather than piling up in recent months.
+            bundle = self._build(ctx, person, why, start, accept=True)
+            length = (bundle.ending.ended_on - start).days
+            if rng.random() < length / OPEN_FULL_WEIGHT_DAYS:
+                break
         first = bundle.decisions[0].decided_on
         ends = bundle.ending.ended_on
         # Referral late enough that a grouping was agreed by today, early enough not to be over.
@@ -154,7 +167,10 @@ class HistoryMaker:
         soonest = max(earliest, today - ((ends - start).days - 1) * DAY)
         if latest < earliest:
             return None
-        target = soonest + rng.randint(0, max(0, (latest - soonest).days)) * DAY
+        for _ in range(5):  # fewer referrals in the school holidays
+            target = soonest + rng.randint(0, max(0, (latest - soonest).days)) * DAY
+            if rng.random() < referrals.term_weight(target, ctx.team):
+                break
         shift = _floor_week((min(target, latest) - start).days)
         if start + shift * DAY < earliest:
             shift += 7
@@ -172,6 +188,10 @@ class HistoryMaker:
         episode = bundle.episode
         ends = bundle.ending.ended_on if bundle.ending else episode.declined_on
         shift = _floor_week(min((latest_referral - start).days, (bound - ends).days))
+        for _ in range(4):  # a referral in the school holidays is often one made before them
+            if rng.random() < referrals.term_weight(start + shift * DAY, ctx.team):
+                break
+            shift -= 7 * rng.randint(2, 14)
         if start + shift * DAY < earliest:
             return None
         bundle.shift(shift)

@@ -179,7 +179,7 @@ class RowMaker:
         for completion in bundle.completions:
             if completion.measure_id in c.scored:
                 for concept, value in self._scale_scores(completion.measure_id, completion.responses,
-                                                         completion.rater):
+                                                         completion.rater, completion.entered_totals):
                     yield concept, value, completion.completed_on
         number = {g.key: g.number for g in bundle.goals}
         for rating in bundle.ratings:
@@ -195,13 +195,14 @@ class RowMaker:
                 for v in values:
                     yield v.snomed_concept_id, str(v.value), completion.completed_on
 
-    def _scale_scores(self, measure_id: str, responses, rater: str) -> list[tuple[str, str]]:
-        """Scored scales with a concept id (cached: the demo's answers repeat a lot)."""
-        key = (measure_id, responses, rater)
+    def _scale_scores(self, measure_id: str, responses, rater: str, totals=()) -> list[tuple[str, str]]:
+        """Scored scales with a concept id (cached: the demo's answers repeat a lot). Raw values
+        only, so age and sex (which give T-scores and bands) are not needed."""
+        key = (measure_id, responses, rater, totals)
         found = self._scores.get(key)
         if found is None:
             found = []
-            for r in engine.score(measure_id, dict(responses), rater=rater):
+            for r in engine.score(measure_id, dict(responses), rater=rater, entered_totals=dict(totals)):
                 concept = self.codes.scale_concepts.get(f"{measure_id}/{r.scale_id}")
                 if concept is not None and r.value is not None:
                     found.append((concept, format(r.value.quantize(MICRO).normalize(), "f")))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .episodes import Context
 
 MET_AT = 7  # a goal rated 7 or more at the end counts as met
+DISENGAGED_UNRATED = 0.7  # families who stop coming mostly leave goals rated only at the start
 _GOAL_COUNT = Weighted(((1, 35), (2, 45), (3, 20)))
 _YOUNGER_RATER = Weighted((("parent_carer", 60), ("young_person", 20), ("practitioner", 20)))
 _OLDER_RATER = Weighted((("young_person", 80), ("practitioner", 12), ("parent_carer", 8)))
@@ -42,8 +43,9 @@ def add_goals(ctx: Context, bundle: EpisodeBundle, day: date, grouping: str) -> 
         ))
 
 
-def _rate(ctx: Context, bundle: EpisodeBundle) -> None:
-    """Ratings at the first session, every few sessions after, and the last one."""
+def _rate(ctx: Context, bundle: EpisodeBundle, *, first_only: bool = False) -> None:
+    """Ratings at the first session, every few sessions after, and the last one (only the first
+    when the family stopped coming before goals were rated again)."""
     rng = ctx.rng
     if not bundle.goals:
         return
@@ -53,6 +55,8 @@ def _rate(ctx: Context, bundle: EpisodeBundle) -> None:
     points = days[::every]
     if days[-1] != points[-1]:
         points.append(days[-1])
+    if first_only:
+        points = points[:1]
     stepped_to_risk = any(d.grouping == RISK for d in bundle.decisions)
     rater = (_YOUNGER_RATER if ctx.age < 10 else _OLDER_RATER)(rng)
     trends = _TREND_AFTER_RISK if stepped_to_risk else _TREND
@@ -110,7 +114,7 @@ _ENDINGS = {
 def close(ctx: Context, bundle: EpisodeBundle, ended_on: date, *, disengaged: bool = False,
           transferred: bool = False) -> None:
     rng = ctx.rng
-    _rate(ctx, bundle)
+    _rate(ctx, bundle, first_only=disengaged and rng.random() < DISENGAGED_UNRATED)
     met = goals_met(bundle)
     reasons, steps = _ENDINGS[met]
     reason = ("not_engaging" if disengaged else "transferred" if transferred

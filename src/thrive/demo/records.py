@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 
 @dataclass(slots=True)
@@ -150,16 +151,22 @@ class ContactRec:
 
 @dataclass(slots=True)
 class CompletionRec:
-    """A questionnaire completed item by item (CollaboRATE, Current View); responses are
-    (item number, answer) pairs, None for an item left unanswered."""
+    """A questionnaire completed item by item; responses are (item number, answer) pairs, None
+    for an item left unanswered (answers with a decimal place, as ORS allows, are Decimals).
+    A measure that is a single rating or total (CGAS, SCORE-15) has no responses and its
+    entered_totals as (scale id, value) pairs. age and sex ("M"/"F"/None) on the day are what
+    the scoring engine needs for T-scores and cut-offs."""
 
     key: int
     episode_key: int
     measure_id: str
     rater: str
     completed_on: date
-    responses: tuple[tuple[int, int | None], ...]
+    responses: tuple[tuple[int, int | Decimal | None], ...]
     recorded_by_key: int
+    age: int | None = None
+    sex: str | None = None
+    entered_totals: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from . import locality as loc
@@ -74,6 +75,10 @@ class Service:
     treatment: tuple[int, int]
     declines: float
     first_grouping: Weighted
+    # Share of accepted referrals who never come to an assessment, and of those given advice at
+    # assessment for whom that one appointment is all (many closed referrals have one contact).
+    no_show: float = 0.09
+    advice_only: float = 0.65
 
 
 _MHST = Service((1, 10), (5, 35), (5, 30), 0.10, Weighted(((HELP, 70), (ADVICE, 30))))
@@ -83,7 +88,7 @@ SERVICES = {
     loc.CAMHS_MORE: Service((1, 10), (10, 90), (7, 120), 0.10, Weighted(
         ((MORE_HELP, 75), (HELP, 20), (RISK, 5)))),
     loc.CAMHS_CRISIS: Service((0, 1), (0, 3), (0, 5), 0.05, Weighted(
-        ((RISK, 35), (MORE_HELP, 40), (HELP, 15), (ADVICE, 10)))),
+        ((RISK, 35), (MORE_HELP, 40), (HELP, 15), (ADVICE, 10))), no_show=0.03),
     loc.MHST_EAST: _MHST,
     loc.MHST_WEST: _MHST,
     loc.EARLY_HELP: Service((1, 7), (5, 25), (0, 20), 0.08,
@@ -91,6 +96,23 @@ SERVICES = {
     loc.OPEN_DOOR: Service((2, 14), (10, 60), (7, 90), 0.05,
                            Weighted(((HELP, 75), (ADVICE, 25)))),
 }
+
+
+def term_weight(day: date, team_code: str) -> float:
+    """How busy referrals are in this week of the school year, 1 in term time: schools and
+    families refer far less in the summer and Christmas holidays (crisis referrals barely dip)."""
+    m, d = day.month, day.day
+    if m == 8 or (m == 7 and d >= 23) or (m == 9 and d <= 3):
+        weight = 0.45
+    elif (m == 12 and d >= 20) or (m == 1 and d <= 3):
+        weight = 0.5
+    elif m == 4 and d <= 14:
+        weight = 0.75  # Easter holidays, roughly
+    elif (m == 10 and d >= 24) or (m == 2 and 12 <= d <= 20) or (m == 5 and d >= 25):
+        weight = 0.8  # half terms
+    else:
+        weight = 1.0
+    return 0.6 + 0.4 * weight if team_code == loc.CAMHS_CRISIS else weight
 
 
 def wait(rng: random.Random, span: tuple[int, int]) -> int:

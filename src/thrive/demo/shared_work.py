@@ -28,15 +28,20 @@ ROLES = {
 }
 
 
-def _plan(rng, episode, partner, today):
+def _plan(rng, episode, partner, today, since):
+    """since: when Getting Risk Support was agreed; the plan follows it (never before the
+    referral), and its review comes after it was agreed."""
     lead = episode.lead_practitioner
+    since = max(since, episode.referral_received_on)
+    agreed_on = min(today, since + timedelta(days=rng.randint(0, 21)))
     plan = RiskSupportPlan.objects.create(
         young_person=episode.young_person, keyworker=lead,
         what_helps=rng.choice(HELPS), preventive_actions="Weekly check-in with the keyworker; "
         "safety plan reviewed at each contact",
         informal_network="Grandparent nearby; best friend's family", agreed_with_young_person=True,
-        agreed_with_family="Parent or carer", agreed_on=today - timedelta(days=rng.randint(5, 80)),
-        review_on=today + timedelta(days=rng.randint(-10, 40)), created_by=lead, updated_by=lead)
+        agreed_with_family="Parent or carer", agreed_on=agreed_on,
+        review_on=max(agreed_on + timedelta(days=14), today + timedelta(days=rng.randint(-10, 40))),
+        created_by=lead, updated_by=lead)
     for order, agency in enumerate((episode.agency, partner), start=1):
         PlanAgency.objects.create(plan=plan, order=order, agency=agency, role=ROLES[agency.kind])
     for order, (kind, text) in enumerate(rng.sample(RISKS, 2), start=1):
@@ -71,7 +76,7 @@ def add_shared_work(seed: int, today: date) -> dict[str, int]:
         if i % 5 == 4 or partner is None or episode.young_person_id in planned:
             continue  # left without a plan: the gap shows on caseloads and records
         planned.add(episode.young_person_id)
-        _plan(rng, episode, partner, today)
+        _plan(rng, episode, partner, today, decision.decided_on)
         counts["risk plans"] += 1
         partner_role = "Early help family worker" if partner.kind == Agency.Kind.COUNCIL else "Youth worker"
         for user, role, key in ((episode.lead_practitioner, "Lead practitioner", True),

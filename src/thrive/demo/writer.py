@@ -208,24 +208,29 @@ class _Loader:
         self._add_completions(bundle, episode_id)
 
     def _add_completions(self, bundle, episode_id: int) -> None:
-        """Questionnaires answered item by item, with their scale scores from the engine (as
-        recording one does). Current View has no scales, so no scores."""
+        """Questionnaires answered item by item (or a rating copied in, as CGAS), with their
+        scale scores, T-scores, bands and risk alerts from the engine, as recording one does
+        (measures.services.record_completion). Current View has no scales, so no scores."""
         b, rows = self.base, self.rows
         for c in bundle.completions:
             completion_id = b[Completion] + c.key
             responses = dict(c.responses)
+            totals = dict(c.entered_totals)
+            scored = engine.score(c.measure_id, responses, rater=c.rater, age=c.age, sex=c.sex,
+                                  completed_on=c.completed_on, entered_totals=totals)
             rows[Completion].append(Completion(
                 id=completion_id, public_id=uuid.UUID(int=completion_id, version=4),
                 episode_id=episode_id, measure_id=c.measure_id, rater=c.rater, respondent=c.rater,
-                completed_on=c.completed_on, source=Source.ITEMS,
-                responses={str(k): v for k, v in responses.items()},
+                completed_on=c.completed_on, source=Source.ENTERED_TOTAL if totals else Source.ITEMS,
+                responses={str(k): _json_number(v) for k, v in responses.items()},
+                entered_totals=totals, risk_alerts=[a.message for a in scored.risk_alerts],
                 recorded_by_id=self.users[c.recorded_by_key],
             ))
-            for r in engine.score(c.measure_id, responses, rater=c.rater):
+            for r in scored:
                 rows[ScaleScore].append(ScaleScore(
                     id=b[ScaleScore] + self.scores_made, completion_id=completion_id, scale_id=r.scale_id,
-                    value=None if r.value is None else r.value.quantize(Decimal("0.000001")),
-                    n_answered=r.n_answered, prorated=r.prorated, source=r.source,
+                    value=_six_places(r.value), t_score=_six_places(r.t_score), band=r.band or "",
+                    caseness=r.caseness, n_answered=r.n_answered, prorated=r.prorated, source=r.source,
                     missing_reason=r.missing_reason or "", notes=list(r.notes),
                 ))
                 self.scores_made += 1
@@ -237,6 +242,17 @@ class _Loader:
                 model.objects.bulk_create(rows, batch_size=self.batch_size)
                 self.written[model] += len(rows)
                 self.rows[model] = []
+
+
+def _six_places(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.000001"))
+
+
+def _json_number(value):
+    """As recording stores an answer: whole numbers as int, one-decimal answers (ORS) as float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _reset_sequences() -> None:

@@ -95,10 +95,12 @@ def test_one_current_grouping_per_open_episode_and_none_when_closed(default):
     assert all(by_key[k].accepted_on and by_key[k].lead_key is not None for k in still_open)
 
 
-def test_about_a_third_of_young_people_have_an_open_episode(default):
+def test_about_a_fifth_of_young_people_have_an_open_episode(default):
+    # As many as the referrals coming in each month keep open for as long as help lasts: more
+    # would pile the open episodes' referrals into the last few months.
     still_open = open_keys(default)
     with_open = {e.person_key for e in default["episodes"] if e.key in still_open}
-    assert 0.25 <= len(with_open) / len(default["people"]) <= 0.35
+    assert 0.17 <= len(with_open) / len(default["people"]) <= 0.27
 
 
 def test_groupings_move_both_up_and_down(default):
@@ -198,7 +200,7 @@ def test_locality_has_each_kind_of_sign_in():
 def test_collaborate_and_current_view_after_decisions(default):
     from thrive.measures.engine import coded_items, collaborate_top_score, score
 
-    completions = default["completions"]
+    completions = [c for c in default["completions"] if c.measure_id in ("collaborate", "current_view")]
     collaborate = [c for c in completions if c.measure_id == "collaborate"]
     current_view = [c for c in completions if c.measure_id == "current_view"]
     assert len(collaborate) > 500 and len(current_view) > 500
@@ -226,6 +228,7 @@ def test_questionnaires_leave_the_rest_of_the_history_alone(monkeypatch):
 
     with_them = tables(generate(11, 80, today=TODAY))
     monkeypatch.setattr(history, "add_questionnaires", lambda bundle, person: None)
+    monkeypatch.setattr(history, "add_outcome_measures", lambda bundle, person: None)
     without = tables(generate(11, 80, today=TODAY))
     assert without["completions"] == [] and with_them["completions"]
     assert {k: v for k, v in with_them.items() if k != "completions"} == \

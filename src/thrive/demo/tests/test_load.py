@@ -27,14 +27,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def loaded():
-    demo = generate(2026, 150, today=date.today())
+    demo = generate(2026, 200, today=date.today())
     counts = writer.write(demo)
     return demo, counts
 
 
 def test_load_passes_model_validation_and_constraints(loaded):
     _, counts = loaded
-    assert YoungPerson.objects.count() == counts["people_youngperson"] == 150
+    assert YoungPerson.objects.count() == counts["people_youngperson"] == 200
     # Every row passes the model's own validation too (choices, lengths, NHS number check);
     # foreign keys are left to the database, which checked them at commit.
     assert Completion.objects.filter(measure_id="collaborate").exists()
@@ -167,7 +167,7 @@ def test_each_team_has_a_waiting_list_and_a_few_reallocations(loaded):
     counts = add_waiting_lists(2026, date.today())
     waiting = Episode.objects.filter(open_episodes_q(), lead_practitioner__isnull=True)
     assert waiting.count() == counts["referrals on waiting lists"] > 0
-    # Teams with referrals not yet helped have a waiting list (at 150 young people, a few).
+    # Teams with referrals not yet helped have a waiting list (at 200 young people, a few).
     managed = User.objects.filter(role=Role.TEAM_MANAGER).values_list("team", flat=True)
     assert set(waiting.values_list("team", flat=True)) <= set(managed)
     assert len(set(waiting.values_list("team", flat=True))) >= 2

@@ -10,6 +10,7 @@ import pytest
 from thrive.analytics.mhsds_import import import_mhsds
 from thrive.demo import mhsds_extract as mx
 from thrive.demo.generator import generate
+from thrive.measures.engine import score
 from thrive.measures.engine.coded_items import coded_items
 
 TODAY = date(2026, 3, 2)
@@ -52,7 +53,7 @@ def test_every_file_the_importer_reads_is_written_with_its_header(written):
     assert read(out / "MHS204IndirectActivity.csv") == []  # the demo records no indirect activity
 
 
-def test_imports_cleanly_and_counts_match_the_histories(written, histories, tmp_path):
+def test_imports_cleanly_and_counts_match_the_histories(written, histories, codes, tmp_path):
     out, counts = written
     result = import_mhsds(out, tmp_path / "extract")  # raises ImportRejected on any problem
     assert result.skipped_groupings == 0
@@ -60,18 +61,23 @@ def test_imports_cleanly_and_counts_match_the_histories(written, histories, tmp_
     cv_items = sum(len(coded_items(c.measure_id, dict(c.responses)))
                    for b in episodes for c in b.completions if c.measure_id == "current_view")
     gbo = sum(len(b.ratings) for b in episodes)  # every demo goal is goal 1, 2 or 3
+    # Every scored scale with a SNOMED concept (CollaboRATE has none: not submitted, as the platform)
+    coded = sum(1 for b in episodes for c in b.completions
+                for r in score(c.measure_id, dict(c.responses), rater=c.rater,
+                               entered_totals=dict(c.entered_totals))
+                if r.value is not None and f"{c.measure_id}/{r.scale_id}" in codes.scale_concepts)
     expected = {
         "people": len(histories),
         "referrals": len(episodes),
         "contacts": sum(len(b.contacts) for b in episodes),
-        "scores": gbo + cv_items,  # CollaboRATE has no concept id: not submitted, as the platform
+        "scores": gbo + cv_items + coded,
         "groupings": sum(len(b.decisions) for b in episodes),
     }
     rows = result.manifest["rows"]
     assert {k: rows[k] for k in expected} == expected
     assert {k: counts[k] for k in expected} == expected
     assert counts["indirect"] == 0
-    assert cv_items and gbo
+    assert cv_items and gbo and coded
 
 
 def test_ranges_make_the_same_rows_as_the_whole_generator(demo, histories, codes, written, tmp_path):

@@ -15,6 +15,7 @@ from thrive.demo.consented_sharing import add_consented_sharing
 from thrive.demo.corrections import add_corrections
 from thrive.demo.duplicates import add_possible_duplicate
 from thrive.demo.generator import DEFAULT_SEED, DEFAULT_YOUNG_PEOPLE, generate
+from thrive.demo.risk_reviews import add_risk_reviews
 from thrive.demo.shared_work import add_shared_work
 from thrive.demo.waiting_list import add_waiting_lists
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {done:>9,} / {total:,} young people  ({seconds:.1f}s)")
 
         counts = writer.write(demo, progress=progress)
+        counts.update(add_risk_reviews(dates.today()))
         counts.update(add_shared_work(seed, dates.today()))
         counts.update(add_possible_duplicate(dates.today()))
         counts.update(add_waiting_lists(seed, dates.today()))
