@@ -467,7 +467,7 @@ def agency_wording(request):
     current = services.agency_wording_version(request.user.agency_id)
     coverage = services.wording_coverage(request.user.agency_id)
     return render(request, "measures/wording.html", {
-        "page_title": "Questionnaire wording", "form": form, "current": current,
+        "page_title": "Questionnaire wording", "form": form, "current": current, "active_nav": "wording",
         "versions": services.agency_wording_versions(request.user.agency_id),
         "coverage": coverage, "problem_count": len(form.errors.get("wording_file", [])),
     })
