@@ -195,7 +195,7 @@ def _agency_wording(agency_id) -> dict[str, engine.MeasureWording]:
     return _agency_version_wording(current.pk, current.uploaded_at.isoformat()) if current else {}
 
 
-def _layer(shipped: Wording, *own: engine.MeasureWording, source: str) -> Wording:
+def _layer(shipped: Wording, *own: engine.MeasureWording) -> Wording:
     """Each part from the most local layer that has it: agency, then service, then shipped."""
     out = shipped
     for layer in own:
@@ -206,7 +206,7 @@ def _layer(shipped: Wording, *own: engine.MeasureWording, source: str) -> Wordin
             instructions=layer.instructions or out.instructions,
             answers=layer.answers or out.answers,
             item_answers={**out.item_answers, **layer.item_answers},
-            source=layer.source or source)
+            source=layer.source or out.source)  # e.g. a copyright line the licence asks for
     return out
 
 
@@ -222,8 +222,7 @@ def _worded(measure_id: str, agency: dict[str, engine.MeasureWording]) -> Wordin
     own = agency.get(measure_id)
     if service is None and own is None:
         return shipped
-    return _layer(shipped, service, own,
-                  source="Loaded by this agency" if own else "Loaded by this service")
+    return _layer(shipped, service, own)
 
 
 def item_text(measure_id: str, agency_id=None) -> dict[int, str]:
