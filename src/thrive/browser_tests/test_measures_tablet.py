@@ -175,3 +175,69 @@ def test_a_broken_wording_file_leaves_every_page_working(new_page, live_server, 
     page.get_by_role("button", name="Hand the tablet over").click()
     expect(page.get_by_role("group", name=re.compile(r"^1\. Little interest"))).to_be_visible()
     assert_accessible(page)
+
+
+TABLET = {"width": 1024, "height": 768}
+
+
+def test_the_tablet_at_tablet_width_with_back_and_a_skipped_question(new_page, live_server, setting):
+    """At 1024 px (a tablet held landscape): Previous keeps the answers given, a question left out
+    is allowed, and the score counts only what was answered."""
+    user, admin, episode = setting
+    client = Client()
+    client.force_login(user)
+    page = new_page(viewport=TABLET, has_touch=True)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page.goto(f"/measures/episodes/{episode.public_id}/hand-over/?measure=gad7&rater=self&method=tablet")
+    assert_accessible(page)
+    page.get_by_label("Choose a 4-digit PIN").fill(PIN)
+    page.get_by_role("button", name="Hand the tablet over").click()
+    expect(page.locator("#progress-label")).to_have_text("Question 1 of 7")
+    page.get_by_label("Nearly every day").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#progress-label")).to_have_text("Question 2 of 7")
+    assert_accessible(page)
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_label("Nearly every day")).to_be_checked()
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()
+    for n in range(2, 8):
+        expect(page.locator("#progress-label")).to_have_text(f"Question {n} of 7")
+        if n != 4:  # question 4 left out
+            page.get_by_label("Several days").check()
+        assert_accessible(page)
+        page.get_by_role("button", name="Finish" if n == 7 else "Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    assert_accessible(page)
+    from thrive.measures.models import Completion
+
+    completion = Completion.objects.get()
+    assert completion.responses == {"1": 3, "2": 1, "3": 1, "4": None, "5": 1, "6": 1, "7": 1}
+
+
+def test_the_tablet_works_without_javascript(browser, live_server, setting):
+    """Steps are plain forms and redirects: with JavaScript off, a questionnaire is completed.
+    (axe needs JavaScript, so these same pages are checked by the tests above.)"""
+    user, admin, episode = setting
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, base_url=live_server.url)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page = context.new_page()
+    try:
+        page.goto(f"/measures/episodes/{episode.public_id}/hand-over/?measure=phq9&rater=self&method=tablet")
+        page.get_by_label("Choose a 4-digit PIN").fill(PIN)
+        page.get_by_role("button", name="Hand the tablet over").click()
+        for step in tablet_steps.steps(get_catalogue().measure("phq9")):
+            expect(page.locator("#progress-label")).to_have_text(step.progress)
+            page.locator(f"input[name=item_{step.items[0]}]").first.check()
+            page.get_by_role("button", name="Finish" if step.last else "Continue").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    finally:
+        context.close()
+    from thrive.measures.models import Completion
+
+    assert Completion.objects.get().scores.get(scale_id="total").value == 0

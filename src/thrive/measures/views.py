@@ -266,7 +266,7 @@ def _step_through(request, *, measure, agency_id, answers: dict, save, finish, c
     return None, render(request, "measures/tablet.html", {
         "page_title": f"{step.progress}: questionnaire", "form": form, "measure": measure,
         "instructions": wording.instructions, "step": step, "wording_source": wording.source,
-        "numbers_only": not services.has_wording(measure, agency_id), **context,
+        **context,
     })
 
 
