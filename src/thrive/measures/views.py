@@ -222,6 +222,7 @@ def start_hand_over(request, episode_id):
         "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),
         "back_url": reverse("measures:new", args=[episode.public_id]),
         "has_wording": services.has_wording(chosen["measure_obj"], episode.agency_id),
+        "worded": len(services.item_text(chosen["measure"], episode.agency_id)),
         "wording_problem": services.wording_problem(),
         "remote_url": reverse("measures:remote-link", args=[episode.public_id]) + "?" + urlencode(
             {"measure": chosen["measure"], "rater": chosen["rater"], "method": "tablet"}),

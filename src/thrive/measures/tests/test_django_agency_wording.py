@@ -182,3 +182,12 @@ def test_steps_one_question_at_a_time_or_grouped_as_the_measure_needs():
 def test_the_older_service_file_shape_still_parses():
     parsed = parse_wording('{"rcads25": {"1": "Placeholder one"}}')
     assert parsed.ok and parsed.measures["rcads25"].items == {1: "Placeholder one"}
+
+
+def test_hand_over_says_when_only_some_questions_are_worded(admin_client, signed_in, episode):
+    upload(admin_client, {"rcads25": {"items": {"1": "Placeholder one", "2": "Placeholder two"}}})
+    url = (reverse("measures:hand-over", args=[episode.public_id])
+           + "?measure=rcads25&rater=self&method=tablet")
+    page = signed_in.get(url).content.decode()
+    assert "Wording is loaded for only 2 of the 25" in page
+    assert "Use the paper form and copy its totals instead" in page
