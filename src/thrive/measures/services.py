@@ -319,6 +319,10 @@ def reuse_agency_wording(request, version_pk: int):
     old = AgencyWording.objects.filter(pk=version_pk, agency_id=request.user.agency_id).first()
     if old is None:
         raise RuleBroken("No such version of your agency's wording")
+    checked = engine.parse_wording(json.dumps(old.content))
+    if not checked.ok:  # the catalogue changed since it was loaded
+        raise RuleBroken(f"Version {old.version} no longer fits the questionnaires: "
+                         + "; ".join(checked.errors[:3]))
     return _new_version(request, old.content, old.file_name, f"version {old.version} used again")
 
 

@@ -191,3 +191,12 @@ def test_hand_over_says_when_only_some_questions_are_worded(admin_client, signed
     page = signed_in.get(url).content.decode()
     assert "Wording is loaded for only 2 of the 25" in page
     assert "Use the paper form and copy its totals instead" in page
+
+
+def test_an_old_version_that_no_longer_fits_is_not_used_again(admin_client, admin):
+    old = AgencyWording.objects.create(agency=admin.agency, version=1, uploaded_by=admin,
+                                       file_name="old.json", content={"rcads25": {"items": {"99": "x"}}})
+    upload(admin_client, {"rcads25": {"1": "Placeholder one"}})
+    page = admin_client.post(WORDING_URL, {"reuse": str(old.pk)}, follow=True).content.decode()
+    assert "Version 1 no longer fits the questionnaires: rcads25 › items › 99" in page
+    assert AgencyWording.objects.count() == 2
