@@ -38,6 +38,7 @@ HEADER_LINKS = (
     Link("sharing:alerts", "Access alerts", "alerts", permissions.is_privacy_officer),
     Link("accounts:staff", "Agencies and staff", "staff", permissions.is_system_admin),
     Link("accounts:staff", "Your agency's staff", "staff", _agency_staff_admin),
+    Link("measures:wording", "Questionnaire wording", "wording", permissions.can_load_measure_wording),
     Link("people:duplicates", "Duplicate records", "duplicates", permissions.is_system_admin),
     Link("community:home", "Community THRIVE", "community", permissions.can_facilitate_community),
     Link("directory:manage", "Directory listings", "directory", permissions.can_edit_directory),

@@ -76,6 +76,11 @@ def can_set_measure_schedule(user) -> bool:
     return _role(user) in (Role.AGENCY_ADMIN, Role.TEAM_MANAGER) and user.agency_id is not None
 
 
+def can_load_measure_wording(user) -> bool:
+    """An agency administrator loads the agency's own licensed questionnaire wording."""
+    return _role(user) == Role.AGENCY_ADMIN and user.agency_id is not None
+
+
 def can_edit_directory(user) -> bool:
     """Directory editors add, edit, review and retire community services; system administrators
     may too."""

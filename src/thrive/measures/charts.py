@@ -30,6 +30,8 @@ class Chart:
     spec: dict | None
     table: ChartTable
     notes: list[str] = field(default_factory=list)
+    key: str = ""        # what the chart draws, in words: only what is drawn
+    panels: int = 1      # several panels (one per scale) take the full width, the table below
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -83,21 +85,45 @@ def measure_charts(completions, person) -> list[Chart]:
                 points.extend(series)
         title = f"{measure.name} – {dict(services.Rater.choices)[rater]}"
         table = _measure_table(measure, comps)
-        spec = _spec(title, scales_used, person, comps[0].completed_on) if points else None
+        spec, key = _spec(title, scales_used, person, comps[0].completed_on) if points else (None, "")
         notes = []
         if not points:
             notes.append("No score could be computed yet, so there is nothing to plot.")
-        charts.append(Chart(f"chart-{measure_id}-{rater}", title, spec, table, notes))
+        charts.append(Chart(f"chart-{measure_id}-{rater}", title, spec, table, notes, key=key,
+                            panels=len(scales_used)))
     return charts
 
 
-def _spec(title, scales_used, person, first_day) -> dict:
+def date_axis(dates, title: str) -> alt.X:
+    """A date axis whose ticks fall on whole days, at most about six of them, so a date is never
+    repeated (Vega's own ticks fall every few hours when the dates are close together)."""
+    from datetime import date as day
+
+    days = sorted({day.fromisoformat(d) for d in dates})
+    span = (days[-1] - days[0]).days if days else 0
+    step = max(1, -(-span // 6))
+    return alt.X("date:T", title=title,
+                 axis=alt.Axis(format="%d %b %Y", tickCount={"interval": "day", "step": step},
+                               labelOverlap=True, labelAngle=0))
+
+
+def key_text(*, cutoff: bool, band: bool, lines: str = "Blue line: score on each date.") -> str:
+    parts = [lines]
+    if cutoff:
+        parts.append("Dashed red line: clinical cut-off.")
+    if band:
+        parts.append("Grey band: the reliable-change range around the first score.")
+    return " ".join(parts)
+
+
+def _spec(title, scales_used, person, first_day) -> tuple[dict, str]:
     panels = []
+    drew_cutoff = drew_band = False
     for scale, series in scales_used:
         basis = series[0]["basis"]
         y_title = f"{scale.name} ({'T-score' if basis == 'T-score' else 'score'})"
         base = alt.Chart(alt.Data(values=series))
-        x = alt.X("date:T", title="Date completed", axis=alt.Axis(format="%d %b %Y"))
+        x = date_axis([p["date"] for p in series], "Date completed")
         layers = []
         first = series[0]["score"]
         if scale.rc_threshold is not None and first is not None:
@@ -106,6 +132,7 @@ def _spec(title, scales_used, person, first_day) -> dict:
                 opacity=0.25, color=BAND_COLOUR
             ).encode(y="low:Q", y2="high:Q")
             layers.append(band)
+            drew_band = True
         line = base.mark_line(point=True, color=SCALE_COLOUR).encode(
             x=x, y=alt.Y("score:Q", title=y_title),
             tooltip=[alt.Tooltip("date:T", title="Date", format="%d %b %Y"),
@@ -119,12 +146,13 @@ def _spec(title, scales_used, person, first_day) -> dict:
         if cutoff is not None:
             layers.append(alt.Chart(alt.Data(values=[{"cut": float(cutoff)}])).mark_rule(
                 color=THRESHOLD_COLOUR, strokeDash=[6, 4]).encode(y="cut:Q"))
+            drew_cutoff = True
         panels.append(alt.layer(*layers).properties(
             width="container", height=180, title=scale.name))
     chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels)
-    description = (f"{title}: scores over time. Dashed red line: clinical cut-off. Grey band: the "
-                   "reliable-change range around the first score. The table gives every value.")
-    return chart.properties(description=description).to_dict()
+    key = key_text(cutoff=drew_cutoff, band=drew_band)
+    description = f"{title}: scores over time. {key} The table gives every value."
+    return chart.properties(description=description).to_dict(), key
 
 
 def _measure_table(measure, comps) -> ChartTable:
@@ -160,7 +188,7 @@ def goal_chart(ratings) -> Chart | None:
     values = [{"date": r.rated_on.isoformat(), "goal": f"Goal {r.goal.number}", "rating": r.rating,
                "rated_by": r.get_rated_by_display()} for r in ratings]
     chart = alt.Chart(alt.Data(values=values)).mark_line(point=True).encode(
-        x=alt.X("date:T", title="Date rated", axis=alt.Axis(format="%d %b %Y")),
+        x=date_axis([v["date"] for v in values], "Date rated"),
         y=alt.Y("rating:Q", title="Rating (0 to 10)", scale=alt.Scale(domain=[0, 10])),
         color=alt.Color("goal:N", title="Goal"),
         tooltip=[alt.Tooltip("goal:N"), alt.Tooltip("date:T", format="%d %b %Y"),
@@ -170,4 +198,5 @@ def goal_chart(ratings) -> Chart | None:
     rows = [[f"Goal {r.goal.number}", f"{r.rated_on.day} {r.rated_on:%B %Y}", str(r.rating),
              r.get_rated_by_display()] for r in ratings]
     table = ChartTable("Goal ratings by date", ["Goal", "Date", "Rating", "Rated by"], rows)
-    return Chart("chart-goals", "Goal Based Outcomes", chart.to_dict(), table)
+    return Chart("chart-goals", "Goal Based Outcomes", chart.to_dict(), table,
+                 key="One coloured line per goal: its rating on each date.")

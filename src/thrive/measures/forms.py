@@ -70,16 +70,19 @@ class ChooseMeasureForm(forms.Form):
 class CompletionForm(forms.Form):
     """Answers by item number, or totals from paper, for one measure and rater."""
 
-    def __init__(self, *args, measure: Measure, method: str, tablet: bool = False, **kwargs):
+    def __init__(self, *args, measure: Measure, method: str, tablet: bool = False, agency_id=None,
+                 items: tuple[int, ...] | None = None, **kwargs):
+        """``items``: only these questions (one step of the tablet), each may be left out."""
         super().__init__(*args, **kwargs)
         self.measure, self.method, self.tablet = measure, method, tablet
+        self.partial = items is not None
         if not tablet:
             self.fields["completed_on"] = NhsDateField(
                 label="Date completed", help_text="For example, 15 3 2026",
                 error_messages={"required": "Enter the date the questionnaire was completed"})
         if method in ("items", "tablet"):
-            self.wording = services.wording(measure.id)
-            for number in sorted(measure.items):
+            self.wording = services.wording(measure.id, agency_id)
+            for number in (items if items is not None else sorted(measure.items)):
                 self.fields[f"item_{number}"] = self._item_field(
                     number, services.item_label(measure, number, self.wording.items))
         else:
@@ -133,7 +136,7 @@ class CompletionForm(forms.Form):
                 responses[number] = self._clean_response(name, number, raw)
             elif name.startswith("total_"):
                 totals[name[6:]] = self._clean_total(name, name[6:], raw)
-        if not self.errors:
+        if not self.errors and not self.partial:
             if not any(v is not None for v in [*responses.values(), *totals.values()]):
                 raise forms.ValidationError(
                     "Enter at least one answer" if self.method != "totals"
@@ -249,3 +252,26 @@ class ScheduleRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["measure_id"].choices = [("", "Choose a questionnaire")] + [
             (m.id, m.name) for m in services.recordable_measures()]
+
+
+class WordingFileForm(forms.Form):
+    """An agency's licensed wording, as a JSON file: checked in full before anything is kept."""
+
+    wording_file = forms.FileField(
+        label="Wording file (JSON)", allow_empty_file=True,
+        help_text="The items, instructions and answer labels of the questionnaires your agency is "
+                  "licensed to use, in the shape shown below. Up to 2 MB.",
+        error_messages={"required": "Choose a wording file to load",
+                        "invalid": "Choose a wording file to load"})
+    note = forms.CharField(
+        required=False, max_length=500, label="Note (optional)",
+        help_text="For example: RCADS wording under our 2026 licence.",
+        error_messages={"max_length": "Note must be 500 characters or fewer"})
+
+    def clean_wording_file(self):
+        upload = self.cleaned_data["wording_file"]
+        from .engine.wording_file import MAX_BYTES
+
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_BYTES // 1_000_000} MB")
+        return upload

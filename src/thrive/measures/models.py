@@ -129,3 +129,25 @@ class RemoteLink(models.Model):
 
     def __str__(self):
         return f"Remote link for {self.measure_id}"
+
+
+class AgencyWording(models.Model):
+    """One version of an agency's own licensed questionnaire wording, loaded in the browser. Kept
+    in the database, so every app server sees it; versions are never changed or deleted: the
+    newest is in use, and loading an older file again makes a new version."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    content = models.JSONField()  # the file's shape, normalised (engine.wording_file)
+    file_name = models.CharField(max_length=200)
+    note = models.CharField(max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency_id", "-version"]
+        constraints = [models.UniqueConstraint(fields=["agency", "version"],
+                                               name="one_wording_version_number_per_agency")]
+
+    def __str__(self):
+        return f"Wording version {self.version}"

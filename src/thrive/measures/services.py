@@ -125,55 +125,212 @@ def shipped_wording() -> dict[str, Wording]:
 
 
 @lru_cache(maxsize=4)
-def _item_text_from(path: str, mtime: float = 0.0) -> dict[str, dict[int, str]]:
-    return engine.load_item_text(path)
+def _service_file_from(path: str, mtime: float = 0.0) -> engine.WordingFile:
+    return engine.parse_wording(Path(path).read_bytes())
 
 
-def _service_item_text() -> tuple[dict[str, dict[int, str]], str]:
-    """(the service's own licensed wording, a problem to show staff). A missing or malformed file
-    never breaks a page: its problem is named and questions fall back to shipped wording or
-    numbers. Reloaded when the file changes (no restart)."""
+_item_text_from = _service_file_from  # the old name, kept for tests that clear the cache
+
+
+def _service_wording() -> tuple[dict[str, engine.MeasureWording], str]:
+    """(the service-wide wording file's wording, a problem to show staff). A missing or malformed
+    file never breaks a page: its problems are named and questions fall back to shipped wording
+    or numbers. Reloaded when the file changes (no restart)."""
     import os
 
     path = _setting("THRIVE_MEASURE_ITEM_TEXT")
     if not path:
         return {}, ""
     try:
-        return _item_text_from(path, os.stat(path).st_mtime), ""
+        parsed = _service_file_from(path, os.stat(path).st_mtime)
     except FileNotFoundError:
         problem = "was not found"
-    except (OSError, ValueError, TypeError, AttributeError) as exc:  # MeasureError is a ValueError
-        problem = f"could not be used: {exc}"
+    except OSError as exc:
+        problem = f"could not be read: {exc.strerror}"
+    else:
+        if parsed.ok:
+            return parsed.measures, ""
+        problem = "could not be used: " + "; ".join(parsed.errors[:5]) + (
+            f" (and {len(parsed.errors) - 5} more)" if len(parsed.errors) > 5 else "")
     return {}, (f"The service's item wording file ({os.path.basename(path)}) {problem}. Until it is "
                 "fixed, questions without shipped wording are shown by number.")
 
 
+def _service_item_text() -> tuple[dict[str, dict[int, str]], str]:
+    measures, problem = _service_wording()
+    return {k: w.items for k, w in measures.items()}, problem
+
+
 def wording_problem() -> str:
     """What staff are told when the service's wording file is missing or malformed; else ''."""
-    return _service_item_text()[1]
+    return _service_wording()[1]
 
 
-def wording(measure_id: str) -> Wording:
-    """Shipped wording, with the service's own licensed item text over it where loaded."""
+# -- An agency's own wording, loaded in the browser ---------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _agency_version_wording(version_pk: int, stamp: str) -> dict[str, engine.MeasureWording]:
+    """A stored version, checked again against today's catalogue: a version the catalogue no
+    longer fits is not used (its measures fall back), never a 500."""
+    from .models import AgencyWording
+
+    content = AgencyWording.objects.filter(pk=version_pk).values_list("content", flat=True).first()
+    parsed = engine.parse_wording(json.dumps(content or {}))
+    return parsed.measures if parsed.ok else {}
+
+
+def agency_wording_version(agency_id):
+    """The version in use (the newest), or None."""
+    from .models import AgencyWording
+
+    if agency_id is None:
+        return None
+    return (AgencyWording.objects.filter(agency_id=agency_id).select_related("uploaded_by")
+            .defer("content").order_by("-version").first())
+
+
+def _agency_wording(agency_id) -> dict[str, engine.MeasureWording]:
+    current = agency_wording_version(agency_id)
+    return _agency_version_wording(current.pk, current.uploaded_at.isoformat()) if current else {}
+
+
+def _layer(shipped: Wording, *own: engine.MeasureWording) -> Wording:
+    """Each part from the most local layer that has it: agency, then service, then shipped."""
+    out = shipped
+    for layer in own:
+        if layer is None:
+            continue
+        out = Wording(
+            items={**out.items, **layer.items},
+            instructions=layer.instructions or out.instructions,
+            answers=layer.answers or out.answers,
+            item_answers={**out.item_answers, **layer.item_answers},
+            source=layer.source or out.source)  # e.g. a copyright line the licence asks for
+    return out
+
+
+def wording(measure_id: str, agency_id=None) -> Wording:
+    """How a measure is worded for an agency's episodes: its own loaded wording, over the
+    service's file, over shipped wording (free to reproduce); else questions go by number."""
+    return _worded(measure_id, _agency_wording(agency_id) if agency_id is not None else {})
+
+
+def _worded(measure_id: str, agency: dict[str, engine.MeasureWording]) -> Wording:
     shipped = shipped_wording().get(measure_id, Wording())
-    own = _service_item_text()[0].get(measure_id, {})
-    if not own:
+    service = _service_wording()[0].get(measure_id)
+    own = agency.get(measure_id)
+    if service is None and own is None:
         return shipped
-    return Wording(items={**shipped.items, **own}, instructions=shipped.instructions,
-                   answers=shipped.answers, item_answers=shipped.item_answers,
-                   source=shipped.source or "Loaded by this service")
+    return _layer(shipped, service, own)
 
 
-def item_text(measure_id: str) -> dict[int, str]:
-    """Item wording: shipped where reproduction is free (PHQ-9, GAD-7), else the service's own
-    licensed wording from the JSON file named by THRIVE_MEASURE_ITEM_TEXT."""
-    return wording(measure_id).items
+def item_text(measure_id: str, agency_id=None) -> dict[int, str]:
+    """Item wording: shipped where reproduction is free (PHQ-9, GAD-7), else the agency's or the
+    service's own licensed wording."""
+    return wording(measure_id, agency_id).items
 
 
-def has_wording(measure: Measure) -> bool:
+def has_wording(measure: Measure, agency_id=None) -> bool:
     """Every item of the measure has wording to show a young person."""
-    text = item_text(measure.id)
+    text = item_text(measure.id, agency_id)
     return bool(measure.items) and all(text.get(n) for n in measure.items)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    measure: Measure
+    worded: int      # items with wording
+    total: int
+    from_agency: bool
+    shipped: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.worded == self.total
+
+
+def tablet_measures() -> list[Measure]:
+    """Measures a young person, parent or teacher completes item by item (on the tablet)."""
+    return [m for m in recordable_measures() if m.items and not describes_needs(m)
+            and any(r != "clinician" for r in m.raters)]
+
+
+def wording_coverage(agency_id) -> list[Coverage]:
+    """For each measure completed on the tablet: how many items have wording for this agency."""
+    agency = _agency_wording(agency_id)
+    shipped = shipped_wording()
+    out = []
+    for m in tablet_measures():
+        text = _worded(m.id, agency).items
+        out.append(Coverage(m, sum(1 for n in m.items if text.get(n)), len(m.items),
+                            m.id in agency, m.id in shipped))
+    return out
+
+
+class WordingRefused(Exception):
+    """A wording file with problems: every one of them, and nothing was loaded."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def load_agency_wording(request, *, raw: bytes, file_name: str, note: str = ""):
+    """Check the file in full and keep it as the agency's next version, or refuse it whole."""
+    from thrive.accounts import permissions
+
+
+    if not permissions.can_load_measure_wording(request.user):
+        raise RuleBroken("Only an agency administrator can load questionnaire wording")
+    parsed = engine.parse_wording(raw)
+    if not parsed.ok:
+        raise WordingRefused(parsed.errors)
+    return _new_version(request, engine.wording_to_json(parsed.measures), file_name, note)
+
+
+def _new_version(request, content: dict, file_name: str, note: str):
+    from thrive.accounts.models import Agency
+
+    from .models import AgencyWording
+
+    agency_id = request.user.agency_id
+    with transaction.atomic():
+        Agency.objects.select_for_update().filter(pk=agency_id).first()  # numbers one at a time
+        last = (AgencyWording.objects.filter(agency_id=agency_id).order_by("-version")
+                .values_list("version", flat=True).first() or 0)
+        row = AgencyWording.objects.create(
+            agency_id=agency_id, version=last + 1, content=content, file_name=file_name[:200],
+            note=note[:500], uploaded_by=request.user)
+        audit.record(request, AuditEvent.Action.CREATE, obj=row,
+                     detail=f"questionnaire wording version {row.version} loaded from {file_name[:100]} "
+                            f"({', '.join(sorted(content))})")
+    return row
+
+
+def reuse_agency_wording(request, version_pk: int):
+    """Put an earlier version back in use, as a new version (history is never rewritten)."""
+    from thrive.accounts import permissions
+
+    from .models import AgencyWording
+
+    if not permissions.can_load_measure_wording(request.user):
+        raise RuleBroken("Only an agency administrator can load questionnaire wording")
+    old = AgencyWording.objects.filter(pk=version_pk, agency_id=request.user.agency_id).first()
+    if old is None:
+        raise RuleBroken("No such version of your agency's wording")
+    checked = engine.parse_wording(json.dumps(old.content))
+    if not checked.ok:  # the catalogue changed since it was loaded
+        raise RuleBroken(f"Version {old.version} no longer fits the questionnaires: "
+                         + "; ".join(checked.errors[:3]))
+    return _new_version(request, old.content, old.file_name, f"version {old.version} used again")
+
+
+def agency_wording_versions(agency_id) -> list:
+    from .models import AgencyWording
+
+    return list(AgencyWording.objects.filter(agency_id=agency_id).select_related("uploaded_by")
+                .order_by("-version"))
 
 
 def _setting(name: str) -> str:

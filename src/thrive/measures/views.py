@@ -133,7 +133,8 @@ def record_completion(request, episode_id):
         return refusal
     measure, rater = chosen["measure_obj"], chosen["rater"]
     method = "totals" if chosen["method"] == "totals" else "items"
-    form = forms.CompletionForm(request.POST or None, measure=measure, method=method)
+    form = forms.CompletionForm(request.POST or None, measure=measure, method=method,
+                                agency_id=episode.agency_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         completion = apply(form, lambda: services.record_completion(
@@ -148,7 +149,7 @@ def record_completion(request, episode_id):
         "page_title": f"{measure.name}: {Rater(rater).label.lower()}", "form": form,
         "measure": measure, "method": method, "caption": _caption(episode),
         "back_url": reverse("measures:new", args=[episode.public_id]),
-        "licensed_text": bool(services.item_text(measure.id)),
+        "licensed_text": bool(services.item_text(measure.id, episode.agency_id)),
         "wording_problem": services.wording_problem(),
         "describes_needs": services.describes_needs(measure),
     })
@@ -220,7 +221,8 @@ def start_hand_over(request, episode_id):
         "page_title": "Hand the tablet over", "form": form, "caption": _caption(episode),
         "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),
         "back_url": reverse("measures:new", args=[episode.public_id]),
-        "has_wording": services.has_wording(chosen["measure_obj"]),
+        "has_wording": services.has_wording(chosen["measure_obj"], episode.agency_id),
+        "worded": len(services.item_text(chosen["measure"], episode.agency_id)),
         "wording_problem": services.wording_problem(),
         "remote_url": reverse("measures:remote-link", args=[episode.public_id]) + "?" + urlencode(
             {"measure": chosen["measure"], "rater": chosen["rater"], "method": "tablet"}),
@@ -229,8 +231,49 @@ def start_hand_over(request, episode_id):
     })
 
 
+def _step_through(request, *, measure, agency_id, answers: dict, save, finish, context: dict):
+    """The tablet's questions, a step at a time (``tablet_steps``): each step's answers are checked
+    and kept in the server-side session (``save``), Back and Continue move between steps, and
+    Finish records every answer (``finish``). Plain forms and redirects: no JavaScript needed."""
+    from . import tablet_steps
+
+    asked = request.POST.get("step") if request.method == "POST" else request.GET.get("q")
+    step = tablet_steps.step(measure, int(asked) if (asked or "").isdigit() else 1)
+    form = forms.CompletionForm(
+        request.POST if request.method == "POST" else None, measure=measure, method="tablet",
+        tablet=True, agency_id=agency_id, items=step.items,
+        initial={f"item_{n}": answers[str(n)] for n in step.items if str(n) in answers})
+    if request.method == "POST" and form.is_valid():
+        for n in step.items:
+            value = request.POST.get(f"item_{n}", "")
+            if value:
+                answers[str(n)] = value
+            else:
+                answers.pop(str(n), None)
+        save(answers)
+        if request.POST.get("nav") == "back":
+            return None, redirect(f"{request.path}?q={max(step.number - 1, 1)}")
+        if not step.last:
+            return None, redirect(f"{request.path}?q={step.number + 1}")
+        whole = forms.CompletionForm({f"item_{k}": v for k, v in answers.items()}, measure=measure,
+                                     method="tablet", tablet=True, agency_id=agency_id)
+        if whole.is_valid():
+            done = apply(whole, lambda: finish(whole.cleaned_data["responses"]))
+            if done:
+                return done, None
+        for error in whole.non_field_errors() or [e for es in whole.errors.values() for e in es]:
+            form.add_error(None, error)
+    wording = services.wording(measure.id, agency_id)
+    return None, render(request, "measures/tablet.html", {
+        "page_title": f"{step.progress}: questionnaire", "form": form, "measure": measure,
+        "instructions": wording.instructions, "step": step, "wording_source": wording.source,
+        **context,
+    })
+
+
 def tablet(request):
-    """The no-distraction completion page: the questions by number, nothing from the record."""
+    """The no-distraction completion page: the questions a step at a time, nothing from the
+    record."""
     state = request.session.get(HANDOVER)
     if not state:
         return redirect("care:home")
@@ -238,21 +281,27 @@ def tablet(request):
         return render(request, "measures/tablet_done.html", {"page_title": "Thank you"})
     episode = policy.episode_or_404(request.user, state["episode"])
     measure = services.catalogue().measure(state["measure"])
-    form = forms.CompletionForm(request.POST or None, measure=measure, method="tablet", tablet=True)
-    if request.method == "POST" and form.is_valid():
-        completion = apply(form, lambda: services.record_completion(
+
+    def save(answers):
+        state["answers"] = answers
+        request.session[HANDOVER] = state
+
+    def finish(responses):
+        return services.record_completion(
             request, episode, measure_id=measure.id, rater=state["rater"], completed_on=dates.today(),
-            responses=form.cleaned_data["responses"], entered_totals={}, on_tablet=True))
-        if completion:
-            state["completion"] = str(completion.public_id)
-            request.session[HANDOVER] = state
-            return redirect("measures:tablet")
-    if request.method == "GET":
+            responses=responses, entered_totals={}, on_tablet=True)
+
+    if request.method == "GET" and not request.GET.get("q"):
         _audit_view(request, episode, "tablet completion")
-    return render(request, "measures/tablet.html", {
-        "page_title": "Questionnaire", "form": form, "measure": measure,
-        "instructions": services.wording(measure.id).instructions,
-    })
+    completion, page = _step_through(request, measure=measure, agency_id=episode.agency_id,
+                                     answers=dict(state.get("answers") or {}), save=save,
+                                     finish=finish, context={})
+    if completion:
+        state["completion"] = str(completion.public_id)
+        state.pop("answers", None)
+        request.session[HANDOVER] = state
+        return redirect("measures:tablet")
+    return page
 
 
 def hand_back(request):
@@ -346,25 +395,100 @@ def send_remote_link(request, episode_id):
         "page_title": "Send a link to complete it on their own phone", "caption": _caption(episode),
         "measure": chosen["measure_obj"], "rater_label": Rater(chosen["rater"]).label.lower(),
         "link_url": link_url, "problem": problem, "days": services.REMOTE_LINK_DAYS,
-        "has_wording": services.has_wording(chosen["measure_obj"]),
+        "has_wording": services.has_wording(chosen["measure_obj"], episode.agency_id),
         "back_url": reverse("measures:hand-over", args=[episode.public_id]) + "?" + urlencode(
             {"measure": chosen["measure"], "rater": chosen["rater"], "method": "tablet"}),
     })
 
 
 def remote(request, token):
-    """The page a young person or parent opens from the link: the questions only, nothing from the
-    record, no sign-in. Used once; expires."""
+    """The page a young person or parent opens from the link: the questions only, a step at a
+    time, nothing from the record, no sign-in. Used once; expires. Answers so far are kept in
+    the server-side session, never in the browser."""
     link = services.remote_link(token)
     if link is None:
         return render(request, "measures/remote_gone.html", {"page_title": "Link not available"},
                       status=410)
     measure = services.catalogue().measure(link.measure_id)
-    form = forms.CompletionForm(request.POST or None, measure=measure, method="tablet", tablet=True)
+    key = f"measures_remote_{link.pk}"
+
+    def save(answers):
+        request.session[key] = answers
+
+    def finish(responses):
+        return services.complete_remote(request, link, responses)
+
+    completion, page = _step_through(request, measure=measure, agency_id=link.episode.agency_id,
+                                     answers=dict(request.session.get(key) or {}), save=save,
+                                     finish=finish, context={"remote": True})
+    if completion:
+        request.session.pop(key, None)
+        return render(request, "measures/remote_done.html", {"page_title": "Thank you"})
+    return page
+
+
+# -- An agency's own wording -------------------------------------------------------------------
+
+
+def _wording_admin(request):
+    from django.core.exceptions import PermissionDenied
+
+    from thrive.accounts import permissions
+
+    if not permissions.can_load_measure_wording(request.user):
+        raise PermissionDenied("Only an agency administrator can load questionnaire wording.")
+
+
+def agency_wording(request):
+    """Load the agency's licensed wording (every problem named, nothing kept from a bad file),
+    see its versions, and put an earlier one back in use."""
+    _wording_admin(request)
+    form = forms.WordingFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and request.POST.get("reuse"):
+        from thrive.core.rules import RuleBroken
+
+        raw = request.POST["reuse"]
+        try:
+            row = services.reuse_agency_wording(request, int(raw) if raw.isdigit() else 0)
+            messages.success(request, f"Version {row.version} is in use: a copy of an earlier version")
+        except RuleBroken as broken:
+            messages.error(request, broken.message)
+        return redirect("measures:wording")
     if request.method == "POST" and form.is_valid():
-        if apply(form, lambda: services.complete_remote(request, link, form.cleaned_data["responses"])):
-            return render(request, "measures/remote_done.html", {"page_title": "Thank you"})
-    return render(request, "measures/tablet.html", {
-        "page_title": "Questionnaire", "form": form, "measure": measure, "remote": True,
-        "instructions": services.wording(measure.id).instructions,
+        upload = form.cleaned_data["wording_file"]
+        try:
+            row = services.load_agency_wording(request, raw=upload.read(), file_name=upload.name,
+                                               note=form.cleaned_data["note"])
+        except services.WordingRefused as refused:
+            for error in refused.errors:
+                form.add_error("wording_file", error)
+        else:
+            messages.success(request, f"Version {row.version} loaded: it is in use now")
+            return redirect("measures:wording")
+    current = services.agency_wording_version(request.user.agency_id)
+    coverage = services.wording_coverage(request.user.agency_id)
+    return render(request, "measures/wording.html", {
+        "page_title": "Questionnaire wording", "form": form, "current": current, "active_nav": "wording",
+        "versions": services.agency_wording_versions(request.user.agency_id),
+        "coverage": coverage, "problem_count": len(form.errors.get("wording_file", [])),
     })
+
+
+def agency_wording_download(request, version):
+    """One version as the JSON file it was loaded as (normalised), for the administrator."""
+    import json
+
+    from django.http import Http404, HttpResponse
+
+    from .models import AgencyWording
+
+    _wording_admin(request)
+    row = AgencyWording.objects.filter(agency_id=request.user.agency_id, version=version).first()
+    if row is None:
+        raise Http404("No such version")
+    audit.record(request, AuditEvent.Action.EXPORT, obj=row,
+                 detail=f"questionnaire wording version {row.version} downloaded")
+    response = HttpResponse(json.dumps(row.content, indent=2, ensure_ascii=False),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wording-version-{row.version}.json"'
+    return response

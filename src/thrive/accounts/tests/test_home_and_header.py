@@ -23,7 +23,7 @@ EXPECTED = {
     Role.PRIVACY_OFFICER: ("sharing:alerts", ["Access alerts"]),
     Role.SYSTEM_ADMIN: ("accounts:staff", ["Agencies and staff", "Duplicate records",
                                            "Directory listings", "Self-assessment"]),
-    Role.AGENCY_ADMIN: ("accounts:staff", ["Your agency's staff"]),
+    Role.AGENCY_ADMIN: ("accounts:staff", ["Your agency's staff", "Questionnaire wording"]),
     Role.FACILITATOR: ("community:home", ["Community THRIVE"]),
     Role.SITE_LEAD: ("assessment:index", ["Self-assessment"]),
     Role.DIRECTORY_EDITOR: ("directory:manage", ["Directory listings"]),

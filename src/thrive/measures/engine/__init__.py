@@ -60,6 +60,7 @@ from .results import CompletionScore, RiskAlert, ScoreResult
 from .rounding import display, round_half_up
 from .scoring import score
 from .talking_therapies import TalkingTherapiesOutcome, recovery_rate, talking_therapies_outcome
+from .wording_file import MeasureWording, WordingFile, parse_wording, wording_to_json
 
 __all__ = [
     "MISSING",
@@ -111,6 +112,10 @@ __all__ = [
     "load_catalogue",
     "load_conversion_table",
     "load_item_text",
+    "MeasureWording",
+    "WordingFile",
+    "parse_wording",
+    "wording_to_json",
     "long_to_wide",
     "national_metric_for_referral",
     "paired_changes",

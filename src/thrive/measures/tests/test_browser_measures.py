@@ -91,10 +91,13 @@ def test_record_score_chart_and_tablet(page, setting, live_server):  # noqa: F81
     assert "Bea" not in body and "Private" not in body and user.first_name not in body
     assert_accessible(page)
     expect(page.locator("#instructions")).to_contain_text("Over the last 2 weeks")
-    for n in range(1, 8):
+    for n in range(1, 8):  # one question at a time, with progress
+        expect(page.locator("#progress-label")).to_have_text(f"Question {n} of 7")
         page.get_by_role("group", name=re.compile(rf"^{n}\. ")).get_by_label(
             "Several days", exact=True).check()
-    page.get_by_role("button", name="Finish").click()
+        if n > 1:
+            assert_accessible(page)
+        page.get_by_role("button", name="Finish" if n == 7 else "Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
     assert_accessible(page)
     page.goto("/caseload/")  # locked: back to the tablet

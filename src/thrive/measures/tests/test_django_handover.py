@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from thrive.conftest import PASSWORD
 from thrive.measures.models import Completion
+from thrive.measures.tests.stepping import answer_in_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,8 @@ def test_every_other_url_returns_to_the_tablet(signed_in, episode, person):
 
 def test_complete_then_hand_back_with_the_pin(signed_in, episode):
     hand_over(signed_in, episode)
-    answers = {f"item_{n}": "1" for n in range(1, 10)}
-    response = signed_in.post(reverse("measures:tablet"), answers)
+    response = answer_in_steps(signed_in, reverse("measures:tablet"), "phq9",
+                               {n: "1" for n in range(1, 10)})
     assert response.status_code == 302
     done = signed_in.get(reverse("measures:tablet")).content.decode()
     assert "hand the tablet back" in done and "9" not in done.split("<h1>")[1][:60]
@@ -69,7 +70,7 @@ def test_complete_then_hand_back_with_the_pin(signed_in, episode):
 
 def test_out_of_range_on_the_tablet_is_refused(signed_in, episode):
     hand_over(signed_in, episode)
-    response = signed_in.post(reverse("measures:tablet"), {"item_1": "7"})
+    response = signed_in.post(reverse("measures:tablet"), {"step": "1", "item_1": "7"})
     assert "Question 1: choose one of the answers" in response.content.decode()
     assert not Completion.objects.exists()
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from thrive.core.models import AuditEvent
 from thrive.measures.models import Completion, RemoteLink
+from thrive.measures.tests.stepping import answer_in_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_a_link_is_answered_once_on_a_phone_and_lands_on_the_episode(signed_in, 
     assert page.status_code == 200 and "Over the last 2 weeks" in html
     for private in (person.given_name, person.family_name, episode.team.name):
         assert private not in html
-    response = client.post(path, {f"item_{n}": "2" for n in range(1, 8)})
+    response = answer_in_steps(client, path, "gad7", {n: "2" for n in range(1, 8)})
     assert "Thank you" in response.content.decode()
     completion = Completion.objects.get()
     assert completion.episode == episode and completion.recorded_by == practitioner

@@ -9,6 +9,7 @@ from django.urls import reverse
 from thrive.core.models import AuditEvent
 from thrive.core.testing import form_data
 from thrive.measures.models import Completion, RiskReview
+from thrive.measures.tests.stepping import answer_in_steps
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +86,8 @@ def test_a_risk_answer_on_the_tablet_is_never_shown_to_the_young_person(signed_i
     from .test_django_handover import hand_over
 
     hand_over(signed_in, episode, measure="yp_core")
-    answers = {f"item_{n}": "0" for n in range(1, 11)} | {"item_4": "3"}
-    assert signed_in.post(reverse("measures:tablet"), answers).status_code == 302
+    answers = {n: "0" for n in range(1, 11)} | {4: "3"}
+    assert answer_in_steps(signed_in, reverse("measures:tablet"), "yp_core", answers).status_code == 302
     done = signed_in.get(reverse("measures:tablet")).content.decode()
     assert "Thank you" in done and "risk" not in done.lower()
     completion = Completion.objects.get()

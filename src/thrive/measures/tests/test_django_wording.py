@@ -41,8 +41,11 @@ def test_tablet_shows_phq9_instructions_and_answer_labels(signed_in, episode):
     page = signed_in.get(reverse("measures:tablet")).content.decode()
     assert "Over the last 2 weeks" in page
     assert "Little interest or pleasure in doing things" in page
-    assert "More than half the days" in page and "Extremely difficult" in page
-    assert "Question 1" not in page
+    assert "More than half the days" in page
+    assert "Question 1 of 10" in page  # progress, the question itself is worded
+    assert ">Question 1<" not in page and "Question 1\n" not in page
+    last = signed_in.get(reverse("measures:tablet") + "?q=10").content.decode()
+    assert "Extremely difficult" in last and "Question 10 of 10" in last
 
 
 def test_hand_over_says_when_wording_is_missing_and_offers_paper_totals(signed_in, episode):
