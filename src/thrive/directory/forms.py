@@ -146,3 +146,35 @@ class ProblemReportForm(forms.Form):
                              widget=forms.Textarea,
                              help_text="Do not include personal details such as names",
                              error_messages={"max_length": "Keep it to 1000 characters or fewer"})
+
+
+class PlaceForm(forms.Form):
+    """A place where the service is offered, with the NHS address pattern, and its opening times."""
+
+    name = forms.CharField(label="Name of the place", max_length=300,
+                           help_text="For example, Northvale Hub",
+                           error_messages={"required": "Enter the name of the place"})
+    address_1 = forms.CharField(label="Address line 1", max_length=200,
+                                widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+                                error_messages={"required": "Enter address line 1, typically "
+                                                            "the building and street"})
+    address_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=200,
+                                widget=forms.TextInput(attrs={"autocomplete": "address-line2"}))
+    city = forms.CharField(label="Town or city", max_length=100,
+                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+                           error_messages={"required": "Enter town or city"})
+    county = forms.CharField(label="County", max_length=100,
+                             help_text="Open Referral UK asks for it, for example North Yorkshire",
+                             widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+                             error_messages={"required": "Enter county"})
+    postcode = forms.CharField(label="Postcode", max_length=10,
+                               widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+                               error_messages={"required": "Enter postcode"})
+    days = forms.MultipleChoiceField(label="Days it is open here", required=False,
+                                     choices=editing.DAYS, widget=forms.CheckboxSelectMultiple)
+    opens_at = forms.TimeField(label="Opens at (optional)", required=False,
+                               help_text="24-hour clock, for example 16:30",
+                               error_messages={"invalid": "Enter the opening time like 16:30"})
+    closes_at = forms.TimeField(label="Closes at (optional)", required=False,
+                                help_text="24-hour clock, for example 18:00",
+                                error_messages={"invalid": "Enter the closing time like 18:00"})

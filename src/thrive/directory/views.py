@@ -22,8 +22,8 @@ from thrive.sharing import policy
 from thrive.sharing.guards import episode_for_change, episode_for_late_addition
 
 from . import editing, search, services
-from .forms import OutcomeForm, ProblemReportForm, SearchForm, ServiceEditForm, SignpostForm
-from .models import ProblemReport, Service, Signpost
+from .forms import OutcomeForm, PlaceForm, ProblemReportForm, SearchForm, ServiceEditForm, SignpostForm
+from .models import ProblemReport, Service, ServiceAtLocation, Signpost
 
 PER_PAGE = 10
 
@@ -262,10 +262,52 @@ def manage_service(request, service_id):
     return render(request, "directory/manage_service.html", {
         "page_title": f"Edit {service.name}", "service": service, "form": form,
         "opening_times": editing.opening_times(service), "changes": list(changes),
+        "places": editing.places(service),
         "reports": list(service.problem_reports.all()[:50]),
         "has_errors": bool(form.errors),
         "back_url": reverse("directory:manage"),
     }, status=422 if form.errors else 200)
+
+
+def _editor_place(service: Service, sal_id) -> ServiceAtLocation:
+    sal = service.service_at_locations.select_related("location").filter(oruk_id=sal_id).first()
+    if sal is None:
+        raise Http404("No such place")
+    return sal
+
+
+def manage_place(request, service_id, sal_id=None):
+    """Add a place to a listing, or change one: its address, postcode and opening times."""
+    _require_editor(request.user)
+    service = _editor_service(service_id)
+    sal = _editor_place(service, sal_id) if sal_id else None
+    form = PlaceForm(request.POST or None, initial=editing.place_initial(service, sal))
+    if request.method == "POST" and form.is_valid():
+        done = apply(form, lambda: editing.save_place(request, service, sal, **form.cleaned_data))
+        if done is not None:
+            saved, placed = done
+            where = form.cleaned_data["name"]
+            messages.success(request, f"Saved {where}." + (
+                "" if placed else " Its postcode is not in the loaded postcode table, so it is "
+                                  "not on the map or in distance searches."))
+            return redirect("directory:manage-service", service.oruk_id)
+    return render(request, "directory/place_form.html", {
+        "page_title": "Change a place" if sal else "Add a place", "service": service,
+        "sal": sal, "form": form, "has_errors": bool(form.errors),
+        "submit_text": "Save place" if sal else "Add place",
+        "back_url": reverse("directory:manage-service", args=[service.oruk_id]),
+    }, status=422 if form.errors else 200)
+
+
+@require_POST
+def remove_place(request, service_id, sal_id):
+    _require_editor(request.user)
+    service = _editor_service(service_id)
+    sal = _editor_place(service, sal_id)
+    name = sal.location.name or "The place"
+    editing.remove_place(request, service, sal)
+    messages.success(request, f"Removed {name} from {service.name}.")
+    return redirect("directory:manage-service", service.oruk_id)
 
 
 @require_POST
