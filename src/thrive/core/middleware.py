@@ -13,6 +13,8 @@ PUBLIC_PREFIXES = (
     "/account/sign-in", "/static/", "/health", "/api/",
     # The community directory: public search and service pages, and the Open Referral UK API.
     "/directory/search/", "/directory/services/", "/openreferral/",
+    # A provider's one-time link to suggest changes to their listing (directory.ProviderInvite).
+    "/directory/suggest/",
     # Community THRIVE participants join and rate without an account.
     "/community/join/",
     # A one-time link to complete an outcome measure on one's own phone (measures.RemoteLink).

@@ -178,3 +178,17 @@ class PlaceForm(forms.Form):
     closes_at = forms.TimeField(label="Closes at (optional)", required=False,
                                 help_text="24-hour clock, for example 18:00",
                                 error_messages={"invalid": "Enter the closing time like 18:00"})
+
+
+class InviteForm(forms.Form):
+    contact = forms.CharField(label="Who are you sending the link to?", max_length=200,
+                              help_text="For your own list, for example Jo Smith, service manager",
+                              error_messages={"required": "Enter who you are sending the link to"})
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label="Why are you rejecting these changes?", widget=forms.Textarea,
+                             max_length=2000,
+                             help_text="Say what the provider could do instead",
+                             error_messages={"required": "Enter why you are rejecting these "
+                                                         "changes"})

@@ -24,5 +24,10 @@ urlpatterns = [
          name="manage-place"),
     path("manage/<uuid:service_id>/places/<uuid:sal_id>/remove/", views.remove_place,
          name="manage-place-remove"),
+    path("manage/<uuid:service_id>/invite/", views.invite_provider, name="manage-invite"),
+    path("manage/suggestions/<int:suggestion_id>/", views.manage_suggestion,
+         name="manage-suggestion"),
+    # Public: a provider's one-time link (see core.middleware.PUBLIC_PREFIXES).
+    path("suggest/<str:token>/", views.provider_suggest, name="suggest"),
     path("manage/<uuid:service_id>/<slug:action>/", views.manage_action, name="manage-action"),
 ]
