@@ -1,6 +1,7 @@
 """Cross-cutting request handling: security headers and the sign-in wall."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -33,7 +34,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            f"default-src 'self'; img-src 'self' data:{map_tile_source()}; style-src 'self'; "
             # The NHS.UK frontend's licensed Frutiger font is served by the NHS, not by us.
             "font-src 'self' https://assets.nhs.uk; "
             f"script-src 'self' 'nonce-{request.csp_nonce}'; object-src 'none'; "
@@ -45,6 +46,19 @@ class SecurityHeadersMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response
+
+
+def map_tile_source() -> str:
+    """The host of THRIVE_MAP_TILE_URL (a "{s}" subdomain becomes "*."), with a leading space,
+    for the CSP's img-src only; empty when no tile URL is set or it is on our own host."""
+    url = getattr(settings, "THRIVE_MAP_TILE_URL", "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    host = parts.netloc.replace("{s}.", "*.")
+    if any(c in host for c in "{} ;'\"\\"):
+        return ""
+    return f" {parts.scheme}://{host}"
 
 
 def csp_nonce(request) -> dict:

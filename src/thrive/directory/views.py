@@ -3,6 +3,7 @@ people); signposting pages go through the access policy. Thin: rules live in ser
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -81,11 +82,20 @@ def _suggestion_url(request, action: str, words: str) -> str:
     return f"{action}?{query.urlencode()}"
 
 
+def map_tiles() -> dict | None:
+    """The map of results' tile source, when one is configured (see settings)."""
+    url = getattr(settings, "THRIVE_MAP_TILE_URL", "")
+    if not url:
+        return None
+    return {"url": url, "attribution": getattr(settings, "THRIVE_MAP_ATTRIBUTION", "")}
+
+
 def search_page(request):
     """Find a service: for young people, families and practitioners alike."""
     form, results, query = _run_search(request)
     action = reverse("directory:search")
     return render(request, "directory/search.html", {
+        "map_tiles": map_tiles(),
         "page_title": "Find a community service", "form": form, "results": results,
         "query": query, "service_url": lambda s: reverse("directory:service", args=[s.oruk_id]),
         "action": action, "has_errors": form.is_bound and form.errors, "public": True,
