@@ -399,7 +399,14 @@ def invite_provider(request, service_id):
 
 
 def provider_suggest(request, token):
-    """Public, through the link only: the provider proposes changes to their one listing."""
+    """Public, through the link only: the provider proposes changes to their one listing. Not
+    cached (the address is the key; Referrer-Policy keeps it from other sites)."""
+    response = _provider_suggest(request, token)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _provider_suggest(request, token):
     invite = suggestions.open_invite(token)
     if invite is None:
         return render(request, "directory/suggest_done.html", {

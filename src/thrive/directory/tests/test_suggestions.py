@@ -67,6 +67,7 @@ def test_a_provider_suggests_and_nothing_changes_until_an_editor_approves(
     editor.logout()
     page = client.get(link)
     assert page.status_code == 200 and "Suggest changes to your listing" in page.content.decode()
+    assert page["Cache-Control"] == "no-store"
     assert swim.description in page.content.decode()
     before = published(client, swim)
     response = client.post(link, provider_form(
