@@ -145,7 +145,7 @@ def _write(request, service: Service, record: dict, detail: str) -> Service:
 def edit_service(request, service: Service, *, name: str, description: str, status: str,
                  minimum_age, maximum_age, email: str, url: str, days: list[str],
                  opens_at: time | None, closes_at: time | None) -> Service:
-    _check(minimum_age, maximum_age, days, opens_at, closes_at)
+    check_values(minimum_age, maximum_age, days, opens_at, closes_at)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
         record = record_for(service)
@@ -167,7 +167,7 @@ def add_service(request, *, name: str, description: str, status: str, minimum_ag
                 email: str, url: str, days: list[str], opens_at: time | None,
                 closes_at: time | None) -> Service:
     """A new listing the directory team owns (no feed), written through the importer."""
-    _check(minimum_age, maximum_age, days, opens_at, closes_at)
+    check_values(minimum_age, maximum_age, days, opens_at, closes_at)
     record = {"id": new_id(), "name": name.strip(), "description": description.strip(),
               "status": status,
               "last_modified": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -191,7 +191,7 @@ def add_service(request, *, name: str, description: str, status: str, minimum_ag
     return service
 
 
-def _check(minimum_age, maximum_age, days, opens_at, closes_at) -> None:
+def check_values(minimum_age, maximum_age, days, opens_at, closes_at) -> None:
     if minimum_age is not None and maximum_age is not None and minimum_age > maximum_age:
         raise RuleBroken("Youngest age must be the same as or less than the oldest age",
                          "minimum_age")
@@ -250,7 +250,7 @@ def save_place(request, service: Service, sal: ServiceAtLocation | None, *, name
     """Add a place to a service, or change one: its address and its opening times. A postcode
     found in the loaded postcodes places it (distance searches, the map); returns whether the
     place has coordinates now."""
-    _check(None, None, days, opens_at, closes_at)
+    check_values(None, None, days, opens_at, closes_at)
     code = postcodes.normalise_postcode(postcode)
     if not code:
         raise RuleBroken("Enter a full postcode, like NV1 2AB", "postcode")

@@ -128,7 +128,7 @@ def open_invite(token: str) -> ProviderInvite | None:
 
 def suggest(request, invite_: ProviderInvite, cleaned: dict) -> ChangeSuggestion:
     """The provider's proposal, kept for an editor; the link is used up. Nothing else changes."""
-    editing._check(cleaned["minimum_age"], cleaned["maximum_age"], cleaned["days"],
+    editing.check_values(cleaned["minimum_age"], cleaned["maximum_age"], cleaned["days"],
                    cleaned["opens_at"], cleaned["closes_at"])
     with transaction.atomic():
         invite_ = ProviderInvite.objects.select_for_update().select_related("service").get(
