@@ -14,6 +14,8 @@ PUBLIC_PREFIXES = (
     "/account/sign-in", "/static/", "/health", "/api/",
     # The community directory: public search and service pages, and the Open Referral UK API.
     "/directory/search/", "/directory/services/", "/openreferral/",
+    # A provider's one-time link to suggest changes to their listing (directory.ProviderInvite).
+    "/directory/suggest/",
     # Community THRIVE participants join and rate without an account.
     "/community/join/",
     # A one-time link to complete an outcome measure on one's own phone (measures.RemoteLink).
@@ -42,7 +44,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            f"default-src 'self'; img-src 'self' data:{map_tile_source()}; style-src 'self'; "
             # The NHS.UK frontend's licensed Frutiger font is served by the NHS, not by us.
             "font-src 'self' https://assets.nhs.uk; "
             f"script-src 'self' 'nonce-{request.csp_nonce}'; object-src 'none'; "
@@ -55,6 +57,19 @@ class SecurityHeadersMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response
+
+
+def map_tile_source() -> str:
+    """The host of THRIVE_MAP_TILE_URL (a "{s}" subdomain becomes "*."), with a leading space,
+    for the CSP's img-src only; empty when no tile URL is set or it is on our own host."""
+    url = getattr(settings, "THRIVE_MAP_TILE_URL", "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    host = parts.netloc.replace("{s}.", "*.")
+    if any(c in host for c in "{} ;'\"\\"):
+        return ""
+    return f" {parts.scheme}://{host}"
 
 
 def csp_nonce(request) -> dict:

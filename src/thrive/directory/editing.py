@@ -20,16 +20,16 @@ from thrive.core.models import AuditEvent
 from thrive.core.rules import RuleBroken
 from thrive.history import services as history
 
-from . import schedules
+from . import postcodes, schedules
 from .importer import ImportRejected, import_services, new_id
-from .models import ProblemReport, Service
+from .models import ProblemReport, Service, ServiceAtLocation
 
 DAYS = [("MO", "Monday"), ("TU", "Tuesday"), ("WE", "Wednesday"), ("TH", "Thursday"),
         ("FR", "Friday"), ("SA", "Saturday"), ("SU", "Sunday")]
 LABELS = {"name": "Name", "description": "Description", "status": "Status",
           "minimum_age": "Youngest age", "maximum_age": "Oldest age", "email": "Email",
           "url": "Website", "opening_times": "Opening times", "assured_date": "Last reviewed",
-          "retired": "Listed"}
+          "retired": "Listed", "places": "Places"}
 
 
 def record_for(service: Service) -> dict:
@@ -58,12 +58,55 @@ def opening_times(service: Service) -> list[str]:
     return schedules.describe_all([s.data for s in service.schedules.order_by("position")])
 
 
-def current_hours(service: Service) -> tuple[list[str], time | None, time | None]:
-    """The days and times of the service's first weekly schedule, to prefill the form."""
-    first = service.schedules.order_by("position").first()
+def current_hours(service: Service, sal: ServiceAtLocation | None = None,
+                  ) -> tuple[list[str], time | None, time | None]:
+    """The days and times of the service's first weekly schedule (at `sal`, if given), to
+    prefill a form."""
+    found = service.schedules.order_by("position")
+    if sal is not None:
+        found = found.filter(service_at_location=sal)
+    first = found.first()
     if first is None:
         return [], None, None
     return [d for d in first.byday.split(",") if d], first.opens_at, first.closes_at
+
+
+def _main_place_id(service: Service) -> str | None:
+    """The place whose opening times the listing's own form edits: that of its first schedule,
+    else its first place, else none (times for the service as a whole)."""
+    first = service.schedules.order_by("position").select_related("service_at_location").first()
+    if first is not None:
+        return str(first.service_at_location.oruk_id) if first.service_at_location else None
+    sal = service.service_at_locations.order_by("position").first()
+    return str(sal.oruk_id) if sal else None
+
+
+def address_of(location_data: dict) -> dict:
+    return (location_data.get("addresses") or [{}])[0]
+
+
+def place_in_words(sal: ServiceAtLocation) -> str:
+    """One line per place for the version history: name, address and postcode (its times are
+    versioned with the service's "Opening times")."""
+    data = sal.location.data
+    addr = address_of(data)
+    parts = [data.get("name") or "", addr.get("address_1") or "", addr.get("address_2") or "",
+             addr.get("city") or "", addr.get("postal_code") or ""]
+    return ", ".join(p for p in parts if p) or "A place with no address"
+
+
+def places(service: Service) -> list[dict]:
+    """Every place of a service (sensitive ones too: editors see them, the public never does),
+    with its address, whether it is on the map, and its opening times."""
+    out = []
+    sals = service.service_at_locations.select_related("location").order_by("position")
+    for sal in sals:
+        times = schedules.describe_all(
+            [s.data for s in service.schedules.filter(service_at_location=sal).order_by("position")])
+        out.append({"sal": sal, "location": sal.location, "address": address_of(sal.location.data),
+                    "times": times, "in_words": place_in_words(sal),
+                    "on_map": sal.location.latitude is not None})
+    return out
 
 
 def _snapshot(service: Service) -> dict:
@@ -73,7 +116,8 @@ def _snapshot(service: Service) -> dict:
             "maximum_age": service.maximum_age, "email": data.get("email", ""),
             "url": data.get("url", ""), "opening_times": opening_times(service),
             "assured_date": data.get("assured_date", ""),
-            "retired": "No" if service.retired_at else "Yes"}
+            "retired": "No" if service.retired_at else "Yes",
+            "places": [p["in_words"] for p in places(service)]}
 
 
 def _write(request, service: Service, record: dict, detail: str) -> Service:
@@ -101,7 +145,7 @@ def _write(request, service: Service, record: dict, detail: str) -> Service:
 def edit_service(request, service: Service, *, name: str, description: str, status: str,
                  minimum_age, maximum_age, email: str, url: str, days: list[str],
                  opens_at: time | None, closes_at: time | None) -> Service:
-    _check(minimum_age, maximum_age, days, opens_at, closes_at)
+    check_values(minimum_age, maximum_age, days, opens_at, closes_at)
     with transaction.atomic():
         service = Service.objects.select_for_update().get(pk=service.pk)
         record = record_for(service)
@@ -115,7 +159,7 @@ def edit_service(request, service: Service, *, name: str, description: str, stat
                 record.pop(key, None)
         old = current_hours(service)
         if (days, opens_at, closes_at) != (old[0], old[1], old[2]):
-            record["schedules"] = _new_schedules(record, days, opens_at, closes_at)
+            _replace_schedules(record, _main_place_id(service), days, opens_at, closes_at)
         return _write(request, service, record, "directory listing edited")
 
 
@@ -123,7 +167,7 @@ def add_service(request, *, name: str, description: str, status: str, minimum_ag
                 email: str, url: str, days: list[str], opens_at: time | None,
                 closes_at: time | None) -> Service:
     """A new listing the directory team owns (no feed), written through the importer."""
-    _check(minimum_age, maximum_age, days, opens_at, closes_at)
+    check_values(minimum_age, maximum_age, days, opens_at, closes_at)
     record = {"id": new_id(), "name": name.strip(), "description": description.strip(),
               "status": status,
               "last_modified": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -131,7 +175,7 @@ def add_service(request, *, name: str, description: str, status: str, minimum_ag
                        ("minimum_age", minimum_age), ("maximum_age", maximum_age)):
         if value not in (None, ""):
             record[key] = value
-    record["schedules"] = _new_schedules(record, days, opens_at, closes_at)
+    record["schedules"] = _new_schedules(days, opens_at, closes_at)
     with transaction.atomic():
         try:
             import_services([record])
@@ -147,7 +191,7 @@ def add_service(request, *, name: str, description: str, status: str, minimum_ag
     return service
 
 
-def _check(minimum_age, maximum_age, days, opens_at, closes_at) -> None:
+def check_values(minimum_age, maximum_age, days, opens_at, closes_at) -> None:
     if minimum_age is not None and maximum_age is not None and minimum_age > maximum_age:
         raise RuleBroken("Youngest age must be the same as or less than the oldest age",
                          "minimum_age")
@@ -157,8 +201,8 @@ def _check(minimum_age, maximum_age, days, opens_at, closes_at) -> None:
         raise RuleBroken("Select the days it is open", "days")
 
 
-def _new_schedules(record: dict, days: list[str], opens_at, closes_at) -> list[dict]:
-    """The service's opening times as one weekly schedule, at its first place if it has one."""
+def _new_schedules(days: list[str], opens_at, closes_at, sal_id: str | None = None) -> list[dict]:
+    """Opening times as one weekly schedule, at the place `sal_id` (or the whole service)."""
     if not days:
         return []
     order = [code for code, _ in DAYS]
@@ -166,9 +210,101 @@ def _new_schedules(record: dict, days: list[str], opens_at, closes_at) -> list[d
     schedule = {"id": str(uuid.uuid4()), "freq": "WEEKLY", "byday": byday,
                 "opens_at": opens_at.strftime("%H:%M"), "closes_at": closes_at.strftime("%H:%M"),
                 "description": f"{byday.replace(',', ', ')} {opens_at:%H:%M} to {closes_at:%H:%M}"}
-    if record.get("service_at_locations"):
-        schedule["service_at_location_id"] = record["service_at_locations"][0]["id"]
+    if sal_id is not None:
+        schedule["service_at_location_id"] = sal_id
     return [schedule]
+
+
+def _replace_schedules(record: dict, sal_id: str | None, days, opens_at, closes_at) -> None:
+    """Replace the schedules at one place (or those for the service as a whole, when `sal_id`
+    is None) with one weekly schedule; other places' schedules are kept."""
+    def here(s):
+        return (s.get("service_at_location_id") or None) == sal_id
+    kept = [s for s in record.get("schedules") or [] if not here(s)]
+    record["schedules"] = kept + _new_schedules(days, opens_at, closes_at, sal_id)
+
+
+# -- Places: addresses, postcodes (placed from the loaded postcodes) and their opening times ----
+
+
+def place_initial(service: Service, sal: ServiceAtLocation | None) -> dict:
+    if sal is None:
+        # A new place is most likely in the same county as the service's others.
+        first = service.service_at_locations.select_related("location").order_by("position").first()
+        county = address_of(first.location.data).get("state_province", "") if first else ""
+        return {"county": county}
+    data = sal.location.data
+    addr = address_of(data)
+    days, opens_at, closes_at = current_hours(service, sal)
+    return {"name": data.get("name") or "", "address_1": addr.get("address_1") or "",
+            "address_2": addr.get("address_2") or "", "city": addr.get("city") or "",
+            "county": addr.get("state_province") or "",
+            "postcode": addr.get("postal_code") or "", "days": days, "opens_at": opens_at,
+            "closes_at": closes_at}
+
+
+def save_place(request, service: Service, sal: ServiceAtLocation | None, *, name: str,
+               address_1: str, address_2: str, city: str, county: str, postcode: str,
+               days: list[str],
+               opens_at: time | None, closes_at: time | None) -> tuple[Service, bool]:
+    """Add a place to a service, or change one: its address and its opening times. A postcode
+    found in the loaded postcodes places it (distance searches, the map); returns whether the
+    place has coordinates now."""
+    check_values(None, None, days, opens_at, closes_at)
+    code = postcodes.normalise_postcode(postcode)
+    if not code:
+        raise RuleBroken("Enter a full postcode, like NV1 2AB", "postcode")
+    with transaction.atomic():
+        service = Service.objects.select_for_update().get(pk=service.pk)
+        record = record_for(service)
+        entry = None
+        if sal is not None:
+            entry = next(e for e in record["service_at_locations"] if e["id"] == str(sal.oruk_id))
+        else:
+            location_id = new_id()
+            entry = {"id": new_id(), "service_id": str(service.oruk_id),
+                     "location_id": location_id,
+                     "location": {"id": location_id, "location_type": "physical"}}
+            record["service_at_locations"].append(entry)
+        location = entry["location"]
+        addr = dict(address_of(location)) or {"id": new_id()}
+        old_code = postcodes.normalise_postcode(addr.get("postal_code") or "")
+        addr.update({"address_1": address_1.strip(), "city": city.strip(),
+                     "state_province": county.strip(), "postal_code": code,
+                     "country": addr.get("country") or "GB",
+                     "address_type": addr.get("address_type") or "physical"})
+        if address_2.strip():
+            addr["address_2"] = address_2.strip()
+        else:
+            addr.pop("address_2", None)
+        location["addresses"] = [addr] + list((location.get("addresses") or [])[1:])
+        location["name"] = name.strip()
+        found = postcodes.locate(code)
+        if found is not None:
+            location["latitude"], location["longitude"] = round(found[0], 6), round(found[1], 6)
+        elif code != old_code:
+            # Coordinates of the old address would put the new one in the wrong place.
+            location.pop("latitude", None)
+            location.pop("longitude", None)
+        if sal is None or (days, opens_at, closes_at) != current_hours(service, sal):
+            _replace_schedules(record, entry["id"], days, opens_at, closes_at)
+        service = _write(request, service, record,
+                         "directory place added" if sal is None else "directory place edited")
+    placed = "latitude" in location and "longitude" in location
+    return service, placed
+
+
+def remove_place(request, service: Service, sal: ServiceAtLocation) -> Service:
+    """Take a place (and its opening times) off a service."""
+    with transaction.atomic():
+        service = Service.objects.select_for_update().get(pk=service.pk)
+        record = record_for(service)
+        sal_id = str(sal.oruk_id)
+        record["service_at_locations"] = [
+            e for e in record["service_at_locations"] if e["id"] != sal_id]
+        record["schedules"] = [s for s in record["schedules"]
+                               if s.get("service_at_location_id") != sal_id]
+        return _write(request, service, record, "directory place removed")
 
 
 def mark_reviewed(request, service: Service, *, editor_email: str = "") -> Service:

@@ -146,3 +146,49 @@ class ProblemReportForm(forms.Form):
                              widget=forms.Textarea,
                              help_text="Do not include personal details such as names",
                              error_messages={"max_length": "Keep it to 1000 characters or fewer"})
+
+
+class PlaceForm(forms.Form):
+    """A place where the service is offered, with the NHS address pattern, and its opening times."""
+
+    name = forms.CharField(label="Name of the place", max_length=300,
+                           help_text="For example, Northvale Hub",
+                           error_messages={"required": "Enter the name of the place"})
+    address_1 = forms.CharField(label="Address line 1", max_length=200,
+                                widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+                                error_messages={"required": "Enter address line 1, typically "
+                                                            "the building and street"})
+    address_2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=200,
+                                widget=forms.TextInput(attrs={"autocomplete": "address-line2"}))
+    city = forms.CharField(label="Town or city", max_length=100,
+                           widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+                           error_messages={"required": "Enter town or city"})
+    county = forms.CharField(label="County", max_length=100,
+                             help_text="Open Referral UK asks for it, for example North Yorkshire",
+                             widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+                             error_messages={"required": "Enter county"})
+    postcode = forms.CharField(label="Postcode", max_length=10,
+                               widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+                               error_messages={"required": "Enter postcode"})
+    days = forms.MultipleChoiceField(label="Days it is open here", required=False,
+                                     choices=editing.DAYS, widget=forms.CheckboxSelectMultiple)
+    opens_at = forms.TimeField(label="Opens at (optional)", required=False,
+                               help_text="24-hour clock, for example 16:30",
+                               error_messages={"invalid": "Enter the opening time like 16:30"})
+    closes_at = forms.TimeField(label="Closes at (optional)", required=False,
+                                help_text="24-hour clock, for example 18:00",
+                                error_messages={"invalid": "Enter the closing time like 18:00"})
+
+
+class InviteForm(forms.Form):
+    contact = forms.CharField(label="Who are you sending the link to?", max_length=200,
+                              help_text="For your own list, for example Jo Smith, service manager",
+                              error_messages={"required": "Enter who you are sending the link to"})
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label="Why are you rejecting these changes?", widget=forms.Textarea,
+                             max_length=2000,
+                             help_text="Say what the provider could do instead",
+                             error_messages={"required": "Enter why you are rejecting these "
+                                                         "changes"})

@@ -18,7 +18,7 @@ from datetime import date, time
 from urllib.parse import quote, urlencode, urljoin
 from urllib.request import HTTPRedirectHandler, Request, build_opener
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -665,7 +665,25 @@ def import_services(services: list, *, source: str = "") -> ImportResult:
             for name in gone.order_by("name").values_list("name", flat=True):
                 result.report.append((name, "retired"))
             result.retired = gone.update(retired_at=now)
+    if result.created + result.updated >= ANALYZE_AFTER:
+        refresh_statistics()
     return result
+
+
+# After a large import PostgreSQL's planner still believes the old row counts until autovacuum
+# gets round to it (a minute or more): with a just-loaded directory it guessed one listed service
+# and ran "open now" as 5,000 index probes (about 110 ms instead of 15 ms at 5,000 services).
+ANALYZE_AFTER = 200
+DIRECTORY_TABLES = ("directory_service", "directory_schedule", "directory_serviceatlocation",
+                    "directory_location", "directory_serviceattribute")
+
+
+def refresh_statistics() -> None:
+    """Bring the planner's statistics up to date for the directory's tables (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(DIRECTORY_TABLES))
 
 
 def import_feed(base_url: str, *, per_page: int = 100, opener=None) -> ImportResult:

@@ -270,3 +270,48 @@ class ProblemReport(models.Model):
 
     class Meta:
         ordering = ["-reported_at", "-id"]
+
+
+class ProviderInvite(models.Model):
+    """A one-time, expiring link an editor sends to a provider contact so they can suggest changes
+    to one listing. Only a hash of its token is kept; the link carries no identifiers."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="provider_invites")
+    # Who the editor sent it to, in the editor's words (for the editor's own list).
+    contact = models.CharField(max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ChangeSuggestion(models.Model):
+    """Changes a provider proposed to their listing through an invite. Nothing changes in the
+    directory until an editor approves it (applied through the importer, versioned and audited)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="suggestions")
+    invite = models.OneToOneField(ProviderInvite, on_delete=models.PROTECT,
+                                  related_name="suggestion")
+    # The listing's editable values as the provider saw them, and as they proposed them.
+    base = models.JSONField(default=dict)
+    proposed = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -137,13 +137,10 @@ def text_scores(qs, parsed: query.Query) -> TextMatch:
     unmatched = []
     ids: set[int] = set()
     for group in parsed.groups:
-        found = text_index.ranks(group.alternatives)
+        found, typed_in_name, synonym_in_name = text_index.group_ranks(group.alternatives)
         if not found:
             unmatched.append(group)
             continue
-        typed_in_name = set(text_index.ranks(group.alternatives[:1], name_only=True))
-        synonym_in_name = (set(text_index.ranks(group.alternatives[1:], name_only=True))
-                           if len(group.alternatives) > 1 else set())
         per_group.append((group, found, typed_in_name, synonym_in_name))
         # A soft word ("group", "support") ranks what the other words find, but brings in
         # nothing on its own when there are other words.
@@ -243,26 +240,30 @@ def nearest(service_ids, origin, radius_km: float | None,
     placed = ServiceAtLocation.objects.filter(
         **scope, location__is_sensitive=False,
         location__latitude__isnull=False)
+    unplaced = None
     if radius_km is not None:
+        # Services with no placed location at all (online, by phone) are kept, without a
+        # distance: asked for directly, as they are few (reading every placed service's id to
+        # find them cost more than the rest of a postcode search on PostgreSQL).
+        in_scope = (services_qs if services_qs is not None
+                    else Service.objects.filter(pk__in=service_ids))
+        unplaced = set(in_scope.filter(~Exists(ServiceAtLocation.objects.filter(
+            service=OuterRef("pk"), location__is_sensitive=False,
+            location__latitude__isnull=False))).values_list("pk", flat=True))
         lat_lo, lat_hi, lon_lo, lon_hi = bounding_box(*origin, radius_km)
-        has_places = set(placed.values_list("service_id", flat=True).distinct())
         placed = placed.filter(location__latitude__range=(lat_lo, lat_hi),
                                location__longitude__range=(lon_lo, lon_hi))
-    else:
-        has_places = None
     best: dict[int, float] = {}
     for sid, lat, lon in placed.values_list("service_id", "location__latitude",
                                             "location__longitude"):
         d = haversine_km(origin[0], origin[1], lat, lon)
         if (radius_km is None or d <= radius_km) and (sid not in best or d < best[sid]):
             best[sid] = d
-    if has_places is None:
-        has_places = set(best)
     out: dict[int, float | None] = {}
     for sid in service_ids:
         if sid in best:
             out[sid] = best[sid]
-        elif sid not in has_places:
+        elif unplaced is None or sid in unplaced:
             out[sid] = None
     return out
 

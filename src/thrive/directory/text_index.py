@@ -157,6 +157,37 @@ def ranks(alternatives, *, name_only: bool = False) -> dict[int, float]:
         return {sid: max(float(rank), 1e-9) for sid, rank in cursor.fetchall()}
 
 
+def group_ranks(alternatives) -> tuple[dict[int, float], set[int], set[int]]:
+    """For one group of words: `ranks(alternatives)`, and which of those services have the typed
+    words (the first alternative) in their name, and which a synonym (the others). PostgreSQL
+    answers all three in one query; elsewhere they are three."""
+    words = [w for w in (_words(a) for a in alternatives)]
+    if backend() != "postgresql" or not words[0]:
+        found = ranks(alternatives)
+        typed = set(ranks(alternatives[:1], name_only=True)) if found else set()
+        synonyms = (set(ranks(alternatives[1:], name_only=True))
+                    if found and len(alternatives) > 1 else set())
+        return found, typed, synonyms
+
+    def tsquery(groups, mark=""):
+        return " | ".join("(" + " & ".join(w + mark for w in ws) + ")" for ws in groups if ws)
+
+    every = tsquery(words)
+    typed = tsquery(words[:1], ":A")
+    synonyms = tsquery(words[1:], ":A") or typed
+    sql = ("SELECT id, ts_rank(search_vector, q), search_vector @@ t, search_vector @@ s "
+           "FROM directory_service, to_tsquery('english'::regconfig, %s) q, "
+           "to_tsquery('english'::regconfig, %s) t, to_tsquery('english'::regconfig, %s) s "
+           "WHERE search_vector @@ q")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [every, typed, synonyms])
+        rows = cursor.fetchall()
+    found = {sid: max(float(rank), 1e-9) for sid, rank, _, _ in rows}
+    in_name = {sid for sid, _, t, _ in rows if t}
+    has_synonyms = any(words[1:])
+    return found, in_name, {sid for sid, _, _, s in rows if s and has_synonyms}
+
+
 def _stem(word: str) -> str:
     for suffix in ("ings", "ing", "ies", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):

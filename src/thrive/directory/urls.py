@@ -19,5 +19,15 @@ urlpatterns = [
     path("manage/", views.manage_list, name="manage"),
     path("manage/add/", views.manage_add, name="manage-add"),
     path("manage/<uuid:service_id>/", views.manage_service, name="manage-service"),
+    path("manage/<uuid:service_id>/places/add/", views.manage_place, name="manage-place-add"),
+    path("manage/<uuid:service_id>/places/<uuid:sal_id>/", views.manage_place,
+         name="manage-place"),
+    path("manage/<uuid:service_id>/places/<uuid:sal_id>/remove/", views.remove_place,
+         name="manage-place-remove"),
+    path("manage/<uuid:service_id>/invite/", views.invite_provider, name="manage-invite"),
+    path("manage/suggestions/<int:suggestion_id>/", views.manage_suggestion,
+         name="manage-suggestion"),
+    # Public: a provider's one-time link (see core.middleware.PUBLIC_PREFIXES).
+    path("suggest/<str:token>/", views.provider_suggest, name="suggest"),
     path("manage/<uuid:service_id>/<slug:action>/", views.manage_action, name="manage-action"),
 ]

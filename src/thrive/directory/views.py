@@ -3,6 +3,7 @@ people); signposting pages go through the access policy. Thin: rules live in ser
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -15,15 +16,25 @@ from thrive.accounts import permissions
 from thrive.community import ratelimit
 from thrive.core import audit, dates
 from thrive.core.models import AuditEvent
+from thrive.core.rules import RuleBroken
 from thrive.core.views import apply, form_page
 from thrive.history import services as history_services
 from thrive.history.models import FieldChange
 from thrive.sharing import policy
 from thrive.sharing.guards import episode_for_change, episode_for_late_addition
 
-from . import editing, search, services
-from .forms import OutcomeForm, ProblemReportForm, SearchForm, ServiceEditForm, SignpostForm
-from .models import ProblemReport, Service, Signpost
+from . import editing, search, services, suggestions
+from .forms import (
+    InviteForm,
+    OutcomeForm,
+    PlaceForm,
+    ProblemReportForm,
+    RejectForm,
+    SearchForm,
+    ServiceEditForm,
+    SignpostForm,
+)
+from .models import ChangeSuggestion, ProblemReport, Service, ServiceAtLocation, Signpost
 
 PER_PAGE = 10
 
@@ -71,11 +82,20 @@ def _suggestion_url(request, action: str, words: str) -> str:
     return f"{action}?{query.urlencode()}"
 
 
+def map_tiles() -> dict | None:
+    """The map of results' tile source, when one is configured (see settings)."""
+    url = getattr(settings, "THRIVE_MAP_TILE_URL", "")
+    if not url:
+        return None
+    return {"url": url, "attribution": getattr(settings, "THRIVE_MAP_ATTRIBUTION", "")}
+
+
 def search_page(request):
     """Find a service: for young people, families and practitioners alike."""
     form, results, query = _run_search(request)
     action = reverse("directory:search")
     return render(request, "directory/search.html", {
+        "map_tiles": map_tiles(),
         "page_title": "Find a community service", "form": form, "results": results,
         "query": query, "service_url": lambda s: reverse("directory:service", args=[s.oruk_id]),
         "action": action, "has_errors": form.is_bound and form.errors, "public": True,
@@ -215,10 +235,12 @@ def manage_list(request):
         found = found.filter(name__icontains=text)
     reports = (ProblemReport.objects.filter(resolved_at__isnull=True)
                .select_related("service")[:50])
+    pending = (ChangeSuggestion.objects.filter(status=ChangeSuggestion.Status.PENDING)
+               .select_related("service")[:50])
     return render(request, "directory/manage_list.html", {
         "page_title": "Directory listings", "active_nav": "directory",
         "services": list(found[:200]), "q": text,
-        "reports": list(reports),
+        "reports": list(reports), "suggestions": list(pending),
     })
 
 
@@ -262,10 +284,54 @@ def manage_service(request, service_id):
     return render(request, "directory/manage_service.html", {
         "page_title": f"Edit {service.name}", "service": service, "form": form,
         "opening_times": editing.opening_times(service), "changes": list(changes),
+        "places": editing.places(service),
         "reports": list(service.problem_reports.all()[:50]),
+        "suggestions": list(service.suggestions.all()[:20]),
+        "invites": list(service.provider_invites.all()[:20]),
         "has_errors": bool(form.errors),
         "back_url": reverse("directory:manage"),
     }, status=422 if form.errors else 200)
+
+
+def _editor_place(service: Service, sal_id) -> ServiceAtLocation:
+    sal = service.service_at_locations.select_related("location").filter(oruk_id=sal_id).first()
+    if sal is None:
+        raise Http404("No such place")
+    return sal
+
+
+def manage_place(request, service_id, sal_id=None):
+    """Add a place to a listing, or change one: its address, postcode and opening times."""
+    _require_editor(request.user)
+    service = _editor_service(service_id)
+    sal = _editor_place(service, sal_id) if sal_id else None
+    form = PlaceForm(request.POST or None, initial=editing.place_initial(service, sal))
+    if request.method == "POST" and form.is_valid():
+        done = apply(form, lambda: editing.save_place(request, service, sal, **form.cleaned_data))
+        if done is not None:
+            saved, placed = done
+            where = form.cleaned_data["name"]
+            messages.success(request, f"Saved {where}." + (
+                "" if placed else " Its postcode is not in the loaded postcode table, so it is "
+                                  "not on the map or in distance searches."))
+            return redirect("directory:manage-service", service.oruk_id)
+    return render(request, "directory/place_form.html", {
+        "page_title": "Change a place" if sal else "Add a place", "service": service,
+        "sal": sal, "form": form, "has_errors": bool(form.errors),
+        "submit_text": "Save place" if sal else "Add place",
+        "back_url": reverse("directory:manage-service", args=[service.oruk_id]),
+    }, status=422 if form.errors else 200)
+
+
+@require_POST
+def remove_place(request, service_id, sal_id):
+    _require_editor(request.user)
+    service = _editor_service(service_id)
+    sal = _editor_place(service, sal_id)
+    name = sal.location.name or "The place"
+    editing.remove_place(request, service, sal)
+    messages.success(request, f"Removed {name} from {service.name}.")
+    return redirect("directory:manage-service", service.oruk_id)
 
 
 @require_POST
@@ -310,3 +376,89 @@ def report_problem(request, service_id):
                      intro="Tell us what is wrong with this listing so we can put it right. "
                            "We do not need your name or contact details.",
                      status=422 if form.errors else 200)
+
+
+# -- Providers suggest changes; an editor approves or rejects them ------------------------------
+
+
+def invite_provider(request, service_id):
+    """The editor makes a one-time link for a provider contact; it is shown once, here."""
+    _require_editor(request.user)
+    service = _editor_service(service_id)
+    form = InviteForm(request.POST or None)
+    link_url = ""
+    if request.method == "POST" and form.is_valid():
+        token = apply(form, lambda: suggestions.invite(request, service, **form.cleaned_data))
+        if token is not None:
+            link_url = request.build_absolute_uri(reverse("directory:suggest", args=[token]))
+    return render(request, "directory/invite.html", {
+        "page_title": "Invite the provider to suggest changes", "service": service, "form": form,
+        "link_url": link_url, "days": suggestions.INVITE_DAYS, "has_errors": bool(form.errors),
+        "back_url": reverse("directory:manage-service", args=[service.oruk_id]),
+    }, status=422 if form.errors else 200)
+
+
+def provider_suggest(request, token):
+    """Public, through the link only: the provider proposes changes to their one listing. Not
+    cached (the address is the key; Referrer-Policy keeps it from other sites)."""
+    response = _provider_suggest(request, token)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _provider_suggest(request, token):
+    invite = suggestions.open_invite(token)
+    if invite is None:
+        return render(request, "directory/suggest_done.html", {
+            "page_title": "This link cannot be used",
+            "message": "The link has expired or has already been used. Ask the directory team "
+                       "for a new one."}, status=410)
+    service = invite.service
+    form = ServiceEditForm(request.POST or None,
+                           initial=suggestions.form_initial(suggestions.current_values(service)))
+    if request.method == "POST" and form.is_valid():
+        if apply(form, lambda: suggestions.suggest(request, invite, form.cleaned_data)):
+            return render(request, "directory/suggest_done.html", {
+                "page_title": "Thank you: your changes have been sent",
+                "message": f"The directory team will check them before {service.name} changes. "
+                           "This link has now been used."})
+    return form_page(request, form, title="Suggest changes to your listing", caption=service.name,
+                     submit_text="Send changes for review",
+                     intro="Change anything that is wrong, then send it. The directory team checks "
+                           "every change before the listing is updated.",
+                     status=422 if form.errors else 200)
+
+
+def manage_suggestion(request, suggestion_id):
+    """The editor sees what the provider proposed against the listing now, and decides."""
+    _require_editor(request.user)
+    suggestion = (ChangeSuggestion.objects.select_related("service", "invite", "decided_by")
+                  .filter(pk=suggestion_id).first())
+    if suggestion is None:
+        raise Http404("No such suggestion")
+    service = suggestion.service
+    reject_form = RejectForm(request.POST if request.POST.get("decision") == "reject" else None)
+    problem = ""
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        if decision == "approve":
+            try:
+                suggestions.approve(request, suggestion)
+            except RuleBroken as broken:
+                problem = broken.message
+            else:
+                messages.success(request, f"Approved. {service.name} is updated and published.")
+                return redirect("directory:manage-service", service.oruk_id)
+        elif decision == "reject" and reject_form.is_valid():
+            if apply(reject_form, lambda: suggestions.reject(
+                    request, suggestion, **reject_form.cleaned_data)) is not None:
+                messages.success(request, "Rejected. The listing is unchanged.")
+                return redirect("directory:manage-service", service.oruk_id)
+        elif decision not in ("approve", "reject"):
+            raise Http404("No such decision")
+    return render(request, "directory/suggestion.html", {
+        "page_title": "Changes suggested by the provider", "service": service,
+        "suggestion": suggestion, "rows": suggestions.diff(suggestion),
+        "reject_form": reject_form, "problem": problem, "has_errors": bool(reject_form.errors),
+        "back_url": reverse("directory:manage-service", args=[service.oruk_id]),
+    }, status=422 if reject_form.errors or problem else 200)

@@ -162,7 +162,17 @@ STATICFILES_DIRS = [
     ("vega", PROJECT_DIR / "node_modules" / "vega" / "build"),
     ("vega-lite", PROJECT_DIR / "node_modules" / "vega-lite" / "build"),
     ("vega-embed", PROJECT_DIR / "node_modules" / "vega-embed" / "build"),
+    ("leaflet", PROJECT_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+
+# A map of directory search results, drawn with Leaflet over these map tiles (for example
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png, within the tile provider's usage policy). Unset:
+# no map, and the results list is the whole page. The tile host is allowed in the CSP for
+# images only. The attribution is shown on the map (trusted HTML from the operator).
+THRIVE_MAP_TILE_URL = os.environ.get("THRIVE_MAP_TILE_URL", "")
+THRIVE_MAP_ATTRIBUTION = os.environ.get(
+    "THRIVE_MAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
 
 LOGGING = {
     "version": 1,

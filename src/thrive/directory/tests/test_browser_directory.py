@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from thrive.browser_tests.support import PHONE, assert_accessible, sign_in
+from thrive.browser_tests.support import DESKTOP, PHONE, assert_accessible, sign_in
 from thrive.directory import services
 from thrive.directory.models import Signpost
 
@@ -60,15 +60,18 @@ def test_a_young_person_on_a_phone_finds_a_service_near_them(new_page, directory
     assert_accessible(page)
 
 
-def test_a_young_person_on_a_phone_searching_feeling_low_sees_results_first(new_page, directory):
-    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="375px"),
+                                      pytest.param(DESKTOP, id="desktop")])
+def test_a_young_person_searching_feeling_low_sees_results_first(new_page, directory, viewport):
+    page = (new_page(viewport=PHONE, is_mobile=True, has_touch=True) if viewport == PHONE
+            else new_page(viewport=viewport))
     page.goto(reverse("directory:search"))
     assert_accessible(page)
     search(page, q="feeling low")
     heading = page.get_by_role("heading", name=re.compile(r"services? found"))
     expect(heading).to_be_visible()
-    # The results start on the first screen of a 375 by 812 phone, not under the filters.
-    assert heading.bounding_box()["y"] < PHONE["height"]
+    # The results start on the first screen (of a 375 by 812 phone too), not under the filters.
+    assert heading.bounding_box()["y"] < viewport["height"]
     first = page.get_by_role("listitem").filter(has=page.get_by_role("heading", level=3)).first
     expect(first).to_contain_text("Low mood support sessions")
     expect(first).to_contain_text("Who it is for")
