@@ -23,11 +23,14 @@ import json
 import multiprocessing as mp
 import os
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from queue import Empty
 
 import numpy as np
 import pyarrow as pa
@@ -223,6 +226,11 @@ def stage_pandas(extract_dir, out_csv):
     return pandas_metric(extract_dir, PERIOD, out_csv)
 
 
+def stage_polars(extract_dir, out_csv):
+    from polars_metric import polars_metric
+    return polars_metric(extract_dir, PERIOD, out_csv)
+
+
 def pandas_metric(extract_dir, period, out_csv):
     """The same metric in plain pandas (the baseline): same steps as metrics.CYP_OUTCOMES_SQL."""
     import pandas as pd
@@ -338,9 +346,31 @@ def timed(fn, *args):
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(fn, args, queue))
     proc.start()
-    elapsed, peak, result = queue.get()
+    while True:  # a child that dies never reports: stop rather than wait for ever
+        try:
+            elapsed, peak, result = queue.get(timeout=1)
+            break
+        except Empty:
+            if not proc.is_alive():
+                raise SystemExit(f"{fn.__name__} failed (exit code {proc.exitcode})") from None
     proc.join()
     return elapsed, peak, result
+
+
+def timed_command(argv, env):
+    """A command line run as users run it, in its own process: wall time and peak RSS."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024, None
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main(argv=None):
@@ -358,6 +388,11 @@ def main(argv=None):
     parser.add_argument("--reuse-extract", action="store_true",
                         help="skip the import when --workdir already holds the extract of these CSVs")
     parser.add_argument("--no-pandas", action="store_true")
+    parser.add_argument("--no-polars", action="store_true")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="fresh-process runs of each metric engine, interleaved (default 3)")
+    parser.add_argument("--metric-only", action="store_true",
+                        help="compare the metric's engines only (no dashboards, no refresh)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     from thrive.analytics.metrics import AGGREGATES_SQL
@@ -400,37 +435,96 @@ def main(argv=None):
         t, peak, _ = timed(stage_import, csv_dir, extract)
         rows.append(("import_mhsds (validate + Parquet)", t, peak,
                      f"{total_rows:,} rows, {csv_mb:,.0f} MiB CSV: {total_rows / t:,.0f} rows/s"))
-    t, peak, figures = timed(stage_metric, extract, work / "cyp_duckdb.csv")
-    rows.append(("CYP outcomes metric (DuckDB)", t, peak, f"MHS110 = {figures['MHS110']}"))
-    dash_total, dash_peak = 0.0, 0.0
-    for name in AGGREGATES_SQL:  # every aggregate the dashboards read, each in its own process
-        (work / "one-by-one").mkdir(exist_ok=True)
-        t, peak, res = timed(stage_dashboard, extract, name, work / "one-by-one")
-        dash_total += t
-        dash_peak = max(dash_peak, peak)
-        rows.append((f"dashboard aggregate: {name}", t, peak,
-                     f"{res['rows']:,} aggregate rows; own query {res['own']:.2f} s after "
-                     f"{res['prepare']:.2f} s opening the extract and preparing the dimensions"))
-    rows.append((f"all {len(AGGREGATES_SQL)} dashboard aggregates, one by one", dash_total, dash_peak,
-                 "sum of the above (peak: the largest)"))
-    t_all, peak_all, _ = timed(stage_refresh, extract, work / "aggregates")
-    rows.append(("refresh_analytics (all aggregates, to Parquet)", t_all, peak_all, "one connection"))
-    if not args.no_pandas:
-        sys.path.insert(0, str(Path(__file__).parent))
-        t, peak, res = timed(stage_pandas, extract, work / "cyp_pandas.csv")
-        same = (work / "cyp_pandas.csv").read_bytes() == (work / "cyp_duckdb.csv").read_bytes()
-        rows.append(("CYP outcomes metric (pandas baseline)", t, peak,
-                     f"MHS110 = {res['MHS110']}; identical CSV to DuckDB: {same}"))
+    loads = [load_average()]
+    figures, comparison = compare_metric(args, extract, work)
+    loads.append(load_average())
+    if not args.metric_only:
+        dash_total, dash_peak = 0.0, 0.0
+        for name in AGGREGATES_SQL:  # every aggregate the dashboards read, each in its own process
+            (work / "one-by-one").mkdir(exist_ok=True)
+            t, peak, res = timed(stage_dashboard, extract, name, work / "one-by-one")
+            dash_total += t
+            dash_peak = max(dash_peak, peak)
+            rows.append((f"dashboard aggregate: {name}", t, peak,
+                         f"{res['rows']:,} aggregate rows; own query {res['own']:.2f} s after "
+                         f"{res['prepare']:.2f} s opening the extract and preparing the dimensions"))
+        rows.append((f"all {len(AGGREGATES_SQL)} dashboard aggregates, one by one", dash_total, dash_peak,
+                     "sum of the above (peak: the largest)"))
+        for run in range(args.runs):
+            t_all, peak_all, _ = timed(stage_refresh, extract, work / "aggregates")
+            rows.append((f"refresh_analytics (all aggregates, to Parquet), run {run + 1}", t_all, peak_all,
+                         "one connection, shared preparation once"))
+        loads.append(load_average())
 
     print(f"\n{args.people:,} people ({source} data, seed {seed}): "
           + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     print(f"machine: {os.cpu_count()} cores; work directory {work}\n")
-    print("| stage | seconds | peak RSS (MiB) | notes |\n|---|---:|---:|---|")
+    print(f"load average (1, 5, 15 min): {' -> '.join(loads)}\n")
+    print(f"CYP outcomes metric for {PERIOD[0].year}, each engine in a fresh process, "
+          f"{args.runs} runs interleaved:\n")
+    print("| engine | median s | runs (s) | peak RSS (MiB) | ratio to DuckDB | CSV |\n"
+          "|---|---:|---|---:|---:|---|")
+    duck = statistics.median(comparison["duckdb"]["times"])
+    for engine, res in comparison.items():
+        med = statistics.median(res["times"])
+        print(f"| {ENGINE_LABELS[engine]} | {med:.2f} | {', '.join(f'{t:.2f}' for t in res['times'])} "
+              f"| {max(res['peaks']):,.0f} | {med / duck:.2f} | {res['csv']} |")
+    print()
+    if rows:
+        print("| stage | seconds | peak RSS (MiB) | notes |\n|---|---:|---:|---|")
     for name, t, peak, note in rows:
         print(f"| {name} | {t:.2f} | {'' if peak is None else f'{peak:,.0f}'} | {note} |")
     print("\nPublished figures:", json.dumps(figures))
     if args.json:
-        Path(args.json).write_text(json.dumps({"counts": counts, "rows": rows, "figures": figures}, indent=2))
+        Path(args.json).write_text(json.dumps({"counts": counts, "rows": rows, "figures": figures,
+                                               "metric": comparison, "load_average": loads}, indent=2))
+    differ = [ENGINE_LABELS[e] for e, res in comparison.items() if res["csv"] != "identical"]
+    if differ:
+        raise SystemExit(f"FAILED: the per-referral CSV of {', '.join(differ)} differs from DuckDB's "
+                         f"(files in {work})")
+
+
+ENGINE_LABELS = {
+    "duckdb": "the project (DuckDB), the metric's computation",
+    "command": "`thrive cyp-outcomes --source extract:DIR`, the whole command",
+    "polars": "Polars, lazy, cohort first (baseline)",
+    "pandas": "pandas (baseline)",
+}
+
+
+def compare_metric(args, extract: Path, work: Path):
+    """The metric by each engine in a fresh process, the engines interleaved run by run (so a
+    change in the machine's load falls on all of them), every CSV compared byte for byte with
+    DuckDB's of the same run."""
+    engines = ["duckdb", "command"]
+    engines += [] if args.no_polars else ["polars"]
+    engines += [] if args.no_pandas else ["pandas"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
+           "DJANGO_SETTINGS_MODULE": "thrive.config.settings.local"}
+    stages = {"duckdb": stage_metric, "polars": stage_polars, "pandas": stage_pandas}
+    results = {e: {"times": [], "peaks": [], "csv": "identical"} for e in engines}
+    figures = None
+    for run in range(args.runs):
+        outs = {e: work / f"cyp_{e}_{run + 1}.csv" for e in engines}
+        for engine in engines:
+            if engine == "command":
+                t, peak, _ = timed_command(
+                    [sys.executable, "-m", "thrive.cli", "cyp-outcomes", "--source", f"extract:{extract}",
+                     "--from", PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat(),
+                     "--out", str(outs[engine])], env)
+            else:
+                t, peak, res = timed(stages[engine], extract, outs[engine])
+                if engine == "duckdb":
+                    figures = res
+            results[engine]["times"].append(t)
+            results[engine]["peaks"].append(peak)
+        expected = outs["duckdb"].read_bytes()
+        for engine in engines:
+            if outs[engine].read_bytes() != expected:
+                results[engine]["csv"] = f"DIFFERS in run {run + 1}: {outs[engine]}"
+            elif engine != "duckdb" and results[engine]["csv"] == "identical":
+                outs[engine].unlink()  # identical: keep only DuckDB's
+    return figures, results
 
 
 if __name__ == "__main__":
