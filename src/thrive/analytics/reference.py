@@ -10,7 +10,8 @@ outcomes metric (cyp_outcomes_measures.csv), with
              so the scale counts for assessed/paired only);
   direction  national direction per tool (score_direction.csv): 'higher_is_worse' (Negative)
              or 'higher_is_better' (Positive). SDQ prosocial inherits Negative from SDQ;
-  rcads      true for RCADS subscales (T-score basis, threshold in T units).
+  rcads      true for RCADS subscales (T-score basis, threshold in T units);
+  scale      a small integer per identity (the metric groups by it).
 ``ref_rcads_norms``: preferred term, sex M/F, age 8-17, mean, sd.
 ``ref_current_view``: one row per Current View item MHSDS codes (the rows of
 mhsds_coded_assessments.csv whose tool is Current View), with
@@ -89,11 +90,15 @@ def current_view_rows() -> list[dict]:
 
 def load_reference_tables(con) -> None:
     rows = scale_rows()
+    # A small number per scale identity, so the metric groups a referral's scores by two
+    # integers rather than by the preferred term's text.
+    number = {identity: n for n, identity in enumerate(sorted({r["identity"] for r in rows}))}
     _temp_table(con, "ref_scales", (
         ("concept_id", "VARCHAR"), ("identity", "VARCHAR"), ("rater", "VARCHAR"), ("lower", DEC),
         ("upper", DEC), ("threshold", DEC), ("direction", "VARCHAR"), ("rcads", "BOOLEAN"),
+        ("scale", "SMALLINT"),
     ), [(r["concept_id"], r["identity"], r["rater"], r["lower"], r["upper"], r["threshold"],
-         r["direction"], r["rcads"]) for r in rows])
+         r["direction"], r["rcads"], number[r["identity"]]) for r in rows])
     _temp_table(con, "ref_rcads_norms", (
         ("identity", "VARCHAR"), ("sex", "VARCHAR"), ("age", "SMALLINT"), ("mean", DEC), ("sd", DEC),
     ), [(*key, norm.mean, norm.sd) for key, norm in ref.rcads_norms().items()])
