@@ -186,40 +186,44 @@ classified AS (
 SELECT * FROM classified
 """
 
+def _rater_flags(code: str, rater: str) -> str:
+    """Step 6 for one rater over a referral's classified scales: the rater's rows only (FILTER),
+    so one pass over the scales gives every rater's flags."""
+    only = f"FILTER (WHERE rater = '{rater}')"
+    det = f"bool_or(outcome = 'deterioration') {only}"
+    imp = f"bool_or(outcome = 'improvement') {only}"
+    return (f"bool_or(assessed) {only} AS assessment_{code}, "
+            f"bool_or(paired) {only} AS paired_{code}, "
+            f"{det} AS deter_{code}, "
+            f"{imp} AND NOT {det} AS improvement_{code}, "
+            f"bool_or(outcome = 'no_change') {only} "
+            f"AND NOT bool_or(outcome IN ('improvement', 'deterioration')) {only} AS no_change_{code}")
+
+
 CYP_OUTPUT_SQL = f"""
 WITH
 -- Step 6. Per rater: Assessment = Contact2 and a first; Paired = Contact2 and a last;
 -- Deterioration = any; Improvement = any improvement and no deterioration; No change = any
 -- no change and neither of the others.
-per_rater AS (
-    SELECT rk, rater,
-           bool_or(assessed) AS assessment,
-           bool_or(paired) AS paired,
-           bool_or(outcome = 'deterioration') AS deter,
-           bool_or(outcome = 'improvement') AND NOT bool_or(outcome = 'deterioration') AS improvement,
-           bool_or(outcome = 'no_change') AND NOT bool_or(outcome IN ('improvement', 'deterioration'))
-               AS no_change
-    FROM {{scales}} GROUP BY rk, rater
+per_referral AS (
+    SELECT rk, {", ".join(_rater_flags(code, rater) for code, rater in RATERS)}
+    FROM {{scales}} GROUP BY rk
 )
 SELECT spine.referral_id AS UniqServReqID,
        spine.person_id AS Person_ID,
        strftime(spine.contact1, '%Y-%m-%d') AS Contact1,
        strftime(spine.contact2, '%Y-%m-%d') AS Contact2,
        {", ".join(
-           f"coalesce({a}.assessment, false)::INT AS Assessment_{code}, "
-           f"coalesce({a}.paired, false)::INT AS Paired_{code}, "
-           f"coalesce({a}.improvement, false)::INT AS Improvement_{code}, "
-           f"coalesce({a}.no_change, false)::INT AS NoChange_{code}, "
-           f"coalesce({a}.deter, false)::INT AS Deter_{code}"
-           for code, a in (("SR", "sr"), ("PR", "pr"), ("CR", "cr")))},
-       (coalesce(sr.assessment, false) OR coalesce(pr.assessment, false)
-        OR coalesce(cr.assessment, false))::INT AS Assessment_ANY,
-       (coalesce(sr.paired, false) OR coalesce(pr.paired, false) OR coalesce(cr.paired, false))::INT
-           AS Paired_ANY
-FROM {{spine}} spine
-LEFT JOIN per_rater sr ON sr.rk = spine.rk AND sr.rater = 'self'
-LEFT JOIN per_rater pr ON pr.rk = spine.rk AND pr.rater = 'parent'
-LEFT JOIN per_rater cr ON cr.rk = spine.rk AND cr.rater = 'clinician'
+           f"coalesce(f.assessment_{code}, false)::INT AS Assessment_{code}, "
+           f"coalesce(f.paired_{code}, false)::INT AS Paired_{code}, "
+           f"coalesce(f.improvement_{code}, false)::INT AS Improvement_{code}, "
+           f"coalesce(f.no_change_{code}, false)::INT AS NoChange_{code}, "
+           f"coalesce(f.deter_{code}, false)::INT AS Deter_{code}"
+           for code, _ in RATERS)},
+       ({" OR ".join(f"coalesce(f.assessment_{code}, false)" for code, _ in RATERS)})::INT
+           AS Assessment_ANY,
+       ({" OR ".join(f"coalesce(f.paired_{code}, false)" for code, _ in RATERS)})::INT AS Paired_ANY
+FROM {{spine}} spine LEFT JOIN per_referral f USING (rk)
 """
 
 
