@@ -39,6 +39,18 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
+# Step 2's qualifying contacts (and the waiting-times aggregate's): any indirect activity, or a
+# direct contact attended by a qualifying mechanism. Two scans, each row in exactly one, so each
+# condition is on single columns, which DuckDB applies while it reads the file; written as one
+# OR across three columns it was tested row by row after reading all 21 M contacts.
+QUALIFYING_CONTACTS_SQL = f"""
+SELECT referral_id, contact_date FROM contacts WHERE kind = 'indirect'
+UNION ALL
+SELECT referral_id, contact_date FROM contacts
+WHERE attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANISMS)}
+  AND (kind <> 'indirect' OR kind IS NULL)
+"""
+
 # The metric in three statements, each kept as a temporary table on the connection: the spine
 # (Steps 1-2, one row per referral of the cohort), the classified scales (Steps 3-5, one row per
 # referral and scale) and the per-referral output (Step 6). The dashboard's figures by measure
@@ -66,17 +78,10 @@ cohort AS (
 -- Only their dates are used, and the first two in that order fall on the two earliest dates
 -- (counting a date twice when two contacts share it), so the two smallest dates are taken
 -- directly: min(date, 2), without numbering every contact.
--- The two kinds of qualifying contact are read as two scans (each row is in exactly one), so
--- each scan's condition is on single columns that the Parquet reader applies while it reads
--- (to dictionary-encoded pages), rather than an OR across columns tested row by row after
--- reading all 20 M contacts.
+-- (QUALIFYING_CONTACTS_SQL: the two kinds of qualifying contact as two scans.)
 contact_dates AS (
     SELECT cohort.rk, min(c.contact_date, 2) AS first_two
-    FROM (SELECT referral_id, contact_date FROM contacts WHERE kind = 'indirect'
-          UNION ALL
-          SELECT referral_id, contact_date FROM contacts
-          WHERE attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANISMS)}
-            AND (kind <> 'indirect' OR kind IS NULL)) c
+    FROM ({QUALIFYING_CONTACTS_SQL}) c
     JOIN cohort USING (referral_id)
     WHERE c.contact_date <= cohort.discharged_on
     GROUP BY cohort.rk
@@ -444,10 +449,8 @@ AGGREGATES_SQL = {
         WITH firsts AS (
             SELECT referral_id, two[1] AS first_on, two[2] AS second_on
             FROM (SELECT referral_id, min(contact_date, 2) AS two
-                  FROM contacts
+                  FROM ({QUALIFYING_CONTACTS_SQL})
                   WHERE contact_date IS NOT NULL
-                    AND (kind = 'indirect'
-                         OR (attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANISMS)}))
                   GROUP BY referral_id)
         ),
         waits AS (
