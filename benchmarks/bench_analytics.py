@@ -1,8 +1,16 @@
 """Analytics benchmark: a synthetic MHSDS-style extract written by the demo generator
 (thrive.demo.mhsds_extract, in parallel processes), then the import (validate + Parquet), the CYP
-outcomes metric, every dashboard aggregate in metrics.AGGREGATES_SQL one by one, refresh_analytics,
-and a plain pandas implementation of the metric as a baseline (its per-referral flags are checked
-against DuckDB's).
+outcomes metric, every dashboard aggregate in metrics.AGGREGATES_SQL one by one, and refresh_analytics.
+
+The metric is compared with its peers (compare_metric): the project's DuckDB SQL, the whole
+`thrive cyp-outcomes --source extract:DIR` command, a lazy Polars implementation with the cohort
+filtered first (polars_metric.py) and a plain pandas one, each in a fresh process, interleaved
+run by run (--runs, default 3), with each engine's median, peak memory and ratio to DuckDB and the
+machine's load average. Every engine's CSV must equal DuckDB's byte for byte: if one differs the
+benchmark says so and exits with an error.
+
+    flock /tmp/heavy.lock .venv/bin/python benchmarks/bench_analytics.py --people 1000000 --numpy \
+        --workdir var/bench-np --metric-only     # the engines only
 
     .venv/bin/python benchmarks/bench_analytics.py --people 100000
     .venv/bin/python benchmarks/bench_analytics.py --people 1000000 --workdir /var/tmp/bench-1m

@@ -51,6 +51,15 @@ WHERE attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANIS
   AND (kind <> 'indirect' OR kind IS NULL)
 """
 
+def _key_day(key: str) -> str:
+    return f"(({key} + 2147483648) >> 32)"
+
+
+def _key_value(key: str, *, less: bool = False) -> str:
+    millionths = f"(({_key_day(key)} << 32) - {key})" if less else f"({key} - ({_key_day(key)} << 32))"
+    return f"CAST(CAST({millionths} AS DECIMAL(18, 6)) * 0.000001 AS DECIMAL(18, 6))"
+
+
 # The metric in three statements, each kept as a temporary table on the connection: the spine
 # (Steps 1-2, one row per referral of the cohort), the classified scales (Steps 3-5, one row per
 # referral and scale) and the per-referral output (Step 6). The dashboard's figures by measure
@@ -90,7 +99,7 @@ SELECT cohort.*, d.first_two[1] AS contact1, d.first_two[2] AS contact2
 FROM cohort LEFT JOIN contact_dates d USING (rk)
 """
 
-CYP_SCALES_SQL = """
+CYP_SCALES_SQL = f"""
 WITH
 -- Step 3. Scores: in-scope scales only (ref_scales); valid = numeric and within the table's
 -- range. Step 4. Eligible = dated on/after Contact1 and on/before discharge. (Kept: the tied
@@ -101,7 +110,7 @@ eligible AS MATERIALIZED (
                TRY_CAST(s.score AS DECIMAL(18, 6)) AS value, rs.lower, rs.upper,
                spine.contact1, spine.discharged_on
         FROM scores s JOIN ref_scales rs ON rs.concept_id = s.concept_id
-        JOIN {spine} spine ON spine.referral_id = s.referral_id)
+        JOIN {{spine}} spine ON spine.referral_id = s.referral_id)
     WHERE value BETWEEN lower AND upper AND completed_on BETWEEN contact1 AND discharged_on
 ),
 -- Step 3: identical duplicates (same scale identity, date and value) count once, the lowest id
@@ -117,19 +126,29 @@ eligible AS MATERIALIZED (
 -- value whatever the ids. Two or more eligible, once duplicates count once: more than one date
 -- or more than one value. Scales with two different values on their first or latest date
 -- (tied, rare) are decided by the ids, duplicates removed (tied_ends).
-bounds AS (
+keys AS (
     SELECT rk, scale,
-           arg_min(value, day_value) AS first_low, arg_min(value, day_less_value) AS first_high,
-           arg_max(value, day_value) AS latest_high, arg_max(value, day_less_value) AS latest_low,
-           max(completed_on) AS latest_on,
-           min(completed_on) < max(completed_on) OR min(value) < max(value) AS several
-    FROM (SELECT rk, scale, completed_on, value,
+           min(day_value) AS first_low, min(day_less_value) AS first_high,
+           max(day_value) AS latest_high, max(day_less_value) AS latest_low
+    FROM (SELECT rk, scale,
                  ((completed_on - DATE '1900-01-01')::BIGINT << 32) + (value * 1000000)::BIGINT
                      AS day_value,
                  ((completed_on - DATE '1900-01-01')::BIGINT << 32) - (value * 1000000)::BIGINT
                      AS day_less_value
           FROM eligible)
     GROUP BY rk, scale
+),
+-- The four keys taken apart again: the day is the key plus 2^31, shifted right by 32 (values
+-- in millionths lie within +/-2^31); the value is what the day leaves, back in DECIMAL(18, 6).
+-- Each distinct (date, value) has its own key, so several <=> the lowest key is not the highest.
+bounds AS (
+    SELECT rk, scale,
+           {_key_value("first_low")} AS first_low, {_key_value("first_high", less=True)} AS first_high,
+           {_key_value("latest_high")} AS latest_high,
+           {_key_value("latest_low", less=True)} AS latest_low,
+           DATE '1900-01-01' + {_key_day("latest_high")}::INTEGER AS latest_on,
+           first_low < latest_high AS several
+    FROM keys
 ),
 tied AS (SELECT rk, scale FROM bounds WHERE first_low <> first_high OR latest_low <> latest_high),
 tied_ends AS (
@@ -150,7 +169,7 @@ ends AS (
 firsts AS (SELECT rk, scale, first_value FROM ends),
 lasts AS (
     SELECT e.rk, e.scale, e.latest_value AS last_value
-    FROM ends e JOIN {spine} spine USING (rk)
+    FROM ends e JOIN {{spine}} spine USING (rk)
     WHERE e.several AND spine.contact2 IS NOT NULL AND e.latest_on >= spine.contact2
 ),
 -- Steps 5 and 6 (per scale). RCADS: T = 50 + 10 (raw - mean) / sd with the norms for sex and
@@ -170,7 +189,7 @@ per_scale AS (
                 ELSE rs.threshold END AS scaled_threshold,
            rs.direction
     FROM firsts f
-    JOIN {spine} spine USING (rk)
+    JOIN {{spine}} spine USING (rk)
     LEFT JOIN lasts l USING (rk, scale)
     JOIN (SELECT DISTINCT scale, identity, rater, threshold, direction, rcads FROM ref_scales) rs
       USING (scale)
