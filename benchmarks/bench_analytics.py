@@ -1,8 +1,16 @@
 """Analytics benchmark: a synthetic MHSDS-style extract written by the demo generator
 (thrive.demo.mhsds_extract, in parallel processes), then the import (validate + Parquet), the CYP
-outcomes metric, every dashboard aggregate in metrics.AGGREGATES_SQL one by one, refresh_analytics,
-and a plain pandas implementation of the metric as a baseline (its per-referral flags are checked
-against DuckDB's).
+outcomes metric, every dashboard aggregate in metrics.AGGREGATES_SQL one by one, and refresh_analytics.
+
+The metric is compared with its peers (compare_metric): the project's DuckDB SQL, the whole
+`thrive cyp-outcomes --source extract:DIR` command, a lazy Polars implementation with the cohort
+filtered first (polars_metric.py) and a plain pandas one, each in a fresh process, interleaved
+run by run (--runs, default 3), with each engine's median, peak memory and ratio to DuckDB and the
+machine's load average. Every engine's CSV must equal DuckDB's byte for byte: if one differs the
+benchmark says so and exits with an error.
+
+    flock /tmp/heavy.lock .venv/bin/python benchmarks/bench_analytics.py --people 1000000 --numpy \
+        --workdir var/bench-np --metric-only     # the engines only
 
     .venv/bin/python benchmarks/bench_analytics.py --people 100000
     .venv/bin/python benchmarks/bench_analytics.py --people 1000000 --workdir /var/tmp/bench-1m
@@ -23,11 +31,14 @@ import json
 import multiprocessing as mp
 import os
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from queue import Empty
 
 import numpy as np
 import pyarrow as pa
@@ -223,6 +234,11 @@ def stage_pandas(extract_dir, out_csv):
     return pandas_metric(extract_dir, PERIOD, out_csv)
 
 
+def stage_polars(extract_dir, out_csv):
+    from polars_metric import polars_metric
+    return polars_metric(extract_dir, PERIOD, out_csv)
+
+
 def pandas_metric(extract_dir, period, out_csv):
     """The same metric in plain pandas (the baseline): same steps as metrics.CYP_OUTCOMES_SQL."""
     import pandas as pd
@@ -324,23 +340,57 @@ def pandas_metric(extract_dir, period, out_csv):
     return {"MHS110": len(counted)}
 
 
+def _cpu_seconds() -> float:
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def _child(fn, args, queue):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     result = fn(*args)
     elapsed = time.perf_counter() - start
     peak_mb = max(resource.getrusage(who).ru_maxrss
                   for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
-    queue.put((elapsed, peak_mb, result))
+    # CPU time as well as wall time: on a machine shared with other work the wall time is mostly
+    # waiting for a core, the CPU time much less so.
+    queue.put((elapsed, peak_mb, result, _cpu_seconds() - cpu))
 
 
 def timed(fn, *args):
+    elapsed, peak, result, _ = timed_with_cpu(fn, *args)
+    return elapsed, peak, result
+
+
+def timed_with_cpu(fn, *args):
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(fn, args, queue))
     proc.start()
-    elapsed, peak, result = queue.get()
+    while True:  # a child that dies never reports: stop rather than wait for ever
+        try:
+            elapsed, peak, result, cpu = queue.get(timeout=1)
+            break
+        except Empty:
+            if not proc.is_alive():
+                raise SystemExit(f"{fn.__name__} failed (exit code {proc.exitcode})") from None
     proc.join()
-    return elapsed, peak, result
+    return elapsed, peak, result, cpu
+
+
+def timed_command(argv, env):
+    """A command line run as users run it, in its own process: wall time and peak RSS."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main(argv=None):
@@ -358,6 +408,11 @@ def main(argv=None):
     parser.add_argument("--reuse-extract", action="store_true",
                         help="skip the import when --workdir already holds the extract of these CSVs")
     parser.add_argument("--no-pandas", action="store_true")
+    parser.add_argument("--no-polars", action="store_true")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="fresh-process runs of each metric engine, interleaved (default 3)")
+    parser.add_argument("--metric-only", action="store_true",
+                        help="compare the metric's engines only (no dashboards, no refresh)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     from thrive.analytics.metrics import AGGREGATES_SQL
@@ -400,37 +455,99 @@ def main(argv=None):
         t, peak, _ = timed(stage_import, csv_dir, extract)
         rows.append(("import_mhsds (validate + Parquet)", t, peak,
                      f"{total_rows:,} rows, {csv_mb:,.0f} MiB CSV: {total_rows / t:,.0f} rows/s"))
-    t, peak, figures = timed(stage_metric, extract, work / "cyp_duckdb.csv")
-    rows.append(("CYP outcomes metric (DuckDB)", t, peak, f"MHS110 = {figures['MHS110']}"))
-    dash_total, dash_peak = 0.0, 0.0
-    for name in AGGREGATES_SQL:  # every aggregate the dashboards read, each in its own process
-        (work / "one-by-one").mkdir(exist_ok=True)
-        t, peak, res = timed(stage_dashboard, extract, name, work / "one-by-one")
-        dash_total += t
-        dash_peak = max(dash_peak, peak)
-        rows.append((f"dashboard aggregate: {name}", t, peak,
-                     f"{res['rows']:,} aggregate rows; own query {res['own']:.2f} s after "
-                     f"{res['prepare']:.2f} s opening the extract and preparing the dimensions"))
-    rows.append((f"all {len(AGGREGATES_SQL)} dashboard aggregates, one by one", dash_total, dash_peak,
-                 "sum of the above (peak: the largest)"))
-    t_all, peak_all, _ = timed(stage_refresh, extract, work / "aggregates")
-    rows.append(("refresh_analytics (all aggregates, to Parquet)", t_all, peak_all, "one connection"))
-    if not args.no_pandas:
-        sys.path.insert(0, str(Path(__file__).parent))
-        t, peak, res = timed(stage_pandas, extract, work / "cyp_pandas.csv")
-        same = (work / "cyp_pandas.csv").read_bytes() == (work / "cyp_duckdb.csv").read_bytes()
-        rows.append(("CYP outcomes metric (pandas baseline)", t, peak,
-                     f"MHS110 = {res['MHS110']}; identical CSV to DuckDB: {same}"))
+    loads = [load_average()]
+    figures, comparison = compare_metric(args, extract, work)
+    loads.append(load_average())
+    if not args.metric_only:
+        dash_total, dash_peak = 0.0, 0.0
+        for name in AGGREGATES_SQL:  # every aggregate the dashboards read, each in its own process
+            (work / "one-by-one").mkdir(exist_ok=True)
+            t, peak, res = timed(stage_dashboard, extract, name, work / "one-by-one")
+            dash_total += t
+            dash_peak = max(dash_peak, peak)
+            rows.append((f"dashboard aggregate: {name}", t, peak,
+                         f"{res['rows']:,} aggregate rows; own query {res['own']:.2f} s after "
+                         f"{res['prepare']:.2f} s opening the extract and preparing the dimensions"))
+        rows.append((f"all {len(AGGREGATES_SQL)} dashboard aggregates, one by one", dash_total, dash_peak,
+                     "sum of the above (peak: the largest)"))
+        for run in range(args.runs):
+            t_all, peak_all, _ = timed(stage_refresh, extract, work / "aggregates")
+            rows.append((f"refresh_analytics (all aggregates, to Parquet), run {run + 1}", t_all, peak_all,
+                         "one connection, shared preparation once"))
+        loads.append(load_average())
 
     print(f"\n{args.people:,} people ({source} data, seed {seed}): "
           + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     print(f"machine: {os.cpu_count()} cores; work directory {work}\n")
-    print("| stage | seconds | peak RSS (MiB) | notes |\n|---|---:|---:|---|")
+    print(f"load average (1, 5, 15 min): {' -> '.join(loads)}\n")
+    print(f"CYP outcomes metric for {PERIOD[0].year}, each engine in a fresh process, "
+          f"{args.runs} runs interleaved:\n")
+    print("| engine | median s | runs (s) | ratio to DuckDB | median CPU s | CPU ratio | peak RSS (MiB) "
+          "| CSV |\n|---|---:|---|---:|---:|---:|---:|---|")
+    duck = statistics.median(comparison["duckdb"]["times"])
+    duck_cpu = statistics.median(comparison["duckdb"]["cpu"])
+    for engine, res in comparison.items():
+        med, cpu = statistics.median(res["times"]), statistics.median(res["cpu"])
+        print(f"| {ENGINE_LABELS[engine]} | {med:.2f} | {', '.join(f'{t:.2f}' for t in res['times'])} "
+              f"| {med / duck:.2f} | {cpu:.2f} | {cpu / duck_cpu:.2f} | {max(res['peaks']):,.0f} "
+              f"| {res['csv']} |")
+    print()
+    if rows:
+        print("| stage | seconds | peak RSS (MiB) | notes |\n|---|---:|---:|---|")
     for name, t, peak, note in rows:
         print(f"| {name} | {t:.2f} | {'' if peak is None else f'{peak:,.0f}'} | {note} |")
     print("\nPublished figures:", json.dumps(figures))
     if args.json:
-        Path(args.json).write_text(json.dumps({"counts": counts, "rows": rows, "figures": figures}, indent=2))
+        Path(args.json).write_text(json.dumps({"counts": counts, "rows": rows, "figures": figures,
+                                               "metric": comparison, "load_average": loads}, indent=2))
+    differ = [ENGINE_LABELS[e] for e, res in comparison.items() if res["csv"] != "identical"]
+    if differ:
+        raise SystemExit(f"FAILED: the per-referral CSV of {', '.join(differ)} differs from DuckDB's "
+                         f"(files in {work})")
+
+
+ENGINE_LABELS = {
+    "duckdb": "the project (DuckDB), the metric's computation",
+    "command": "`thrive cyp-outcomes --source extract:DIR`, the whole command",
+    "polars": "Polars, lazy, cohort first (baseline)",
+    "pandas": "pandas (baseline)",
+}
+
+
+def compare_metric(args, extract: Path, work: Path):
+    """The metric by each engine in a fresh process, the engines interleaved run by run (so a
+    change in the machine's load falls on all of them), every CSV compared byte for byte with
+    DuckDB's of the same run."""
+    engines = ["duckdb", "command"]
+    engines += [] if args.no_polars else ["polars"]
+    engines += [] if args.no_pandas else ["pandas"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
+           "DJANGO_SETTINGS_MODULE": "thrive.config.settings.local"}
+    stages = {"duckdb": stage_metric, "polars": stage_polars, "pandas": stage_pandas}
+    results = {e: {"times": [], "cpu": [], "peaks": [], "csv": "identical"} for e in engines}
+    figures = None
+    for run in range(args.runs):
+        outs = {e: work / f"cyp_{e}_{run + 1}.csv" for e in engines}
+        for engine in engines:
+            if engine == "command":
+                t, peak, cpu = timed_command(
+                    [sys.executable, "-m", "thrive.cli", "cyp-outcomes", "--source", f"extract:{extract}",
+                     "--from", PERIOD[0].isoformat(), "--to", PERIOD[1].isoformat(),
+                     "--out", str(outs[engine])], env)
+            else:
+                t, peak, res, cpu = timed_with_cpu(stages[engine], extract, outs[engine])
+                if engine == "duckdb":
+                    figures = res
+            results[engine]["times"].append(t)
+            results[engine]["cpu"].append(cpu)
+            results[engine]["peaks"].append(peak)
+        expected = outs["duckdb"].read_bytes()
+        for engine in engines:
+            if outs[engine].read_bytes() != expected:
+                results[engine]["csv"] = f"DIFFERS in run {run + 1}: {outs[engine]}"
+            elif engine != "duckdb" and results[engine]["csv"] == "identical":
+                outs[engine].unlink()  # identical: keep only DuckDB's
+    return figures, results
 
 
 if __name__ == "__main__":

@@ -39,7 +39,32 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-CYP_OUTCOMES_SQL = f"""
+# Step 2's qualifying contacts (and the waiting-times aggregate's): any indirect activity, or a
+# direct contact attended by a qualifying mechanism. Two scans, each row in exactly one, so each
+# condition is on single columns, which DuckDB applies while it reads the file; written as one
+# OR across three columns it was tested row by row after reading all 21 M contacts.
+QUALIFYING_CONTACTS_SQL = f"""
+SELECT referral_id, contact_date FROM contacts WHERE kind = 'indirect'
+UNION ALL
+SELECT referral_id, contact_date FROM contacts
+WHERE attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANISMS)}
+  AND (kind <> 'indirect' OR kind IS NULL)
+"""
+
+def _key_day(key: str) -> str:
+    return f"(({key} + 2147483648) >> 32)"
+
+
+def _key_value(key: str, *, less: bool = False) -> str:
+    millionths = f"(({_key_day(key)} << 32) - {key})" if less else f"({key} - ({_key_day(key)} << 32))"
+    return f"CAST(CAST({millionths} AS DECIMAL(18, 6)) * 0.000001 AS DECIMAL(18, 6))"
+
+
+# The metric in three statements, each kept as a temporary table on the connection: the spine
+# (Steps 1-2, one row per referral of the cohort), the classified scales (Steps 3-5, one row per
+# referral and scale) and the per-referral output (Step 6). The dashboard's figures by measure
+# read the first two (compute_cyp_outcomes_by_scale), so a refresh works them out once.
+CYP_SPINE_SQL = f"""
 WITH
 -- Step 1. Cohort: discharged in the period; received on/after 2016-01-01; age 0-17 at referral;
 -- not rejected; team type not B02, E01-E04, A14 (empty included); LA empty or English ('E...').
@@ -62,28 +87,30 @@ cohort AS (
 -- Only their dates are used, and the first two in that order fall on the two earliest dates
 -- (counting a date twice when two contacts share it), so the two smallest dates are taken
 -- directly: min(date, 2), without numbering every contact.
+-- (QUALIFYING_CONTACTS_SQL: the two kinds of qualifying contact as two scans.)
 contact_dates AS (
     SELECT cohort.rk, min(c.contact_date, 2) AS first_two
-    FROM contacts c JOIN cohort USING (referral_id)
-    WHERE (c.kind = 'indirect'
-           OR (c.attend_status IN {_in(ATTENDED)} AND c.mechanism IN {_in(QUALIFYING_MECHANISMS)}))
-      AND c.contact_date <= cohort.discharged_on
+    FROM ({QUALIFYING_CONTACTS_SQL}) c
+    JOIN cohort USING (referral_id)
+    WHERE c.contact_date <= cohort.discharged_on
     GROUP BY cohort.rk
-),
-spine AS (
-    SELECT cohort.*, d.first_two[1] AS contact1, d.first_two[2] AS contact2
-    FROM cohort LEFT JOIN contact_dates d USING (rk)
-),
+)
+SELECT cohort.*, d.first_two[1] AS contact1, d.first_two[2] AS contact2
+FROM cohort LEFT JOIN contact_dates d USING (rk)
+"""
+
+CYP_SCALES_SQL = f"""
+WITH
 -- Step 3. Scores: in-scope scales only (ref_scales); valid = numeric and within the table's
--- range. Step 4. Eligible = dated on/after Contact1 and on/before discharge. (NOT MATERIALIZED:
--- each use below reads only the columns it needs; the ids are read only for tied scales.)
-eligible AS NOT MATERIALIZED (
-    SELECT rk, score_id, identity, rater, completed_on, value FROM (
-        SELECT spine.rk, s.score_id, rs.identity, rs.rater, s.completed_on,
+-- range. Step 4. Eligible = dated on/after Contact1 and on/before discharge. (Kept: the tied
+-- scales below read their ids from here rather than scanning every score again.)
+eligible AS MATERIALIZED (
+    SELECT rk, score_id, scale, completed_on, value FROM (
+        SELECT spine.rk, s.score_id, rs.scale, s.completed_on,
                TRY_CAST(s.score AS DECIMAL(18, 6)) AS value, rs.lower, rs.upper,
                spine.contact1, spine.discharged_on
         FROM scores s JOIN ref_scales rs ON rs.concept_id = s.concept_id
-        JOIN spine ON spine.referral_id = s.referral_id)
+        JOIN {{spine}} spine ON spine.referral_id = s.referral_id)
     WHERE value BETWEEN lower AND upper AND completed_on BETWEEN contact1 AND discharged_on
 ),
 -- Step 3: identical duplicates (same scale identity, date and value) count once, the lowest id
@@ -99,40 +126,50 @@ eligible AS NOT MATERIALIZED (
 -- value whatever the ids. Two or more eligible, once duplicates count once: more than one date
 -- or more than one value. Scales with two different values on their first or latest date
 -- (tied, rare) are decided by the ids, duplicates removed (tied_ends).
-bounds AS (
-    SELECT rk, identity, any_value(rater) AS rater,
-           arg_min(value, day_value) AS first_low, arg_min(value, day_less_value) AS first_high,
-           arg_max(value, day_value) AS latest_high, arg_max(value, day_less_value) AS latest_low,
-           max(completed_on) AS latest_on,
-           min(completed_on) < max(completed_on) OR min(value) < max(value) AS several
-    FROM (SELECT rk, identity, rater, completed_on, value,
+keys AS (
+    SELECT rk, scale,
+           min(day_value) AS first_low, min(day_less_value) AS first_high,
+           max(day_value) AS latest_high, max(day_less_value) AS latest_low
+    FROM (SELECT rk, scale,
                  ((completed_on - DATE '1900-01-01')::BIGINT << 32) + (value * 1000000)::BIGINT
                      AS day_value,
                  ((completed_on - DATE '1900-01-01')::BIGINT << 32) - (value * 1000000)::BIGINT
                      AS day_less_value
           FROM eligible)
-    GROUP BY rk, identity
+    GROUP BY rk, scale
 ),
-tied AS (SELECT rk, identity FROM bounds WHERE first_low <> first_high OR latest_low <> latest_high),
+-- The four keys taken apart again: the day is the key plus 2^31, shifted right by 32 (values
+-- in millionths lie within +/-2^31); the value is what the day leaves, back in DECIMAL(18, 6).
+-- Each distinct (date, value) has its own key, so several <=> the lowest key is not the highest.
+bounds AS (
+    SELECT rk, scale,
+           {_key_value("first_low")} AS first_low, {_key_value("first_high", less=True)} AS first_high,
+           {_key_value("latest_high")} AS latest_high,
+           {_key_value("latest_low", less=True)} AS latest_low,
+           DATE '1900-01-01' + {_key_day("latest_high")}::INTEGER AS latest_on,
+           first_low < latest_high AS several
+    FROM keys
+),
+tied AS (SELECT rk, scale FROM bounds WHERE first_low <> first_high OR latest_low <> latest_high),
 tied_ends AS (
-    SELECT rk, identity,
+    SELECT rk, scale,
            arg_min(value, (completed_on, score_id)) AS first_value,
            arg_max(value, (completed_on, score_id)) AS latest_value
-    FROM (SELECT e.rk, e.identity, e.completed_on, e.value, min(e.score_id) AS score_id
-          FROM eligible e SEMI JOIN tied t ON t.rk = e.rk AND t.identity = e.identity
-          GROUP BY e.rk, e.identity, e.completed_on, e.value)
-    GROUP BY rk, identity
+    FROM (SELECT e.rk, e.scale, e.completed_on, e.value, min(e.score_id) AS score_id
+          FROM eligible e SEMI JOIN tied t ON t.rk = e.rk AND t.scale = e.scale
+          GROUP BY e.rk, e.scale, e.completed_on, e.value)
+    GROUP BY rk, scale
 ),
 ends AS (
-    SELECT b.rk, b.identity, b.rater, b.latest_on, b.several,
+    SELECT b.rk, b.scale, b.latest_on, b.several,
            coalesce(t.first_value, b.first_low) AS first_value,
            coalesce(t.latest_value, b.latest_high) AS latest_value
-    FROM bounds b LEFT JOIN tied_ends t USING (rk, identity)
+    FROM bounds b LEFT JOIN tied_ends t USING (rk, scale)
 ),
-firsts AS (SELECT rk, identity, rater, first_value FROM ends),
+firsts AS (SELECT rk, scale, first_value FROM ends),
 lasts AS (
-    SELECT e.rk, e.identity, e.latest_value AS last_value
-    FROM ends e JOIN spine USING (rk)
+    SELECT e.rk, e.scale, e.latest_value AS last_value
+    FROM ends e JOIN {{spine}} spine USING (rk)
     WHERE e.several AND spine.contact2 IS NOT NULL AND e.latest_on >= spine.contact2
 ),
 -- Steps 5 and 6 (per scale). RCADS: T = 50 + 10 (raw - mean) / sd with the norms for sex and
@@ -142,7 +179,7 @@ lasts AS (
 -- Classification: below threshold = no change; otherwise improvement when the change is in the
 -- national good direction, deterioration when not; no threshold or direction = unclassified.
 per_scale AS (
-    SELECT f.rk, f.identity, f.rater,
+    SELECT f.rk, rs.identity, rs.rater,
            spine.contact2 IS NOT NULL AS assessed,
            spine.contact2 IS NOT NULL AND l.last_value IS NOT NULL AS paired,
            l.last_value - f.first_value AS change,
@@ -152,11 +189,12 @@ per_scale AS (
                 ELSE rs.threshold END AS scaled_threshold,
            rs.direction
     FROM firsts f
-    JOIN spine USING (rk)
-    LEFT JOIN lasts l USING (rk, identity)
-    JOIN (SELECT DISTINCT identity, threshold, direction, rcads FROM ref_scales) rs USING (identity)
+    JOIN {{spine}} spine USING (rk)
+    LEFT JOIN lasts l USING (rk, scale)
+    JOIN (SELECT DISTINCT scale, identity, rater, threshold, direction, rcads FROM ref_scales) rs
+      USING (scale)
     LEFT JOIN ref_rcads_norms n
-           ON rs.rcads AND n.identity = f.identity AND n.sex = spine.norm_sex
+           ON rs.rcads AND n.identity = rs.identity AND n.sex = spine.norm_sex
           AND n.age = spine.age_at_referral
 ),
 classified AS (
@@ -168,47 +206,61 @@ classified AS (
                ELSE 'deterioration'
            END AS outcome
     FROM per_scale
-),
+)
+SELECT * FROM classified
+"""
+
+def _rater_flags(code: str, rater: str) -> str:
+    """Step 6 for one rater over a referral's classified scales: the rater's rows only (FILTER),
+    so one pass over the scales gives every rater's flags."""
+    only = f"FILTER (WHERE rater = '{rater}')"
+    det = f"bool_or(outcome = 'deterioration') {only}"
+    imp = f"bool_or(outcome = 'improvement') {only}"
+    return (f"bool_or(assessed) {only} AS assessment_{code}, "
+            f"bool_or(paired) {only} AS paired_{code}, "
+            f"{det} AS deter_{code}, "
+            f"{imp} AND NOT {det} AS improvement_{code}, "
+            f"bool_or(outcome = 'no_change') {only} "
+            f"AND NOT bool_or(outcome IN ('improvement', 'deterioration')) {only} AS no_change_{code}")
+
+
+CYP_OUTPUT_SQL = f"""
+WITH
 -- Step 6. Per rater: Assessment = Contact2 and a first; Paired = Contact2 and a last;
 -- Deterioration = any; Improvement = any improvement and no deterioration; No change = any
 -- no change and neither of the others.
-per_rater AS (
-    SELECT rk, rater,
-           bool_or(assessed) AS assessment,
-           bool_or(paired) AS paired,
-           bool_or(outcome = 'deterioration') AS deter,
-           bool_or(outcome = 'improvement') AND NOT bool_or(outcome = 'deterioration') AS improvement,
-           bool_or(outcome = 'no_change') AND NOT bool_or(outcome IN ('improvement', 'deterioration'))
-               AS no_change
-    FROM classified GROUP BY rk, rater
+per_referral AS (
+    SELECT rk, {", ".join(_rater_flags(code, rater) for code, rater in RATERS)}
+    FROM {{scales}} GROUP BY rk
 )
 SELECT spine.referral_id AS UniqServReqID,
        spine.person_id AS Person_ID,
        strftime(spine.contact1, '%Y-%m-%d') AS Contact1,
        strftime(spine.contact2, '%Y-%m-%d') AS Contact2,
        {", ".join(
-           f"coalesce({a}.assessment, false)::INT AS Assessment_{code}, "
-           f"coalesce({a}.paired, false)::INT AS Paired_{code}, "
-           f"coalesce({a}.improvement, false)::INT AS Improvement_{code}, "
-           f"coalesce({a}.no_change, false)::INT AS NoChange_{code}, "
-           f"coalesce({a}.deter, false)::INT AS Deter_{code}"
-           for code, a in (("SR", "sr"), ("PR", "pr"), ("CR", "cr")))},
-       (coalesce(sr.assessment, false) OR coalesce(pr.assessment, false)
-        OR coalesce(cr.assessment, false))::INT AS Assessment_ANY,
-       (coalesce(sr.paired, false) OR coalesce(pr.paired, false) OR coalesce(cr.paired, false))::INT
-           AS Paired_ANY
-FROM spine
-LEFT JOIN per_rater sr ON sr.rk = spine.rk AND sr.rater = 'self'
-LEFT JOIN per_rater pr ON pr.rk = spine.rk AND pr.rater = 'parent'
-LEFT JOIN per_rater cr ON cr.rk = spine.rk AND cr.rater = 'clinician'
+           f"coalesce(f.assessment_{code}, false)::INT AS Assessment_{code}, "
+           f"coalesce(f.paired_{code}, false)::INT AS Paired_{code}, "
+           f"coalesce(f.improvement_{code}, false)::INT AS Improvement_{code}, "
+           f"coalesce(f.no_change_{code}, false)::INT AS NoChange_{code}, "
+           f"coalesce(f.deter_{code}, false)::INT AS Deter_{code}"
+           for code, _ in RATERS)},
+       ({" OR ".join(f"coalesce(f.assessment_{code}, false)" for code, _ in RATERS)})::INT
+           AS Assessment_ANY,
+       ({" OR ".join(f"coalesce(f.paired_{code}, false)" for code, _ in RATERS)})::INT AS Paired_ANY
+FROM {{spine}} spine LEFT JOIN per_referral f USING (rk)
 """
 
 
 def compute_cyp_outcomes(con, period_from: date, period_to: date, table: str = "cyp_outcomes") -> str:
     """Materialise the per-referral table of the metric output contract as a temp table
-    (unordered: readers order by UniqServReqID)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {CYP_OUTCOMES_SQL}",
+    (unordered: readers order by UniqServReqID), with its spine and classified scales beside it
+    (``{table}_spine``, ``{table}_scales``)."""
+    spine, scales = f"{table}_spine", f"{table}_scales"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {spine} AS {CYP_SPINE_SQL}",
                 {"period_from": period_from, "period_to": period_to})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {scales} AS {CYP_SCALES_SQL.format(spine=spine)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                f"{CYP_OUTPUT_SQL.format(spine=spine, scales=scales)}")
     return table
 
 
@@ -280,20 +332,23 @@ def published_figures(con, table: str = "cyp_outcomes") -> Published:
 
 # The same metric, one row per referral and scale paired (Steps 1-5 exactly as above, stopping
 # before Step 6 combines the scales per rater): the outcomes dashboard's figures by measure.
-_STEP_6_SELECT = "SELECT spine.referral_id AS UniqServReqID"
-CYP_OUTCOMES_BY_SCALE_SQL = CYP_OUTCOMES_SQL[:CYP_OUTCOMES_SQL.index(_STEP_6_SELECT)] + """
+CYP_OUTCOMES_BY_SCALE_SQL = """
 SELECT spine.referral_id, c.identity AS measure, c.rater, c.outcome
-FROM classified c JOIN spine USING (rk)
+FROM {scales} c JOIN {spine} spine USING (rk)
 WHERE c.paired
 """
 
 
 def compute_cyp_outcomes_by_scale(con, period_from: date, period_to: date,
-                                  table: str = "cyp_outcomes_by_scale") -> str:
+                                  table: str = "cyp_outcomes_by_scale", *, metric: str | None = None) -> str:
     """Each referral's paired scales with the metric's classification of each (improvement, no
-    change, deterioration, or NULL when the scale has no threshold or direction)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {CYP_OUTCOMES_BY_SCALE_SQL}",
-                {"period_from": period_from, "period_to": period_to})
+    change, deterioration, or NULL when the scale has no threshold or direction). ``metric``
+    names a per-referral table compute_cyp_outcomes made for the same period on this
+    connection: its spine and scales are reused rather than worked out again."""
+    if metric is None:
+        metric = compute_cyp_outcomes(con, period_from, period_to, table=f"{table}_metric")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                + CYP_OUTCOMES_BY_SCALE_SQL.format(spine=f"{metric}_spine", scales=f"{metric}_scales"))
     return table
 
 
@@ -413,10 +468,8 @@ AGGREGATES_SQL = {
         WITH firsts AS (
             SELECT referral_id, two[1] AS first_on, two[2] AS second_on
             FROM (SELECT referral_id, min(contact_date, 2) AS two
-                  FROM contacts
+                  FROM ({QUALIFYING_CONTACTS_SQL})
                   WHERE contact_date IS NOT NULL
-                    AND (kind = 'indirect'
-                         OR (attend_status IN {_in(ATTENDED)} AND mechanism IN {_in(QUALIFYING_MECHANISMS)}))
                   GROUP BY referral_id)
         ),
         waits AS (
@@ -679,10 +732,12 @@ def compute_aggregates(con, names=None):
 def aggregate_relations(con, names=None) -> dict:
     """The aggregates' relations on a connection where prepare_dimensions has run (the outcomes
     aggregate computes the national metric over every discharge first)."""
-    if names is None or {"outcomes", "outcomes_by_rater"} & set(names):
+    # The metric over every discharge once, for the three outcomes aggregates.
+    if names is None or {"outcomes", "outcomes_by_rater", "outcomes_by_measure"} & set(names):
         compute_cyp_outcomes(con, *ALL_TIME, table="cyp_outcomes_all")
     if names is None or "outcomes_by_measure" in names:
-        compute_cyp_outcomes_by_scale(con, *ALL_TIME, table="cyp_outcomes_by_scale_all")
+        compute_cyp_outcomes_by_scale(con, *ALL_TIME, table="cyp_outcomes_by_scale_all",
+                                      metric="cyp_outcomes_all")
     out = {}
     for name, sql in AGGREGATES_SQL.items():
         if names is None or name in names:

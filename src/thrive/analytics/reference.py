@@ -10,7 +10,8 @@ outcomes metric (cyp_outcomes_measures.csv), with
              so the scale counts for assessed/paired only);
   direction  national direction per tool (score_direction.csv): 'higher_is_worse' (Negative)
              or 'higher_is_better' (Positive). SDQ prosocial inherits Negative from SDQ;
-  rcads      true for RCADS subscales (T-score basis, threshold in T units).
+  rcads      true for RCADS subscales (T-score basis, threshold in T units);
+  scale      a small integer per identity (the metric groups by it).
 ``ref_rcads_norms``: preferred term, sex M/F, age 8-17, mean, sd.
 ``ref_current_view``: one row per Current View item MHSDS codes (the rows of
 mhsds_coded_assessments.csv whose tool is Current View), with
@@ -24,13 +25,11 @@ mhsds_coded_assessments.csv whose tool is Current View), with
 
 import re
 
-import pyarrow as pa
-
 from thrive.measures.engine import reference_tables as ref
 from thrive.measures.engine.catalogue_loader import get_catalogue
 
 DIRECTIONS = {"Positive": "higher_is_better", "Negative": "higher_is_worse"}
-DEC = pa.decimal128(18, 6)
+DEC = "DECIMAL(18, 6)"
 # The metric orders a scale's scores by date, then value, as one integer (metrics, "bounds"):
 # the value in millionths must stay well inside 32 bits.
 VALUE_LIMIT = 2000
@@ -91,38 +90,32 @@ def current_view_rows() -> list[dict]:
 
 def load_reference_tables(con) -> None:
     rows = scale_rows()
-    scales = pa.table({
-        "concept_id": pa.array([r["concept_id"] for r in rows], pa.string()),
-        "identity": pa.array([r["identity"] for r in rows], pa.string()),
-        "rater": pa.array([r["rater"] for r in rows], pa.string()),
-        "lower": pa.array([r["lower"] for r in rows], DEC),
-        "upper": pa.array([r["upper"] for r in rows], DEC),
-        "threshold": pa.array([r["threshold"] for r in rows], DEC),
-        "direction": pa.array([r["direction"] for r in rows], pa.string()),
-        "rcads": pa.array([r["rcads"] for r in rows], pa.bool_()),
-    })
-    norms = ref.rcads_norms()
-    norm_table = pa.table({
-        "identity": pa.array([k[0] for k in norms], pa.string()),
-        "sex": pa.array([k[1] for k in norms], pa.string()),
-        "age": pa.array([k[2] for k in norms], pa.int16()),
-        "mean": pa.array([v.mean for v in norms.values()], DEC),
-        "sd": pa.array([v.sd for v in norms.values()], DEC),
-    })
-    cv = current_view_rows()
-    current_view = pa.table({
-        "concept_id": pa.array([r["concept_id"] for r in cv], pa.string()),
-        "item": pa.array([r["item"] for r in cv], pa.int16()),
-        "problem": pa.array([r["problem"] for r in cv], pa.string()),
-        "moderate_from": pa.array([r["moderate_from"] for r in cv], pa.int16()),
-        "upper": pa.array([r["upper"] for r in cv], pa.int16()),
-    })
-    con.register("__ref_scales", scales)
-    con.register("__ref_norms", norm_table)
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_scales AS SELECT * FROM __ref_scales")
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_rcads_norms AS SELECT * FROM __ref_norms")
-    con.register("__ref_current_view", current_view)
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_current_view AS SELECT * FROM __ref_current_view")
-    con.unregister("__ref_current_view")
-    con.unregister("__ref_scales")
-    con.unregister("__ref_norms")
+    # A small number per scale identity, so the metric groups a referral's scores by two
+    # integers rather than by the preferred term's text.
+    number = {identity: n for n, identity in enumerate(sorted({r["identity"] for r in rows}))}
+    _temp_table(con, "ref_scales", (
+        ("concept_id", "VARCHAR"), ("identity", "VARCHAR"), ("rater", "VARCHAR"), ("lower", DEC),
+        ("upper", DEC), ("threshold", DEC), ("direction", "VARCHAR"), ("rcads", "BOOLEAN"),
+        ("scale", "SMALLINT"),
+    ), [(r["concept_id"], r["identity"], r["rater"], r["lower"], r["upper"], r["threshold"],
+         r["direction"], r["rcads"], number[r["identity"]]) for r in rows])
+    _temp_table(con, "ref_rcads_norms", (
+        ("identity", "VARCHAR"), ("sex", "VARCHAR"), ("age", "SMALLINT"), ("mean", DEC), ("sd", DEC),
+    ), [(*key, norm.mean, norm.sd) for key, norm in ref.rcads_norms().items()])
+    _temp_table(con, "ref_current_view", (
+        ("concept_id", "VARCHAR"), ("item", "SMALLINT"), ("problem", "VARCHAR"),
+        ("moderate_from", "SMALLINT"), ("upper", "SMALLINT"),
+    ), [(r["concept_id"], r["item"], r["problem"], r["moderate_from"], r["upper"])
+        for r in current_view_rows()])
+
+
+def _temp_table(con, name: str, columns, rows) -> None:
+    """A temporary table of a few hundred rows, inserted as parameters in one statement: building
+    it through Arrow from Python lists would make pyarrow import pandas where pandas is installed,
+    which costs more start-up time than the metric's command has to spare."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ("
+                + ", ".join(f"{column} {kind}" for column, kind in columns) + ")")
+    if rows:
+        group = "(" + ", ".join("?" for _ in columns) + ")"
+        con.execute(f"INSERT INTO {name} VALUES " + ", ".join(group for _ in rows),
+                    [value for row in rows for value in row])

@@ -352,7 +352,9 @@ def _engine_row(x: Extract, referral) -> dict:
     return row
 
 
-def test_duckdb_agrees_with_the_engine(tmp_path):
+def mixed_referrals() -> Extract:
+    """Referrals of several kinds (RCADS with and without a T-score, SDQ prosocial, a scale
+    without threshold, indirect activity, same-day duplicates, an invalid score, one contact)."""
     x = Extract()
     worked_example_12(x)
     x.person("P2", sex="2")
@@ -378,6 +380,11 @@ def test_duckdb_agrees_with_the_engine(tmp_path):
     x.referral("R4", "P4")
     x.contact("2024-01-10", "R4")
     x.score(PHQ9, 12, "2024-01-10", "R4")
+    return x
+
+
+def test_duckdb_agrees_with_the_engine(tmp_path):
+    x = mixed_referrals()
     ours = run(x, tmp_path)
     for referral in x.rows["referrals"]:
         expected = _engine_row(x, referral)
@@ -385,11 +392,9 @@ def test_duckdb_agrees_with_the_engine(tmp_path):
         assert got == expected, referral["referral_id"]
 
 
-def test_same_day_scores_agree_with_the_engine(tmp_path):
-    # Scores of one scale on the same date, identical or not, with ids in no particular order
-    # ("S10" sorts before "S9"): the ids decide which is first and last, duplicates count once.
-    # The SQL summarises a scale without its ids where no id can matter; this checks every
-    # referral against the engine, which sorts and removes duplicates one score at a time.
+def same_day_scores() -> Extract:
+    """250 seeded referrals with scores of one scale on the same date, identical or not, with ids
+    in no particular order ("S10" sorts before "S9")."""
     rng = random.Random(2026)
     x = Extract()
     ids = [f"S{n}" for n in range(1, 4000)]
@@ -401,6 +406,14 @@ def test_same_day_scores_agree_with_the_engine(tmp_path):
         for scale in rng.sample((PHQ9, GAD7, SDQ_PARENT_PROSOCIAL, RCADS_CHILD_DEPRESSION, CGAS), 2):
             for _ in range(rng.randint(1, 6)):
                 x.score(scale, rng.choice((3, 4, 9, 10, 10, "x")), rng.choice(dates), referral, ids.pop())
+    return x
+
+
+def test_same_day_scores_agree_with_the_engine(tmp_path):
+    # The ids decide which is first and last, duplicates count once. The SQL summarises a scale
+    # without its ids where no id can matter; this checks every referral against the engine,
+    # which sorts and removes duplicates one score at a time.
+    x = same_day_scores()
     ours = run(x, tmp_path)
     for referral in x.rows["referrals"]:
         expected = _engine_row(x, referral)

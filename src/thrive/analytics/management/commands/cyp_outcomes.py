@@ -6,8 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from thrive.analytics import metrics
 from thrive.analytics.engine import connect
-from thrive.analytics.mhsds_import import ImportRejected, import_mhsds
-from thrive.analytics.platform_extract import build_platform_extract
 
 
 def _date(text: str) -> date:
@@ -20,6 +18,9 @@ def _date(text: str) -> date:
 class Command(BaseCommand):
     help = ("The national CYP outcomes metric: the per-referral CSV of the metric output contract "
             "(mhsds-extract.md) and the published percentages MHS110-MHS115.")
+    # It reads files (or the records through the ORM) and serves nothing: Django's system checks
+    # would import every URL and view first, which cost more than the metric at a million people.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--source", required=True,
@@ -42,13 +43,16 @@ class Command(BaseCommand):
         self.stdout.write(format_published(published.figures))
 
     def _extract(self, source: str, scratch: Path) -> Path:
+        # The importers are loaded only for the source that needs them (start-up time).
         if source == "platform":
+            from thrive.analytics.platform_extract import build_platform_extract
             build_platform_extract(scratch)
             return scratch
         kind, _, path = source.partition(":")
         if kind == "extract" and path:
             return Path(path)
         if kind == "mhsds" and path:
+            from thrive.analytics.mhsds_import import ImportRejected, import_mhsds
             try:
                 import_mhsds(path, scratch)
             except ImportRejected as rejected:
