@@ -53,6 +53,10 @@ def write(demo: Demo, *, progress: Callable[[int, int], None] | None = None,
     with transaction.atomic():
         ids = _write_locality(demo.locality, make_password(DEMO_PASSWORD))
         sink = _fast_sink() if fast else _bulk_create
+        # PostgreSQL checks a foreign key row by row (about 20 us each, at commit); for a big
+        # load it is far quicker to drop the demo tables' foreign keys and add them back after,
+        # when the database checks each one in a single pass. Same constraints, same checks.
+        keys = _drop_foreign_keys() if fast and connection.vendor == "postgresql" else []
         rows = _Rows(ids)
         written = dict.fromkeys(MODELS, 0)
 
@@ -74,6 +78,7 @@ def write(demo: Demo, *, progress: Callable[[int, int], None] | None = None,
         flush()
         if progress and done % batch_size:
             progress(done, demo.young_people)
+        _add_foreign_keys(keys)
         _reset_sequences()
     counts = {"agencies": len(demo.locality.agencies), "teams": len(demo.locality.teams),
               "users": len(demo.locality.users)}
@@ -320,6 +325,33 @@ class _Table:
             else:
                 out.append(constant)
         return tuple(out)
+
+
+def _drop_foreign_keys() -> list[tuple[str, str, str]]:
+    """Drop the foreign keys of the tables the demo fills; returns them to be added back."""
+    tables = [m._meta.db_table for m in MODELS]
+    with connection.cursor() as cursor:
+        # Checks still pending from earlier in the transaction (a flush, say) would forbid the
+        # ALTER TABLE: run them now. Django's constraints are deferred again after the load.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s) "
+            "ORDER BY 1, 2", [tables])
+        keys = cursor.fetchall()
+        for table, name, _ in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    return keys
+
+
+def _add_foreign_keys(keys: list[tuple[str, str, str]]) -> None:
+    if not keys:
+        return
+    with connection.cursor() as cursor:
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT "
+                           f"{connection.ops.quote_name(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _reset_sequences() -> None:

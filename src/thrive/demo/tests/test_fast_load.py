@@ -61,3 +61,18 @@ def test_after_a_fast_load_the_application_can_add_records():
     writer.write(generate(2026, 20, today=date.today()))
     top = YoungPerson.objects.order_by("-pk").values_list("pk", flat=True).first()
     assert make_young_person().pk > top
+
+
+def test_the_fast_load_leaves_every_foreign_key_in_place_and_satisfied():
+    def foreign_keys():
+        with connection.cursor() as cursor:
+            return {(model._meta.db_table, name, tuple(c["columns"]), c["foreign_key"])
+                    for model in writer.MODELS
+                    for name, c in connection.introspection.get_constraints(
+                        cursor, model._meta.db_table).items() if c["foreign_key"]}
+
+    before = foreign_keys()
+    assert before
+    writer.write(generate(2026, 20, today=date.today()))
+    assert foreign_keys() == before
+    connection.check_constraints()  # raises if any stored row points at nothing
