@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -291,6 +291,7 @@ class _Table:
 
     def __init__(self, model, *, given, now):
         given = set(given)
+        self.db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the proxy (faster)
         # The primary key only when given: the many-to-many table numbers its own rows.
         fields = [f for f in model._meta.concrete_fields
                   if not (f.primary_key and f.attname not in given)]
@@ -314,14 +315,13 @@ class _Table:
                            f"({', '.join(['%s'] * len(fields))})")
 
     def values(self, row: dict) -> tuple:
-        out = []
+        out, db = [], self.db
         for name, constant, field in self.columns:
             if name is not None:
                 value = row[name]
-                out.append(value if field is None
-                           else field.get_db_prep_save(value, connection))
+                out.append(value if field is None else field.get_db_prep_save(value, db))
             elif field is not None:
-                out.append(field.get_db_prep_save(field.get_default(), connection))
+                out.append(field.get_db_prep_save(field.get_default(), db))
             else:
                 out.append(constant)
         return tuple(out)
