@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from thrive.care.groupings import ALIASES, Grouping
+from thrive.core import progress
 
 from .schema import ROW_GROUP_ROWS, TableSource, write_extract
 from .workdirs import work_dir
@@ -147,7 +148,14 @@ def import_mhsds(source_dir: str | os.PathLike, out_dir: str | os.PathLike) -> I
                      for a in present}
         set_aside = scores_set_aside(con) if "score" in present else {}
         tables, skipped = to_canonical(con, present)
-        manifest = write_extract(out_dir, tables, source=f"mhsds:{Path(source_dir).resolve()}")
+        expected = {"people": rows_read.get("MHS001MPI.csv"),
+                    "referrals": rows_read.get("MHS101Referral.csv"),
+                    "contacts": rows_read.get("MHS201CareContact.csv", 0)
+                    + rows_read.get("MHS204IndirectActivity.csv", 0),
+                    "scores": rows_read.get("MHS606CodedScoreAssessmentRefer.csv"),
+                    "groupings": rows_read.get("THRIVEGrouping.csv")}
+        manifest = write_extract(out_dir, tables, source=f"mhsds:{Path(source_dir).resolve()}",
+                                 expected=expected)
     absent = [f.filename for f in FILES if not f.file_required and f.alias not in present]
     return ImportResult(manifest, skipped, rows_read, absent, set_aside)
 
@@ -193,7 +201,9 @@ def read_files(con, source_dir: Path) -> tuple[list[Problem], dict[str, set[str]
             if spec.file_required:
                 problems.append(Problem(spec.filename, None, None, "file not found"))
             continue
-        table, header, file_problems = _read_csv(path, spec)
+        with progress.stage(f"reading {spec.filename}") as bar:
+            table, header, file_problems = _read_csv(path, spec)
+            bar.update(table.num_rows if table is not None else 0)
         problems += file_problems
         if table is not None:
             con.register(spec.alias, table)
@@ -443,9 +453,11 @@ def validate(con, present: dict[str, set[str]]) -> list[Problem]:
                         "< try_strptime(trim(StartDate), '%Y-%m-%d')")
 
     problems = []
-    for filename, sql in checks:
-        for line, column, message in con.execute(sql).fetchall():
-            problems.append(Problem(filename, int(line), column, message))
+    with progress.stage("checking the extract", total=len(checks), unit="checks") as bar:
+        for filename, sql in checks:
+            for line, column, message in con.execute(sql).fetchall():
+                problems.append(Problem(filename, int(line), column, message))
+            bar.update(1)
     return problems
 
 

@@ -34,6 +34,7 @@ import pyarrow as pa
 from django.db.models import Count
 
 from thrive.care.models import Contact, Episode, Goal, GoalRating, GroupingDecision
+from thrive.core import progress
 from thrive.history.entries import valid_q
 from thrive.measures.engine.catalogue_loader import get_catalogue
 from thrive.measures.engine.coded_items import coded_items
@@ -291,4 +292,12 @@ def build_platform_extract(out_dir: str | os.PathLike) -> dict:
         "collaborate": collaborate_table(ids),
         "decision_options": decision_options_table(ids),
     }
-    return write_extract(out_dir, tables, source="platform")
+    return write_extract(out_dir, tables, source="platform",
+                         expected=_expected_rows() if progress.live() else None)
+
+
+def _expected_rows() -> dict[str, int]:
+    """About how many rows each big table will have (for the time left on a terminal)."""
+    return {"people": YoungPerson.objects.count(), "referrals": Episode.objects.count(),
+            "contacts": Contact.objects.count(), "goals": Goal.objects.count(),
+            "groupings": GroupingDecision.objects.count()}

@@ -39,11 +39,20 @@ def on_terminal(stream: TextIO) -> bool:
 @contextmanager
 def shown(stream: TextIO | None = None) -> Iterator[None]:
     """Report the stages run inside this block (to standard error unless told otherwise)."""
-    token = _stream.set(stream or sys.stderr)
+    # A management command's OutputWrapper ends every write with a newline; a live bar redraws
+    # its line, so it needs the stream underneath.
+    stream = getattr(stream, "_out", stream) or sys.stderr
+    token = _stream.set(stream)
     try:
         yield
     finally:
         _stream.reset(token)
+
+
+def live() -> bool:
+    """Is a live bar being shown (so counting rows ahead, for the time left, is worth it)?"""
+    stream = _stream.get()
+    return stream is not None and on_terminal(stream)
 
 
 class _Quiet:
@@ -52,25 +61,36 @@ class _Quiet:
 
 
 class _Plain:
-    """One line when the stage ends: nothing per row in a log."""
+    """One line when the stage ends, and one a minute while a long one runs: never a line per
+    row in a log."""
 
-    def __init__(self, stream: TextIO, name: str, unit: str):
-        self.stream, self.name, self.unit = stream, name, unit
+    EVERY = 60.0  # seconds between lines of a long stage
+
+    def __init__(self, stream: TextIO, name: str, unit: str, total: int | None):
+        self.stream, self.name, self.unit, self.total = stream, name, unit, total
         self.done, self.started = 0, time.perf_counter()
+        self.said = self.started
 
     def update(self, n: int = 1) -> None:
         self.done += n
+        now = time.perf_counter()
+        if now - self.said >= self.EVERY:
+            self.said = now
+            of = f" of {self.total:,}" if self.total else ""
+            self._line(f"{self.done:,}{of} {self.unit} so far", now - self.started)
 
     def close(self) -> None:
         seconds = time.perf_counter() - self.started
-        line = f"{self.name}: "
         if self.unit:
-            line += f"{self.done:,} {self.unit} in {seconds:.1f} s"
-            if seconds >= 0.1 and self.done:
-                line += f", {self.done / seconds:,.0f} {self.unit}/s"
+            self._line(f"{self.done:,} {self.unit} in {seconds:.1f} s", seconds)
         else:
-            line += f"done in {seconds:.1f} s"
-        self.stream.write(line + "\n")
+            self.stream.write(f"{self.name}: done in {seconds:.1f} s\n")
+            self.stream.flush()
+
+    def _line(self, text: str, seconds: float) -> None:
+        if seconds >= 0.1 and self.done:
+            text += f", {self.done / seconds:,.0f} {self.unit}/s"
+        self.stream.write(f"{self.name}: {text}\n")
         self.stream.flush()
 
 
@@ -90,6 +110,6 @@ def stage(name: str, *, total: int | None = None, unit: str = "rows") -> Iterato
         finally:
             bar.close()
     else:
-        plain = _Plain(stream, name, unit)
+        plain = _Plain(stream, name, unit, total)
         yield plain
         plain.close()  # not after a failure: the error says what happened
