@@ -4,8 +4,8 @@ into the canonical tables (schema.py).
 Reading is pyarrow's multi-threaded streaming CSV reader (every column as text), a block at a
 time into a DuckDB database file in a working directory (so memory stays bounded at any size);
 every check is a DuckDB query over those tables that returns the offending rows with their line
-numbers, so the cost is a few column scans, not Python per row. Every problem is collected (file, line, column,
-message) before anything is written; one problem means nothing is written.
+numbers, so the cost is a few column scans, not Python per row. Every problem is collected
+(file, line, column, message) before anything is written; one problem means nothing is written.
 """
 
 import csv
@@ -563,7 +563,8 @@ def to_canonical(con, present: dict[str, set[str]]) -> tuple[dict[str, TableSour
             f"SELECT {_text('Person_ID')} person_id, {_text('UniqServReqID')} referral_id, k.code grouping, "
             f"{_date('StartDate')} start_on, {_date('EndDate')} end_on, "
             "upper(trim(SharedDecision)) = 'Y' shared_decision FROM grouping g "
-            "JOIN __grouping_keys k ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NOT NULL")
+            "JOIN __grouping_keys k ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NOT NULL "
+            f"ORDER BY g.{LINE}")  # the file's order (a join's order is not fixed)
         skipped = con.execute("SELECT count(*) FROM grouping g JOIN __grouping_keys k "
                               "ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NULL").fetchall()[0][0]
     # No MHSDS table carries goals, Risk Support plans, CollaboRATE responses or the options of a
