@@ -333,6 +333,7 @@ def _did_you_mean(col: str, header: list[str]) -> str:
 
 
 READ_CHUNK = 1 << 24
+LINE_TYPE = np.int32  # a file of more than 2,147,483,647 lines is not an MHSDS extract
 NOT_UTF8 = "is not UTF-8 text: save the file as UTF-8 and import it again"
 
 
@@ -372,21 +373,30 @@ def _record_start_lines(path: Path) -> np.ndarray | None:
                         if (~ok).any():
                             cr[~ok] = last_byte == b"\r"
                         is_blank[one] |= cr
-                    ends.append(line_of[~inside])
+                    ends.append(line_of[~inside].astype(LINE_TYPE))
                     blank.append(is_blank)
                     prev_end = int(end_pos[-1])
                 last_byte = chunk[-1:]
                 offset += len(chunk)
     except OSError:
         return None
-    end_lines = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+    # 32-bit line numbers, and each temporary dropped when done: at 50 M records this array
+    # and its intermediates are most of what the import holds besides DuckDB's own memory.
+    end_lines = np.concatenate(ends) if ends else np.zeros(0, dtype=LINE_TYPE)
+    del ends
     is_blank = np.concatenate(blank) if blank else np.zeros(0, dtype=bool)
-    start_lines = np.concatenate(([1], end_lines[:-1] + 1)) if len(end_lines) else np.zeros(0, np.int64)
-    starts = start_lines[~is_blank].astype(np.int64)
+    del blank
+    start_lines = np.empty(len(end_lines), dtype=LINE_TYPE)
+    if len(end_lines):
+        start_lines[0] = 1
+        np.add(end_lines[:-1], 1, out=start_lines[1:])
+    del end_lines
+    starts = start_lines[~is_blank]
+    del start_lines
     if offset > prev_end + 1:  # a last record with no newline after it
         tail_blank = offset - (prev_end + 1) == 1 and last_byte == b"\r"
         if not tail_blank:
-            starts = np.append(starts, lines_before + 1)
+            starts = np.append(starts, np.array([lines_before + 1], dtype=LINE_TYPE))
     return starts
 
 
