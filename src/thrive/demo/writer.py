@@ -80,6 +80,12 @@ def write(demo: Demo, *, progress: Callable[[int, int], None] | None = None,
             progress(done, demo.young_people)
         _add_foreign_keys(keys)
         _reset_sequences()
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner guesses about millions of new rows until
+            # autovacuum gets round to them (a demo step after the load took minutes on a guess).
+            with connection.cursor() as cursor:
+                for model in MODELS:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     counts = {"agencies": len(demo.locality.agencies), "teams": len(demo.locality.teams),
               "users": len(demo.locality.users)}
     counts.update({model._meta.db_table: n for model, n in written.items()})
