@@ -18,6 +18,7 @@ stay readable and standard output (which may be a CSV) is never touched.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -103,8 +104,11 @@ def stage(name: str, *, total: int | None = None, unit: str = "rows") -> Iterato
         yield _Quiet()
         return
     if on_terminal(stream):
+        # The width once, with a fallback: a terminal that reports 0 columns (a pty nobody
+        # sized) would otherwise get an empty bar.
+        width = shutil.get_terminal_size((100, 24)).columns or 100
         bar = tqdm(total=total, desc=name, unit=f" {unit}" if unit else "it", unit_scale=True,
-                   file=stream, dynamic_ncols=True, leave=True)
+                   file=stream, ncols=width, leave=True)
         try:
             yield bar
         finally:
