@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from thrive.care.groupings import OPTION_LABELS, Grouping
+from thrive.core import progress
 from thrive.measures.engine.experience_measures import COLLABORATE_MIN_ENCOUNTERS
 
 from . import metrics
@@ -42,10 +43,13 @@ def refresh(extract_dir: str | os.PathLike, out_dir: str | os.PathLike) -> dict:
     with work_dir(out.parent, "aggregates") as staging:
         con = connect(extract_dir)
         rows = {}
-        for name, rel in metrics.compute_aggregates(con).items():
-            target = str(staging / f"{name}.parquet").replace("'", "''")
-            con.execute(f"COPY ({rel.sql_query()}) TO '{target}' (FORMAT parquet)")
-            rows[name] = con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()[0][0]
+        aggregates = metrics.compute_aggregates(con)
+        with progress.stage("dashboard aggregates", total=len(aggregates), unit="aggregates") as bar:
+            for name, rel in aggregates.items():
+                target = str(staging / f"{name}.parquet").replace("'", "''")
+                con.execute(f"COPY ({rel.sql_query()}) TO '{target}' (FORMAT parquet)")
+                rows[name] = con.execute(f"SELECT count(*) FROM read_parquet('{target}')").fetchall()[0][0]
+                bar.update(1)
         manifest = json.loads((Path(extract_dir) / "manifest.json").read_text())
         through = con.execute(metrics.EXTRACT_THROUGH_SQL).fetchall()[0][0]
         con.close()

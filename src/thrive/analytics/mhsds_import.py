@@ -1,10 +1,11 @@
 """Read an MHSDS-style CSV extract (docs/specs/standards/mhsds-extract.md), validate all of it, and turn it
 into the canonical tables (schema.py).
 
-Reading is pyarrow's multi-threaded CSV reader (every column as text); every check is a DuckDB
-query over those Arrow tables that returns the offending rows with their line numbers, so the
-cost is a few column scans, not Python per row. Every problem is collected (file, line, column,
-message) before anything is written; one problem means nothing is written.
+Reading is pyarrow's multi-threaded streaming CSV reader (every column as text), a block at a
+time into a DuckDB database file in a working directory (so memory stays bounded at any size);
+every check is a DuckDB query over those tables that returns the offending rows with their line
+numbers, so the cost is a few column scans, not Python per row. Every problem is collected
+(file, line, column, message) before anything is written; one problem means nothing is written.
 """
 
 import csv
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from thrive.care.groupings import ALIASES, Grouping
+from thrive.core import progress
 
 from .schema import ROW_GROUP_ROWS, TableSource, write_extract
 from .workdirs import work_dir
@@ -130,14 +132,15 @@ IMPORT_MEMORY_LIMIT = "2GB"
 
 def import_mhsds(source_dir: str | os.PathLike, out_dir: str | os.PathLike) -> ImportResult:
     """Validate everything; raise ImportRejected with every problem, or write the extract."""
-    # The files' text is held in Arrow; DuckDB's own working memory for the checks is capped (it
-    # spills to a temporary directory beyond it) and the canonical tables stream from DuckDB to
-    # Parquet, so the peak is little more than the text of the files.
+    # The files stream into a DuckDB database file (a block of CSV at a time), DuckDB's working
+    # memory for the checks is capped (it spills to a temporary directory beyond it) and the
+    # canonical tables stream from DuckDB to Parquet: the peak is bounded whatever the size.
     # The spill directory holds person-level rows too: it lives beside the output, and goes
     # however the import ends (workdirs.py).
     out_dir = Path(out_dir)
     with (work_dir(out_dir.parent, "import-spill") as spill,
-          duckdb.connect(config={"memory_limit": IMPORT_MEMORY_LIMIT,
+          duckdb.connect(str(spill / "import.duckdb"),
+                         config={"memory_limit": IMPORT_MEMORY_LIMIT,
                                  "temp_directory": str(spill)}) as con):
         problems, present = read_files(con, Path(source_dir))
         problems += validate(con, present)
@@ -147,7 +150,14 @@ def import_mhsds(source_dir: str | os.PathLike, out_dir: str | os.PathLike) -> I
                      for a in present}
         set_aside = scores_set_aside(con) if "score" in present else {}
         tables, skipped = to_canonical(con, present)
-        manifest = write_extract(out_dir, tables, source=f"mhsds:{Path(source_dir).resolve()}")
+        expected = {"people": rows_read.get("MHS001MPI.csv"),
+                    "referrals": rows_read.get("MHS101Referral.csv"),
+                    "contacts": rows_read.get("MHS201CareContact.csv", 0)
+                    + rows_read.get("MHS204IndirectActivity.csv", 0),
+                    "scores": rows_read.get("MHS606CodedScoreAssessmentRefer.csv"),
+                    "groupings": rows_read.get("THRIVEGrouping.csv")}
+        manifest = write_extract(out_dir, tables, source=f"mhsds:{Path(source_dir).resolve()}",
+                                 expected=expected)
     absent = [f.filename for f in FILES if not f.file_required and f.alias not in present]
     return ImportResult(manifest, skipped, rows_read, absent, set_aside)
 
@@ -193,15 +203,27 @@ def read_files(con, source_dir: Path) -> tuple[list[Problem], dict[str, set[str]
             if spec.file_required:
                 problems.append(Problem(spec.filename, None, None, "file not found"))
             continue
-        table, header, file_problems = _read_csv(path, spec)
+        with progress.stage(f"reading {spec.filename}") as bar:
+            loaded, header, file_problems = _load_csv(con, path, spec, bar)
         problems += file_problems
-        if table is not None:
-            con.register(spec.alias, table)
+        if loaded:
             present[spec.alias] = set(header)
     return problems, present
 
 
-def _read_csv(path: Path, spec: FileSpec):
+# Bytes of CSV parsed at a time: each block becomes one batch of Arrow (about half a million rows
+# of a score file) that goes into DuckDB's own storage before the next is read.
+BLOCK_BYTES = 1 << 25
+
+
+def _load_csv(con, path: Path, spec: FileSpec, bar) -> tuple[bool, list[str], list[Problem]]:
+    """Read one CSV (every column as text) into a DuckDB table named after the file's alias,
+    with each row's physical line (LINE). Returns whether it loaded, its header and problems.
+
+    The file streams through: pyarrow parses a block, DuckDB stores it (in the database file
+    beside the output, spilling past its memory limit), and the block is dropped. So a file is
+    never held whole in Python's memory, however large (9 GiB for the demo's 4.4 GiB of CSV
+    when it was)."""
     name = spec.filename
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -209,11 +231,11 @@ def _read_csv(path: Path, spec: FileSpec):
     except (OSError, UnicodeDecodeError) as exc:
         line = _first_non_utf8_line(path) if isinstance(exc, UnicodeDecodeError) else None
         if line is not None:
-            return None, (), [Problem(name, line, None, NOT_UTF8)]
-        return None, (), [Problem(name, None, None,
-                                  f"cannot be read as UTF-8 CSV ({exc.__class__.__name__})")]
+            return False, [], [Problem(name, line, None, NOT_UTF8)]
+        return False, [], [Problem(name, None, None,
+                                   f"cannot be read as UTF-8 CSV ({exc.__class__.__name__})")]
     if not header:
-        return None, (), [Problem(name, 1, None, "the file is empty: no header row")]
+        return False, [], [Problem(name, 1, None, "the file is empty: no header row")]
     header = [h.strip() for h in header]
     problems = [Problem(name, 1, col, "required column is missing" + _did_you_mean(col, header))
                 for col in spec.required if col not in header]
@@ -222,55 +244,84 @@ def _read_csv(path: Path, spec: FileSpec):
                          + _did_you_mean(col, header))
                  for col in spec.metric if col not in header]
     wanted = [c for c in spec.columns if c in header]
-    bad_rows: list[Problem] = []
-
-    def on_invalid_row(row):
-        bad_rows.append(Problem(name, row.number, None,
-                                f"has {row.actual_columns} fields; the header has {row.expected_columns}"))
-        return "skip"
-
-    def read(use_threads: bool):
-        bad_rows.clear()
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding="utf8",
-                                           use_threads=use_threads),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=wanted,
-                column_types={c: pa.string() for c in wanted},
-                strings_can_be_null=True, quoted_strings_can_be_null=True,
-            ),
-        )
-
+    # The physical line each record starts on (header first): errors and checks name lines.
+    starts = _record_start_lines(path)
     try:
-        table = read(use_threads=True)
-        if any(p.line is None for p in bad_rows):
-            table = read(use_threads=False)  # the slower serial reader knows the line numbers
+        skipped = _stream_into(con, path, spec, header, wanted, starts, use_threads=True, bar=bar)
+        if any(line is None for line, _ in skipped):
+            # the slower serial reader knows the line numbers of malformed rows
+            skipped = _stream_into(con, path, spec, header, wanted, starts, use_threads=False,
+                                   bar=None)
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        con.execute(f"DROP TABLE IF EXISTS {spec.alias}")
         line = _first_non_utf8_line(path)
         if line is not None:
-            return None, header, problems + [Problem(name, line, None, NOT_UTF8)]
-        return None, header, problems + [Problem(name, None, None, f"cannot be read as CSV: {exc}")]
-    # pyarrow numbers records (header = 1), skipping blank lines and counting a quoted newline as
-    # part of its record: errors name the file's physical lines instead.
-    starts = _record_start_lines(path)
-    skipped = [p.line for p in bad_rows]
-    if starts is not None and len(starts) - 1 - len(skipped) == table.num_rows and all(
-            1 < n <= len(starts) for n in skipped):
-        bad_rows = [Problem(p.file, int(starts[p.line - 1]), p.column, p.message) for p in bad_rows]
-        keep = np.ones(len(starts), dtype=bool)
-        keep[0] = False
-        keep[np.asarray(skipped, dtype=np.int64) - 1] = False
-        lines = starts[keep]
+            return False, header, problems + [Problem(name, line, None, NOT_UTF8)]
+        return False, header, problems + [Problem(name, None, None, f"cannot be read as CSV: {exc}")]
+    n_rows = con.execute(f"SELECT count(*) FROM {spec.alias}").fetchall()[0][0]
+    numbers = [n for n, _ in skipped]
+    if starts is not None and len(starts) - 1 - len(numbers) == n_rows and all(
+            1 < n <= len(starts) for n in numbers):
+        problems += [Problem(name, int(starts[n - 1]), None, message) for n, message in skipped]
     else:
-        lines = _line_numbers(table.num_rows, skipped)
-    problems += bad_rows
-    columns = {c: table.column(c) for c in wanted}
-    for col in spec.columns:  # absent optional columns read as empty
-        columns.setdefault(col, pa.nulls(table.num_rows, pa.string()))
-    columns[LINE] = pa.array(lines)
-    return pa.table(columns), header, problems
+        # The scan for physical lines disagrees with the parser (or could not read the file):
+        # fall back to record numbers, as pyarrow counts them.
+        con.execute(f"UPDATE {spec.alias} SET {LINE} = {RECORD}")
+        problems += [Problem(name, n, None, message) for n, message in skipped]
+    return True, header, problems
+
+
+RECORD = "__record"  # the record's number as the parser counts it (header = 1)
+
+
+def _stream_into(con, path: Path, spec: FileSpec, header: list[str], wanted: list[str],
+                 starts: np.ndarray | None, *, use_threads: bool, bar) -> list[tuple[int | None, str]]:
+    """(Re)create the file's table from a streaming parse; returns the malformed rows it skipped
+    as (record number or None, message)."""
+    bad: list[tuple[int | None, str]] = []
+
+    def on_invalid_row(row):
+        bad.append((row.number, f"has {row.actual_columns} fields; the header has {row.expected_columns}"))
+        return "skip"
+
+    columns = ", ".join(f"{_q(c)} VARCHAR" for c in spec.columns)
+    con.execute(f"CREATE OR REPLACE TABLE {spec.alias} ({columns}, {LINE} BIGINT, {RECORD} BIGINT)")
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, encoding="utf8",
+                                       use_threads=use_threads, block_size=BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=wanted, column_types={c: pa.string() for c in wanted},
+            strings_can_be_null=True, quoted_strings_can_be_null=True),
+    )
+    record = 2  # the next record's number (the header is record 1)
+    for batch in reader:
+        n = batch.num_rows
+        if not n:
+            continue
+        # This batch's rows are the next n records the parser kept; any it skipped in between
+        # were reported (with their numbers) while the block was parsed, before it came out.
+        skipped = np.array(sorted(k for k, _ in bad if k is not None and k >= record), np.int64)
+        end = record + n
+        while end - record - int(np.count_nonzero(skipped < end)) < n:
+            end = record + n + int(np.count_nonzero(skipped < end))
+        numbers = np.arange(record, end, dtype=np.int64)
+        if len(skipped):
+            numbers = numbers[~np.isin(numbers, skipped)]
+        record = end
+        lines = (starts[numbers - 1] if starts is not None and len(starts) >= end - 1
+                 else numbers)
+        data = {c: (batch.column(c) if c in wanted else pa.nulls(n, pa.string()))
+                for c in spec.columns}
+        data[LINE] = pa.array(lines, pa.int64())
+        data[RECORD] = pa.array(numbers, pa.int64())
+        con.register("__block", pa.table(data))
+        con.execute(f"INSERT INTO {spec.alias} SELECT * FROM __block")
+        con.unregister("__block")
+        if bar is not None:
+            bar.update(n)
+    return bad
 
 
 def _did_you_mean(col: str, header: list[str]) -> str:
@@ -282,6 +333,7 @@ def _did_you_mean(col: str, header: list[str]) -> str:
 
 
 READ_CHUNK = 1 << 24
+LINE_TYPE = np.int32  # a file of more than 2,147,483,647 lines is not an MHSDS extract
 NOT_UTF8 = "is not UTF-8 text: save the file as UTF-8 and import it again"
 
 
@@ -321,21 +373,30 @@ def _record_start_lines(path: Path) -> np.ndarray | None:
                         if (~ok).any():
                             cr[~ok] = last_byte == b"\r"
                         is_blank[one] |= cr
-                    ends.append(line_of[~inside])
+                    ends.append(line_of[~inside].astype(LINE_TYPE))
                     blank.append(is_blank)
                     prev_end = int(end_pos[-1])
                 last_byte = chunk[-1:]
                 offset += len(chunk)
     except OSError:
         return None
-    end_lines = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+    # 32-bit line numbers, and each temporary dropped when done: at 50 M records this array
+    # and its intermediates are most of what the import holds besides DuckDB's own memory.
+    end_lines = np.concatenate(ends) if ends else np.zeros(0, dtype=LINE_TYPE)
+    del ends
     is_blank = np.concatenate(blank) if blank else np.zeros(0, dtype=bool)
-    start_lines = np.concatenate(([1], end_lines[:-1] + 1)) if len(end_lines) else np.zeros(0, np.int64)
-    starts = start_lines[~is_blank].astype(np.int64)
+    del blank
+    start_lines = np.empty(len(end_lines), dtype=LINE_TYPE)
+    if len(end_lines):
+        start_lines[0] = 1
+        np.add(end_lines[:-1], 1, out=start_lines[1:])
+    del end_lines
+    starts = start_lines[~is_blank]
+    del start_lines
     if offset > prev_end + 1:  # a last record with no newline after it
         tail_blank = offset - (prev_end + 1) == 1 and last_byte == b"\r"
         if not tail_blank:
-            starts = np.append(starts, lines_before + 1)
+            starts = np.append(starts, np.array([lines_before + 1], dtype=LINE_TYPE))
     return starts
 
 
@@ -351,14 +412,6 @@ def _first_non_utf8_line(path: Path) -> int | None:
     except OSError:
         return None
     return None
-
-
-def _line_numbers(n_rows: int, skipped: list[int | None]) -> np.ndarray:
-    """File line of each kept row (header = line 1), allowing for skipped malformed rows."""
-    lines = np.arange(2, n_rows + 2, dtype=np.int64)
-    for line in sorted(x for x in skipped if x is not None):
-        lines[lines >= line] += 1
-    return lines
 
 
 def _q(col: str) -> str:
@@ -443,9 +496,11 @@ def validate(con, present: dict[str, set[str]]) -> list[Problem]:
                         "< try_strptime(trim(StartDate), '%Y-%m-%d')")
 
     problems = []
-    for filename, sql in checks:
-        for line, column, message in con.execute(sql).fetchall():
-            problems.append(Problem(filename, int(line), column, message))
+    with progress.stage("checking the extract", total=len(checks), unit="checks") as bar:
+        for filename, sql in checks:
+            for line, column, message in con.execute(sql).fetchall():
+                problems.append(Problem(filename, int(line), column, message))
+            bar.update(1)
     return problems
 
 
@@ -518,7 +573,8 @@ def to_canonical(con, present: dict[str, set[str]]) -> tuple[dict[str, TableSour
             f"SELECT {_text('Person_ID')} person_id, {_text('UniqServReqID')} referral_id, k.code grouping, "
             f"{_date('StartDate')} start_on, {_date('EndDate')} end_on, "
             "upper(trim(SharedDecision)) = 'Y' shared_decision FROM grouping g "
-            "JOIN __grouping_keys k ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NOT NULL")
+            "JOIN __grouping_keys k ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NOT NULL "
+            f"ORDER BY g.{LINE}")  # the file's order (a join's order is not fixed)
         skipped = con.execute("SELECT count(*) FROM grouping g JOIN __grouping_keys k "
                               "ON k.key = lower(trim(g.Grouping)) WHERE k.code IS NULL").fetchall()[0][0]
     # No MHSDS table carries goals, Risk Support plans, CollaboRATE responses or the options of a

@@ -28,12 +28,13 @@ decision. A grouping in error does not end the one before it; the next valid one
 import itertools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import pyarrow as pa
 from django.db.models import Count
 
 from thrive.care.models import Contact, Episode, Goal, GoalRating, GroupingDecision
+from thrive.core import progress
 from thrive.history.entries import valid_q
 from thrive.measures.engine.catalogue_loader import get_catalogue
 from thrive.measures.engine.coded_items import coded_items
@@ -45,7 +46,7 @@ from thrive.risk.models import RiskSupportPlan
 
 from .locations import analytics_dir
 from .population import load as load_population
-from .schema import TABLES, write_extract
+from .schema import TABLES, TableSource, write_extract
 
 ATTEND_STATUS = {
     Contact.Attendance.ATTENDED: "5",
@@ -64,21 +65,29 @@ CHUNK = 5000
 COLLABORATE = "collaborate"  # the catalogue's measure id
 
 
-# Rows become Arrow a batch at a time: Arrow holds a row in tens of bytes, Python objects in
-# hundreds, so a large locality never has its whole extract as Python objects at once.
+# Rows become Arrow a batch at a time and go to the Parquet file as they come (write_extract
+# streams them), so neither a table's Python objects nor its Arrow form is ever held whole.
 BATCH = 100_000
 
 
-def _table(name: str, rows: Iterable[tuple]) -> pa.Table:
-    """The canonical table from rows given in the schema's column order."""
+def _table(name: str, rows: Callable[[], Iterable[tuple]]) -> TableSource:
+    """The canonical table, streamed: `rows()` gives rows in the schema's column order, read only
+    when write_extract writes this table."""
     schema = TABLES[name]
-    batches, rows = [], iter(rows)
-    while chunk := list(itertools.islice(rows, BATCH)):
-        columns = zip(*chunk, strict=True)
-        batches.append(pa.record_batch(
-            [pa.array(values, field.type) for values, field in zip(columns, schema, strict=True)],
-            schema=schema))
-    return pa.Table.from_batches(batches, schema=schema)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        it = iter(rows())
+        while chunk := list(itertools.islice(it, BATCH)):
+            columns = zip(*chunk, strict=True)
+            yield pa.record_batch(
+                [pa.array(values, field.type) for values, field in zip(columns, schema, strict=True)],
+                schema=schema)
+    return batches
+
+
+def read_whole(name: str, source: TableSource) -> pa.Table:
+    """A streamed table read whole (for tests and small localities)."""
+    return pa.Table.from_batches(list(source()), schema=TABLES[name])
 
 
 def episode_ids() -> dict[int, tuple[str, str]]:
@@ -92,7 +101,7 @@ def age_on(born, on) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def people_table() -> pa.Table:
+def people_table() -> TableSource:
     # A local authority recorded by name (as the demo's) is matched to the population table's
     # area names for its ONS code, so the equity dashboard can give a rate for it.
     people = load_population(analytics_dir())
@@ -108,10 +117,10 @@ def people_table() -> pa.Table:
         for public_id, sex, gender, ethnic, decile, la in people.iterator(chunk_size=CHUNK):
             yield (str(public_id), sex or None, gender or None, ethnic or None, None, decile,
                    code((la or "").strip().upper()) if (la or "").strip() else None)
-    return _table("people", rows())
+    return _table("people", rows)
 
 
-def referrals_table() -> pa.Table:
+def referrals_table() -> TableSource:
     def rows():
         episodes = Episode.objects.order_by("id").values_list(
             "public_id", "young_person__public_id", "young_person__date_of_birth", "agency__ods_code",
@@ -122,17 +131,17 @@ def referrals_table() -> pa.Table:
              agreed, why) in episodes.iterator(chunk_size=CHUNK):
             yield (str(pid), str(person), ods or agency, received, age_on(born, received), source,
                    reason, None, team, declined, ended, met, agreed, why or None)
-    return _table("referrals", rows())
+    return _table("referrals", rows)
 
 
-def contacts_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+def contacts_table(ids: dict[int, tuple[str, str]]) -> TableSource:
     def rows():
         contacts = Contact.objects.valid().order_by("id").values_list(
             "id", "episode_id", "date", "time", "attendance", "mode")
         for cid, episode, on, at, attendance, mode in contacts.iterator(chunk_size=CHUNK):
             yield (str(cid), "direct", *ids[episode], on, at.replace(microsecond=0) if at else None,
                    ATTEND_STATUS.get(attendance), CONS_MECHANISM.get(mode))
-    return _table("contacts", rows())
+    return _table("contacts", rows)
 
 
 def scale_concept_ids() -> dict[str, str]:
@@ -145,8 +154,9 @@ def scale_concept_ids() -> dict[str, str]:
     return out
 
 
-def scores_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
-    return _table("scores", itertools.chain(_scale_scores(ids), _goal_scores(ids), _item_scores(ids)))
+def scores_table(ids: dict[int, tuple[str, str]]) -> TableSource:
+    return _table("scores", lambda: itertools.chain(_scale_scores(ids), _goal_scores(ids),
+                                                    _item_scores(ids)))
 
 
 def _scale_scores(ids):
@@ -199,7 +209,7 @@ def _responses(stored) -> dict[int, int | None]:
     return {int(k): v for k, v in (stored or {}).items()}
 
 
-def groupings_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+def groupings_table(ids: dict[int, tuple[str, str]]) -> TableSource:
     def rows():
         decisions = GroupingDecision.objects.valid().order_by("episode_id", "decided_on", "id").values_list(
             "episode_id", "grouping", "decided_on", "young_person_took_part", "parent_carer_took_part",
@@ -214,34 +224,40 @@ def groupings_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
             previous = episode, (*ids[episode], grouping, decided, ended, bool(yp or parent), explicit)
         if previous is not None:
             yield previous[1]
-    return _table("groupings", rows())
+    return _table("groupings", rows)
 
 
-def goals_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
-    ratings: dict[int, list] = {}
-    for goal_id, rating, on in GoalRating.objects.valid().order_by("goal_id", "rated_on", "id").values_list(
-            "goal_id", "rating", "rated_on").iterator(chunk_size=CHUNK):
-        ratings.setdefault(goal_id, []).append((rating, on))
-
+def goals_table(ids: dict[int, tuple[str, str]]) -> TableSource:
     def rows():
+        # Goals by id beside their ratings by goal id, read side by side (a merge): only the
+        # current goal's ratings are ever held, never every rating of the locality.
+        ratings = GoalRating.objects.valid().order_by("goal_id", "rated_on", "id").values_list(
+            "goal_id", "rating", "rated_on").iterator(chunk_size=CHUNK)
+        pending = next(ratings, None)
         goals = Goal.objects.valid().order_by("id").values_list("id", "episode_id", "number", "agreed_on")
         for gid, episode, number, agreed in goals.iterator(chunk_size=CHUNK):
-            rated = ratings.get(gid, [])
-            first, last = (rated[0], rated[-1]) if rated else ((None, None), (None, None))
+            while pending is not None and pending[0] < gid:
+                pending = next(ratings, None)  # a rating of a goal in error
+            first = last = (None, None)
+            while pending is not None and pending[0] == gid:
+                if first == (None, None):
+                    first = pending[1:]
+                last = pending[1:]
+                pending = next(ratings, None)
             yield (str(gid), *ids[episode], number, agreed, *first, *last)
-    return _table("goals", rows())
+    return _table("goals", rows)
 
 
-def risk_plans_table() -> pa.Table:
+def risk_plans_table() -> TableSource:
     def rows():
         plans = RiskSupportPlan.objects.order_by("id").annotate(n_agencies=Count("agencies")).values_list(
             "id", "young_person__public_id", "agreed_on", "review_on", "status", "ended_on", "n_agencies")
         for pid, person, agreed, review, status, ended, agencies in plans.iterator(chunk_size=CHUNK):
             yield (str(pid), str(person), agreed, review, status, ended, agencies)
-    return _table("risk_plans", rows())
+    return _table("risk_plans", rows)
 
 
-def collaborate_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+def collaborate_table(ids: dict[int, tuple[str, str]]) -> TableSource:
     def rows():
         completions = Completion.objects.valid().filter(measure_id=COLLABORATE, source=Source.ITEMS).order_by(
             "id").values_list("id", "episode_id", "rater", "completed_on", "responses")
@@ -249,10 +265,10 @@ def collaborate_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
             top = collaborate_top_score(_responses(responses))
             if top is not None:  # None: not a completed encounter
                 yield (str(cid), *ids[episode], rater, on, top)
-    return _table("collaborate", rows())
+    return _table("collaborate", rows)
 
 
-def decision_options_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
+def decision_options_table(ids: dict[int, tuple[str, str]]) -> TableSource:
     def rows():
         decisions = GroupingDecision.objects.valid().order_by("id").values_list(
             "id", "episode_id", "decided_on", "grouping", "options_discussed", "options_preferred")
@@ -260,7 +276,7 @@ def decision_options_table(ids: dict[int, tuple[str, str]]) -> pa.Table:
             preferred = set(preferred or ())
             for option in dict.fromkeys([*(discussed or ()), *sorted(preferred)]):
                 yield (str(did), *ids[episode], decided, grouping, option, option in preferred)
-    return _table("decision_options", rows())
+    return _table("decision_options", rows)
 
 
 def build_platform_extract(out_dir: str | os.PathLike) -> dict:
@@ -276,4 +292,12 @@ def build_platform_extract(out_dir: str | os.PathLike) -> dict:
         "collaborate": collaborate_table(ids),
         "decision_options": decision_options_table(ids),
     }
-    return write_extract(out_dir, tables, source="platform")
+    return write_extract(out_dir, tables, source="platform",
+                         expected=_expected_rows() if progress.live() else None)
+
+
+def _expected_rows() -> dict[str, int]:
+    """About how many rows each big table will have (for the time left on a terminal)."""
+    return {"people": YoungPerson.objects.count(), "referrals": Episode.objects.count(),
+            "contacts": Contact.objects.count(), "goals": Goal.objects.count(),
+            "groupings": GroupingDecision.objects.count()}

@@ -26,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from thrive.core import progress
+
 from .schema import TABLES, conform, table_path, write_extract
 
 ENV_VAR = "THRIVE_PSEUDONYM_KEY"
@@ -170,7 +172,9 @@ def pseudonymise_extract(source_dir: str | os.PathLike, out_dir: str | os.PathLi
         path = table_path(source_dir, name)
         if path.exists():
             # conform: an older extract's file lacks columns added since (LATER_COLUMNS): null
-            tables[name] = pseudonymise_table(name, conform(name, pq.read_table(path)), key)
+            with progress.stage(f"pseudonymising {name}") as bar:
+                tables[name] = pseudonymise_table(name, conform(name, pq.read_table(path)), key)
+                bar.update(tables[name].num_rows)
     absent = source_manifest.get("absent", [n for n in TABLES if n not in tables])
     return write_extract(out_dir, {n: t for n, t in tables.items() if n not in absent},
                          source=source_manifest.get("source", "unknown"),

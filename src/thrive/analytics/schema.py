@@ -21,6 +21,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from thrive.core import progress
+
 from .workdirs import swap_in, work_dir
 
 SCHEMA_VERSION = 4
@@ -165,20 +167,22 @@ ROW_GROUP_ROWS = 1 << 20
 
 
 def write_extract(out_dir: str | os.PathLike, tables: dict[str, TableSource], *, source: str,
-                  extra: dict | None = None) -> dict:
+                  extra: dict | None = None, expected: dict[str, int] | None = None) -> dict:
     """Write every canonical table (missing ones empty, and listed as ``absent`` in the manifest)
     and a manifest, all or nothing.
 
     The files go to a working directory beside ``out_dir`` and are swapped into place in one
     step only when all are written (workdirs.py), so a failure or a kill never leaves a
-    half-written extract, or none.
+    half-written extract, or none. ``expected`` (rows per table, when the caller knows about how
+    many) lets a terminal show the time left for each table.
     """
     out = Path(out_dir)
     with work_dir(out.parent, "extract") as staging:
         counts = {}
         for name in TABLES:
-            counts[name] = _write_table(staging / f"{name}.parquet", name,
-                                        tables.get(name, empty_table(name)))
+            with progress.stage(f"extract: {name}", total=(expected or {}).get(name)) as bar:
+                counts[name] = _write_table(staging / f"{name}.parquet", name,
+                                            tables.get(name, empty_table(name)), bar)
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "source": source,
@@ -192,11 +196,12 @@ def write_extract(out_dir: str | os.PathLike, tables: dict[str, TableSource], *,
         return manifest
 
 
-def _write_table(path: Path, name: str, source: TableSource) -> int:
+def _write_table(path: Path, name: str, source: TableSource, bar) -> int:
     """One table's Parquet file; returns its number of rows."""
     if isinstance(source, pa.Table):
         table = conform(name, source)
         pq.write_table(table, path, compression="zstd")
+        bar.update(table.num_rows)
         return table.num_rows
     # Batches are gathered into row groups of about ROW_GROUP_ROWS: DuckDB streams results in
     # small batches, and a file of thousands of tiny row groups is slower to read.
@@ -210,6 +215,7 @@ def _write_table(path: Path, name: str, source: TableSource) -> int:
 
         for batch in source():
             pending.append(batch)
+            bar.update(batch.num_rows)
             if sum(b.num_rows for b in pending) >= ROW_GROUP_ROWS:
                 rows += flush()
         if pending:

@@ -7,6 +7,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from thrive.accounts.models import Role, Team, User
@@ -39,7 +40,10 @@ def add_waiting_lists(seed: int, today: date) -> dict[str, int]:
         team_open = Episode.objects.filter(open_episodes_q(), team=team)
         # The newest referrals not yet helped go back to the waiting list, unallocated; every
         # practitioner keeps at least one episode of their own.
-        leads = {u.pk: team_open.filter(lead_practitioner=u).count() for u in staff + [manager]}
+        # One grouped count, not one query per member (a million-person demo has thousands).
+        counted = dict(team_open.filter(lead_practitioner__isnull=False).values("lead_practitioner")
+                       .annotate(n=Count("id")).values_list("lead_practitioner", "n"))
+        leads = {u.pk: counted.get(u.pk, 0) for u in staff + [manager]}
         newest = []
         for episode in (team_open.filter(first_help_on__isnull=True,
                                          lead_practitioner__isnull=False)

@@ -84,3 +84,47 @@ def test_summary_counts_rows_read_loaded_and_set_aside_by_reason(tmp_path, capsy
     assert "MHS606CodedScoreAssessmentRefer.csv: 5 rows read" in out
     assert "Set aside by the outcomes metric: 1 score row(s), out of range." in out
     assert "5 scores" in out
+
+
+def test_files_stream_in_blocks_with_the_same_extract_and_the_same_line_numbers(tmp_path, monkeypatch):
+    """The import reads each file a block at a time into DuckDB (bounded memory at any size):
+    blocks of 2 KiB give the extract one block does, and the same physical lines in errors,
+    even for a ragged row, blank lines and a quoted newline far into a many-block file."""
+    from datetime import date
+
+    import pyarrow.parquet as pq
+
+    from thrive.analytics import mhsds_import
+    from thrive.analytics.schema import TABLES
+    from thrive.demo.mhsds_extract import write_extract
+
+    source = tmp_path / "csv"
+    write_extract(source, people=150, seed=2026, today=date(2026, 3, 2))
+    contacts = source / "MHS201CareContact.csv"
+    assert contacts.stat().st_size > 40 * 2048  # many blocks
+    whole = import_mhsds(source, tmp_path / "whole").manifest
+    monkeypatch.setattr(mhsds_import, "BLOCK_BYTES", 2048)
+    streamed = import_mhsds(source, tmp_path / "streamed").manifest
+    assert streamed["rows"] == whole["rows"] and whole["rows"]["contacts"] > 1000
+    for name in TABLES:
+        if name not in whole["absent"]:
+            one, many = (pq.read_table(tmp_path / d / f"{name}.parquet") for d in ("whole", "streamed"))
+            assert many.equals(one), name
+
+    lines = contacts.read_text().splitlines(keepends=True)
+    header, body = lines[0], lines[1:]
+    fields = body[-1].rstrip("\n").split(",")
+    broken = (header + "".join(body[:300]) + "\n\n" + "P1,R1\n" + "".join(body[300:700])
+              + ",".join(fields[:2] + ['"C\nX"'] + fields[3:]) + "\n"
+              + ",".join(fields[:2] + ["late", "not-a-date"] + fields[4:]) + "\n")
+    contacts.write_text(broken)
+    # header 1, 300 rows (2-301), blanks 302-303, ragged 304, 400 rows (305-704), quoted 705-706
+    expected = {"MHS201CareContact.csv, line 304: has 2 fields; the header has 7",
+                "MHS201CareContact.csv, line 707, column CareContDate: is not a date (YYYY-MM-DD): "
+                "not-a-date"}
+    for block in (2048, 1 << 25):
+        monkeypatch.setattr(mhsds_import, "BLOCK_BYTES", block)
+        with pytest.raises(mhsds_import.ImportRejected) as rejected:
+            import_mhsds(source, tmp_path / "bad")
+        found = {str(p) for p in rejected.value.problems}
+        assert expected <= found, (block, sorted(found)[:5])

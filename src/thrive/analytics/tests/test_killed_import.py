@@ -23,8 +23,8 @@ signal.signal(signal.SIGTERM, _exit_on_terminate)
 from thrive.analytics import schema
 from thrive.analytics.mhsds_import import import_mhsds
 real = schema._write_table
-def write_then_die(path, name, source):
-    rows = real(path, name, source)
+def write_then_die(*args):
+    rows = real(*args)
     os.kill(os.getpid(), getattr(signal, sys.argv[3]))
     return rows
 schema._write_table = write_then_die

@@ -227,7 +227,7 @@ def test_current_view_is_chosen_only_to_rate_item_by_item(signed_in, episode):
 
 
 def test_current_view_is_recorded_item_by_item_and_never_scored(signed_in, episode):
-    from thrive.analytics.platform_extract import episode_ids, scores_table
+    from thrive.analytics.platform_extract import episode_ids, read_whole, scores_table
 
     form = signed_in.get(record_url(episode, "current_view", "clinician")).content.decode()
     assert "Item 1" in form and "Item 50" in form and "9 not known" in form
@@ -247,7 +247,7 @@ def test_current_view_is_recorded_item_by_item_and_never_scored(signed_in, episo
     assert "Current View" in listed
     # The analytics extract carries the coded items as MHSDS does ("not known" and the
     # complexity factors have no code), so the Current View profile counts this one.
-    coded = scores_table(episode_ids()).to_pylist()
+    coded = read_whole("scores", scores_table(episode_ids())).to_pylist()
     assert sorted(r["score"] for r in coded) == ["1", "2", "3"]
 
 

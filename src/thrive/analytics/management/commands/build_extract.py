@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from thrive.analytics.platform_extract import build_platform_extract
+from thrive.core import progress
 
 
 class Command(BaseCommand):
@@ -10,7 +11,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True, help="directory to write the Parquet extract to")
 
-    def handle(self, *args, out, **options):
+    def handle(self, *args, **options):
+        with progress.shown(self.stderr):  # a live bar on a terminal, plain lines in logs
+            return self._handle(**options)
+
+    def _handle(self, *, out, **options):
         manifest = build_platform_extract(out)
         rows = ", ".join(f"{n} {name}" for name, n in manifest["rows"].items())
         self.stdout.write(f"Extract written to {out}: {rows}.")

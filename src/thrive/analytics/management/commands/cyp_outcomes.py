@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from thrive.analytics import metrics
 from thrive.analytics.engine import connect
+from thrive.core import progress
 
 
 def _date(text: str) -> date:
@@ -29,16 +30,22 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="period_to", required=True, help="YYYY-MM-DD, inclusive")
         parser.add_argument("--out", required=True, help="the per-referral CSV to write")
 
-    def handle(self, *args, source, period_from, period_to, out, **options):
+    def handle(self, *args, **options):
+        with progress.shown(self.stderr):  # a live bar on a terminal, plain lines in logs
+            return self._handle(**options)
+
+    def _handle(self, *, source, period_from, period_to, out, **options):
         start, end = _date(period_from), _date(period_to)
         if end < start:
             raise CommandError("--to is before --from")
         with tempfile.TemporaryDirectory(prefix="thrive-cyp-") as tmp:
             extract = self._extract(source, Path(tmp) / "extract")
             con = connect(extract)
-            table = metrics.compute_cyp_outcomes(con, start, end)
-            metrics.write_cyp_outcomes_csv(con, table, out)
-            published = metrics.published_figures(con, table)
+            with progress.stage("the CYP outcomes metric", unit=""):
+                table = metrics.compute_cyp_outcomes(con, start, end)
+            with progress.stage("the per-referral CSV and published figures", unit=""):
+                metrics.write_cyp_outcomes_csv(con, table, out)
+                published = metrics.published_figures(con, table)
         self.stdout.write(f"Per-referral table written to {out}.")
         self.stdout.write(format_published(published.figures))
 

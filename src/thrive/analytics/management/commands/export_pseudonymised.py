@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from thrive.analytics.platform_extract import build_platform_extract
 from thrive.analytics.pseudonymise import ENV_VAR, KeyMissing, load_key, pseudonymise_extract
-from thrive.core import audit
+from thrive.core import audit, progress
 from thrive.core.models import AuditEvent
 
 
@@ -21,7 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--extract", help="pseudonymise this canonical extract (import_mhsds / "
                                               "build_extract) instead of the platform's own records")
 
-    def handle(self, *args, out, key_file=None, extract=None, **options):
+    def handle(self, *args, **options):
+        with progress.shown(self.stderr):  # a live bar on a terminal, plain lines in logs
+            return self._handle(**options)
+
+    def _handle(self, *, out, key_file=None, extract=None, **options):
         out = Path(out).resolve()
         if key_file is not None and Path(key_file).resolve().is_relative_to(out):
             raise CommandError("The key file must be kept outside the extract directory.")

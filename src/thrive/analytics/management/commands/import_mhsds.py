@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from thrive.analytics.locations import aggregates_dir, imported_extract_dir
 from thrive.analytics.mhsds_import import ImportRejected, import_mhsds
 from thrive.analytics.refreshing import RefreshBusy, refresh
+from thrive.core import progress
 
 
 class Command(BaseCommand):
@@ -15,7 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("source_dir", help="directory holding the CSV files")
         parser.add_argument("--out", help="write the Parquet extract here instead (the page is not changed)")
 
-    def handle(self, *args, source_dir, out=None, **options):
+    def handle(self, *args, **options):
+        with progress.shown(self.stderr):  # a live bar on a terminal, plain lines in logs
+            return self._handle(**options)
+
+    def _handle(self, *, source_dir, out=None, **options):
         for_page = out is None
         out = imported_extract_dir() if for_page else out
         try:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from thrive.analytics.locations import SOURCES, aggregates_dir, imported_extract_dir
 from thrive.analytics.refreshing import RefreshBusy, refresh
+from thrive.core import progress
 
 
 class Command(BaseCommand):
@@ -18,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--extract", help="a canonical Parquet extract (import_mhsds / build_extract)")
         parser.add_argument("--out", help="where to write the aggregates (default: the page's directory)")
 
-    def handle(self, *args, source="platform", extract=None, out=None, **options):
+    def handle(self, *args, **options):
+        with progress.shown(self.stderr):  # a live bar on a terminal, plain lines in logs
+            return self._handle(**options)
+
+    def _handle(self, *, source="platform", extract=None, out=None, **options):
         if source == "mhsds" and extract is None:
             extract = imported_extract_dir()
             if not (extract / "manifest.json").exists():

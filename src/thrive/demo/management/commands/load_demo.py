@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from thrive.analytics.population import DEMO_FILE as DEMO_POPULATION
 from thrive.assessment.demo import add_self_assessment
 from thrive.community.demo import add_community_thrive
-from thrive.core import dates
+from thrive.core import dates, progress
 from thrive.demo import signins, writer
 from thrive.demo.closing_letters import add_closing_letters
 from thrive.demo.consented_sharing import add_consented_sharing
@@ -59,11 +59,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Generating Northvale: {young_people:,} young people, seed {seed}.")
         demo = generate(seed, young_people, today=dates.today())
 
-        def progress(done: int, total: int) -> None:
-            seconds = time.perf_counter() - started
-            self.stdout.write(f"  {done:>9,} / {total:,} young people  ({seconds:.1f}s)")
+        with progress.shown(self.stderr), \
+                progress.stage("young people", total=young_people, unit="people") as bar:
+            so_far = 0
 
-        counts = writer.write(demo, progress=progress)
+            def advance(done: int, total: int) -> None:
+                nonlocal so_far
+                bar.update(done - so_far)
+                so_far = done
+
+            counts = writer.write(demo, progress=advance)
         counts.update(add_risk_reviews(dates.today()))
         counts.update(add_shared_work(seed, dates.today()))
         counts.update(add_possible_duplicate(dates.today()))
